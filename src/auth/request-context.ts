@@ -1,0 +1,51 @@
+/**
+ * The caller's identity for one request (api.md 1.11.1). Built by the auth layer (Keystone
+ * token or noauth headers) and read by the policy guard and the services.
+ */
+export interface PolicyCredentials {
+  user_id: string | null;
+  user_domain_id: string | null;
+  system_scope: string | null;
+  domain_id: string | null;
+  project_id: string | null;
+  project_domain_id: string | null;
+  roles: string[];
+  is_admin_project: boolean;
+  service_user_id: string | null;
+  service_user_domain_id: string | null;
+  service_project_id: string | null;
+  service_project_domain_id: string | null;
+  service_roles: string[];
+}
+
+export interface RequestContext {
+  /** The dict oslo.policy sees as `creds` (exactly the keys of api.md 1.11.1). */
+  readonly creds: PolicyCredentials;
+  /** The caller's raw token, for calls made as the user (Ironic node list, console). */
+  readonly authToken: string | null;
+  readonly projectName: string | null;
+  readonly requestId: string;
+}
+
+export function emptyCredentials(): PolicyCredentials {
+  return {
+    user_id: null,
+    user_domain_id: null,
+    system_scope: null,
+    domain_id: null,
+    project_id: null,
+    project_domain_id: null,
+    roles: [],
+    is_admin_project: true,
+    service_user_id: null,
+    service_user_domain_id: null,
+    service_project_id: null,
+    service_project_domain_id: null,
+    service_roles: [],
+  };
+}
+
+/** Express's request, as the auth layer leaves it. */
+export interface ContextualRequest {
+  esiLeapContext?: RequestContext;
+}

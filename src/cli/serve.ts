@@ -1,0 +1,52 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Server } from 'node:http';
+import { LoadedConfig } from '../config/config-loader';
+import { AppModule } from '../app/app.module';
+import { configureHttpApp } from '../app/http-app';
+import { Role, rolesOf } from '../app/roles';
+import { firstStartHelp } from './first-start-help';
+
+/**
+ * Runs the roles asked for in this process until SIGTERM/SIGINT, then drains: the HTTP
+ * server stops accepting, in-flight requests finish, module shutdown hooks let the manager
+ * finish its current step, and the process exits 0.
+ */
+export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
+  const logger = new Logger('esi-leap');
+  const roles = rolesOf(role);
+  const app = await NestFactory.create(AppModule.forRoot(loaded, roles), { bodyParser: false, bufferLogs: false });
+  if (roles.api) {
+    configureHttpApp(app);
+    const { host_ip: host, port } = loaded.config.api;
+    await app.listen(port, host);
+    logger.log(`API listening on http://${host}:${port} (role ${role})`);
+  } else {
+    await app.init();
+    logger.log(`running (role ${role})`);
+  }
+  if (loaded.embedded) process.stdout.write(firstStartHelp(loaded));
+  drainOnSignals(app, logger);
+}
+
+function drainOnSignals(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: draining`);
+    const server = app.getHttpServer() as Server | undefined;
+    const closing = app.close();
+    // Idle keep-alive sockets would hold server.close() open; in-flight requests still finish.
+    server?.closeIdleConnections?.();
+    closing.then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,124 @@
+/**
+ * The esi-leap exception catalogue (api.md 1.10.2). Each class carries the upstream
+ * faultstring template verbatim; the HTTP status follows decisions.md 1 where it departs
+ * from upstream (client mistakes are never 5xx). One filter renders them all.
+ */
+import { formatPyStr } from '../time';
+
+export type MessageArg = string | number | null | undefined | Date | { toString(): string };
+
+function render(value: MessageArg): string {
+  if (value === null || value === undefined) return 'None';
+  return formatPyStr(value);
+}
+
+export class EsiLeapException extends Error {
+  readonly status: number = 500;
+
+  constructor(message = 'An unknown exception occurred.') {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+function templated(status: number, template: (args: Record<string, string>) => string) {
+  return class extends EsiLeapException {
+    override readonly status = status;
+    constructor(args: Record<string, MessageArg> = {}) {
+      const rendered: Record<string, string> = {};
+      for (const [k, v] of Object.entries(args)) rendered[k] = render(v);
+      super(template(rendered));
+    }
+  };
+}
+
+export class LeaseExceedMaxTimeRange extends templated(
+  403,
+  (a) => `Attempted to create lease with an invalid time range. The max time range is ${a.max_time} days.`,
+) {}
+export class LeaseInvalidPatch extends templated(400, () => 'Only the end_time field may be updated') {}
+export class HTTPForbidden extends templated(403, (a) => `Access was denied to ${a.rule}.`) {}
+export class HTTPResourceForbidden extends templated(
+  403,
+  (a) => `Access was denied to ${a.resource_type} ${a.resource}.`,
+) {}
+export class LeaseDuplicateName extends templated(409, (a) => `Duplicate leases with name ${a.name}.`) {}
+export class OfferDuplicateName extends templated(409, (a) => `Duplicate offers with name ${a.name}.`) {}
+/** Upstream raises it positionally (faultstring = bare UUID); decisions.md 1 asks for its real message. */
+export class LeaseNotActive extends templated(409, (a) => `Lease with name or uuid ${a.lease_id} not active.`) {}
+export class LeaseNotFound extends templated(404, (a) => `Lease with name or uuid ${a.lease_id} not found.`) {}
+export class OfferNotFound extends templated(404, (a) => `Offer with name or uuid ${a.offer_uuid} not found.`) {}
+export class LeaseNoTimeAvailabilities extends templated(
+  409,
+  (a) => `Lease ${a.lease_uuid} has no availabilities at given time range ${a.start_time}, ${a.end_time}.`,
+) {}
+export class OfferNoTimeAvailabilities extends templated(
+  409,
+  (a) => `Offer ${a.offer_uuid} has no availabilities at given time range ${a.start_time}, ${a.end_time}.`,
+) {}
+export class OfferNotAvailable extends templated(
+  409,
+  (a) => `Offer ${a.offer_uuid} does not have status "available". Got offer status "${a.status}".`,
+) {}
+export class ProjectNoSuchName extends templated(400, (a) => `No project named ${a.name}.`) {}
+export class ResourceTimeConflict extends templated(
+  409,
+  (a) => `Time conflict for ${a.resource_type} ${a.resource_uuid}.`,
+) {}
+export class ResourceNoPermissionTime extends templated(
+  403,
+  (a) =>
+    `You do not have permissions on ${a.resource_type} ${a.resource_uuid} for the time range ${a.start_time} - ${a.end_time}.`,
+) {}
+export class ResourceTypeUnknown extends templated(400, (a) => `${a.resource_type} resource type unknown.`) {}
+export class InvalidTimeAPICommand extends templated(
+  400,
+  (a) =>
+    `Attempted to get ${a.resource} resource without providing both a valid Start Time and End Time. Start Time must be strictly less than End Time. Got ${a.start_time}, ${a.end_time}.`,
+) {}
+export class InvalidAvailabilityAPICommand extends templated(
+  400,
+  (a) =>
+    `Attempted to get an offer resource without providing both a valid Availability Start Time and Availability End Time. Availability Start Time must be strictly less than Availability End Time. Got ${a.a_start}, ${a.a_end}.`,
+) {}
+export class InvalidTimeRange extends templated(
+  400,
+  (a) =>
+    `Attempted to create ${a.resource} resource with an invalid Start Time and End Time. Start Time must be strictly less than End Time. Got ${a.start_time}, ${a.end_time}.`,
+) {}
+/** Also used for decisions.md 18: a resource that does not exist is a 404 naming its type and id. */
+export class NodeNotFound extends templated(
+  404,
+  (a) => `Encountered an error fetching info for node ${a.uuid} (${a.resource_type}): ${a.err}`,
+) {}
+/** Upstream's class defines `_msg_fmt`, so the generic text is its real faultstring; a bad TTL is a client error. */
+export class InvalidTokenTTL extends templated(400, () => 'An unknown exception occurred.') {}
+export class UnsupportedConsoleType extends templated(
+  500,
+  (a) => `Unsupported console type ${a.console_type}`,
+) {}
+
+/** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */
+export class ServiceUnavailable extends templated(503, (a) => `${a.service} is unavailable.`) {}
+
+/**
+ * Framework-level client errors (api.md 1.10.3): unknown arguments, bad types, bad bodies.
+ * The message is passed whole because each has its own upstream wording.
+ */
+export class ClientError extends EsiLeapException {
+  override readonly status: number;
+  constructor(message: string, status = 400) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Plain-text routing errors (405/404 for unknown routes or methods under /v1). */
+export class RoutingError extends Error {
+  constructor(
+    readonly status: 404 | 405,
+    readonly body: string,
+  ) {
+    super(body);
+  }
+}

@@ -1,0 +1,98 @@
+import { ClientError } from '../errors/esi-leap.exceptions';
+import { parseApiDatetime, UtcTime } from '../time';
+import { pyClass, pyRepr, pyStr, pyTypeName } from './python-repr';
+
+/** W = writable, R = read-only (400 if sent), I = accepted and ignored (api.md 3.2.0, 3.3.0). */
+export type AttributeAccess = 'W' | 'R' | 'I';
+export type AttributeType = 'string' | 'object' | 'datetime';
+
+export interface AttributeSpec {
+  readonly name: string;
+  readonly access: AttributeAccess;
+  readonly type: AttributeType;
+  readonly mandatory?: boolean;
+}
+
+export type ValidatedBody = Record<string, string | UtcTime | Record<string, unknown> | undefined>;
+
+export function missingArgument(argname: string): ClientError {
+  return new ClientError(`Missing argument: "${argname}"`);
+}
+
+/**
+ * WSME-style validation of a resource body (api.md 1.8), in upstream's order: unknown
+ * attributes, read-only attributes (first in attribute order), types, mandatory ones.
+ * Returns only the writable attributes that were given; `null` counts as not given
+ * (decisions.md 3). Ignored attributes are dropped.
+ */
+export function validateBody(body: unknown, argname: string, attributes: readonly AttributeSpec[]): ValidatedBody {
+  if (body === undefined) throw missingArgument(argname);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ClientError(
+      `Invalid input for field/attribute ${argname}. Value: '${pyRepr(body)}'. Value not a valid dict: ${pyTypeName(body)}`,
+    );
+  }
+  const input = body as Record<string, unknown>;
+  const known = new Set(attributes.map((a) => a.name));
+  const unknown = Object.keys(input).filter((k) => !known.has(k));
+  if (unknown.length === 1) throw new ClientError(`Unknown attribute for argument ${argname}: ${unknown[0]}`);
+  if (unknown.length > 1) throw new ClientError(`Unknown attributes for argument ${argname}: ${unknown.join(', ')}`);
+
+  for (const attr of attributes) {
+    if (attr.access === 'R' && attr.name in input) {
+      throw new ClientError(
+        `Invalid input for field/attribute ${attr.name}. Value: '${pyStr(input[attr.name])}'. Cannot set read only field.`,
+      );
+    }
+  }
+
+  const result: ValidatedBody = {};
+  for (const attr of attributes) {
+    const value = input[attr.name];
+    if (value === null || value === undefined) {
+      if (attr.mandatory) {
+        throw new ClientError(`Invalid input for field/attribute ${attr.name}. Value: 'None'. Mandatory field missing.`);
+      }
+      continue;
+    }
+    const checked = checkType(attr, value, argname, input);
+    if (attr.access === 'W') result[attr.name] = checked;
+  }
+  return result;
+}
+
+function checkType(
+  attr: AttributeSpec,
+  value: unknown,
+  argname: string,
+  body: Record<string, unknown>,
+): string | UtcTime | Record<string, unknown> {
+  if (attr.type === 'object') {
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ClientError(
+        `Invalid input for field/attribute ${argname}. Value: '${pyRepr(body)}'. Value not a valid dict: ${pyTypeName(value)}`,
+      );
+    }
+    return value as Record<string, unknown>;
+  }
+  if (typeof value !== 'string') {
+    if (attr.type === 'datetime') {
+      throw new ClientError(
+        `Invalid input for field/attribute ${argname}. Value: '${pyRepr(body)}'. Parser must be a string or character stream, not ${pyTypeName(value)}`,
+      );
+    }
+    throw new ClientError(
+      `Invalid input for field/attribute ${attr.name}. Value: '${pyStr(value)}'. Wrong type. Expected '<class 'str'>', got '${pyClass(value)}'`,
+    );
+  }
+  if (attr.type === 'datetime') {
+    const parsed = parseApiDatetime(value);
+    if (parsed === null) {
+      throw new ClientError(
+        `Invalid input for field/attribute ${argname}. Value: '${pyRepr(body)}'. Unknown string format: ${value}`,
+      );
+    }
+    return parsed;
+  }
+  return value;
+}
