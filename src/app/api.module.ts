@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuthModule } from '../auth/auth.module';
+import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
+import { JsonNullInterceptor } from '../common/http/json-response';
+import { EventsModule } from '../events/events.module';
+import { LeasesModule } from '../leases/leases.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { OffersModule } from '../offers/offers.module';
+import { PolicyGuard } from '../policy/policy.guard';
+import { PolicyModule } from '../policy/policy.module';
+import { VersionController } from '../version/version.controller';
+
+/** The REST API role: everything under `/` and `/v1`. */
+@Module({
+  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule],
+  controllers: [VersionController],
+  providers: [
+    { provide: APP_FILTER, useClass: EsiLeapExceptionFilter },
+    { provide: APP_GUARD, useExisting: PolicyGuard },
+    { provide: APP_INTERCEPTOR, useClass: JsonNullInterceptor },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../auth/request-context';
+import { toIso, UtcTime } from '../common/time';
+import { AccessRules } from '../leasing/access-rules';
+import { IdentResolver } from '../leasing/ident-resolver';
+import { ProjectDirectory } from '../projects/project-directory';
+import { EventEntity } from './entities/event.entity';
+import { EventsRepository } from './events.repository';
+
+export interface EventListQuery {
+  last_event_id?: number;
+  lessee_or_owner_id?: string;
+  last_event_time?: UtcTime;
+  event_type?: string;
+  resource_type?: string;
+  resource_uuid?: string;
+}
+
+/** `GET /v1/events` (api.md 3.5): a cursor over the event log, in id order. */
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly access: AccessRules,
+    private readonly projects: ProjectDirectory,
+    private readonly resolver: IdentResolver,
+  ) {}
+
+  async list(ctx: RequestContext, query: EventListQuery): Promise<Record<string, unknown>[]> {
+    // Non-admins only ever see their own project's events, whatever they asked for.
+    const requested = this.access.isOfferAdmin(ctx.creds) ? query.lessee_or_owner_id : (ctx.creds.project_id ?? '');
+    const lesseeOrOwnerId = requested === undefined ? undefined : await this.projects.resolve(requested);
+    let resourceType = query.resource_type;
+    let resourceUuid: string | undefined;
+    if (query.resource_uuid !== undefined) {
+      const resource = await this.resolver.resource(query.resource_type, query.resource_uuid);
+      resourceType = resource.resourceType;
+      resourceUuid = resource.resourceUuid;
+    }
+    const rows = await this.events.list({
+      lastEventId: query.last_event_id,
+      lastEventTime: query.last_event_time,
+      lesseeOrOwnerId,
+      eventType: query.event_type,
+      resourceType,
+      resourceUuid,
+    });
+    return rows.map(render);
+  }
+}
+
+function render(e: EventEntity): Record<string, unknown> {
+  return {
+    id: e.id,
+    event_type: e.eventType,
+    event_time: toIso(e.eventTime),
+    object_type: e.objectType,
+    object_uuid: e.objectUuid,
+    resource_type: e.resourceType,
+    resource_uuid: e.resourceUuid,
+    lessee_id: e.lesseeId,
+    owner_id: e.ownerId,
+  };
+}

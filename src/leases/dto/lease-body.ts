@@ -1,0 +1,57 @@
+import { AttributeAccess, AttributeSpec } from '../../common/http/request-body';
+
+type Writable = 'W' | 'I';
+
+function leaseAttributes(target: Writable, mandatory: boolean): AttributeSpec[] {
+  const attr = (name: string, access: AttributeAccess, type: AttributeSpec['type'] = 'string', required = false) => ({
+    name,
+    access,
+    type,
+    mandatory: required,
+  });
+  return [
+    attr('name', 'W'),
+    attr('uuid', 'R'),
+    attr('project_id', target, 'string', mandatory),
+    attr('project', 'R'),
+    attr('owner_id', 'R'),
+    attr('owner', 'R'),
+    attr('resource_type', target),
+    attr('resource_uuid', target, 'string', mandatory),
+    attr('resource_class', 'I'),
+    attr('resource_properties', 'I', 'object'),
+    attr('resource', 'R'),
+    attr('start_time', 'W', 'datetime'),
+    attr('fulfill_time', 'R', 'datetime'),
+    attr('expire_time', 'R', 'datetime'),
+    attr('end_time', 'W', 'datetime'),
+    attr('status', 'R'),
+    attr('properties', 'W', 'object'),
+    attr('purpose', 'W'),
+    attr('offer_uuid', 'R'),
+    attr('parent_lease_uuid', 'R'),
+  ];
+}
+
+/**
+ * `POST /v1/leases` (api.md 3.3.0, 3.3.3): `project_id` and `resource_uuid` are required
+ * (upstream's 500s become the recommended 400s).
+ */
+export const LEASE_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('W', true);
+
+/** A claim body is a lease whose project and resource come from the caller and the offer (api.md 3.2.5). */
+export const CLAIM_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('I', false);
+
+export const LEASE_LIST_PARAMS = {
+  project_id: 'string',
+  start_time: 'datetime',
+  end_time: 'datetime',
+  status: 'string',
+  offer_uuid: 'string',
+  view: 'string',
+  owner_id: 'string',
+  resource_type: 'string',
+  resource_uuid: 'string',
+  resource_class: 'string',
+  purpose: 'string',
+} as const;

@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../auth/request-context.decorator';
+import { RequestContext } from '../auth/request-context';
+import { parseQuery } from '../common/http/query-params';
+import { validateBody } from '../common/http/request-body';
+import { Policy } from '../policy/policy.decorator';
+import { LEASE_ATTRIBUTES, LEASE_LIST_PARAMS } from './dto/lease-body';
+import { LeasesService, NewLeaseInput } from './leases.service';
+
+@ApiTags('leases')
+@Controller('v1/leases')
+export class LeasesController {
+  constructor(private readonly leases: LeasesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List leases (api.md 3.3.1); `view=all` needs the lease admin rule' })
+  async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
+    return { leases: await this.leases.list(ctx, parseQuery(query, LEASE_LIST_PARAMS)) };
+  }
+
+  @Get(':ident')
+  @ApiOperation({ summary: 'Show a lease by UUID or name (api.md 3.3.2)' })
+  show(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
+    parseQuery(query, {});
+    return this.leases.show(ctx, ident);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Policy('esi_leap:lease:create')
+  @ApiOperation({ summary: 'Create a lease directly on a resource (api.md 3.3.3)' })
+  create(@Ctx() ctx: RequestContext, @Body() body: unknown, @Query() query: Record<string, unknown>) {
+    parseQuery(query, {});
+    return this.leases.create(ctx, validateBody(body, 'new_lease', LEASE_ATTRIBUTES) as unknown as NewLeaseInput);
+  }
+
+  @Patch(':ident')
+  @ApiOperation({ summary: 'Change the end_time of a lease (api.md 3.3.4)' })
+  update(
+    @Ctx() ctx: RequestContext,
+    @Param('ident') ident: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+  ) {
+    parseQuery(query, {});
+    return this.leases.updateEndTime(ctx, ident, body);
+  }
+
+  @Delete(':ident')
+  @ApiOperation({ summary: 'Cancel a lease and its sub-leases (api.md 3.3.5)' })
+  async cancel(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
+    parseQuery(query, {});
+    await this.leases.cancel(ctx, ident);
+    return null;
+  }
+}

@@ -1,0 +1,278 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { LEASE_OCCUPYING } from '../common/statuses';
+import { isMysqlDataSource } from '../db/dialect';
+import { fromDb, UtcTime } from '../common/time';
+import { LeaseEntity } from './entities/lease.entity';
+
+export interface LeaseListFilter {
+  readonly projectId?: string;
+  readonly ownerId?: string;
+  /** `project_id = X OR owner_id = X` */
+  readonly projectOrOwnerId?: string;
+  /** null = every status */
+  readonly statuses: readonly string[] | null;
+  readonly offerUuid?: string;
+  readonly resourceType?: string;
+  readonly resourceUuid?: string;
+  readonly purpose?: string;
+  /** Closed intersection with the window (api.md 3.3.1 step 6). */
+  readonly intersecting?: { start: UtcTime; end: UtcTime };
+}
+
+export type NewLease = Omit<LeaseEntity, 'id' | 'updatedAt'>;
+export type Interval = readonly [UtcTime, UtcTime];
+
+/** Every SQL question about leases. */
+@Injectable()
+export class LeasesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private query(em?: EntityManager): SelectQueryBuilder<LeaseEntity> {
+    return (em ?? this.dataSource.manager).getRepository(LeaseEntity).createQueryBuilder('l');
+  }
+
+  findByUuid(uuid: string, em?: EntityManager): Promise<LeaseEntity | null> {
+    return this.query(em).where('l.uuid = :uuid', { uuid }).getOne();
+  }
+
+  /**
+   * Inside a transaction: the lease row, locked for this transaction, or null when it is gone
+   * or another transaction holds it (MySQL `FOR UPDATE SKIP LOCKED`). On SQLite the
+   * transaction already holds the database's only write lock.
+   */
+  takeForProcessing(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
+    const q = this.query(em).where('l.uuid = :uuid', { uuid });
+    if (isMysqlDataSource(em.connection)) q.setLock('pessimistic_write').setOnLocked('skip_locked');
+    return q.getOne();
+  }
+
+  findByName(name: string, statuses: readonly string[] | null): Promise<LeaseEntity[]> {
+    const q = this.query().where('l.name = :name', { name });
+    if (statuses) q.andWhere('l.status IN (:...statuses)', { statuses });
+    return q.orderBy('l.id').getMany();
+  }
+
+  list(filter: LeaseListFilter): Promise<LeaseEntity[]> {
+    const q = this.query();
+    if (filter.projectId !== undefined) q.andWhere('l.project_id = :projectId', { projectId: filter.projectId });
+    if (filter.ownerId !== undefined) q.andWhere('l.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.projectOrOwnerId !== undefined) {
+      q.andWhere(
+        new Brackets((w) =>
+          w.where('l.project_id = :either', { either: filter.projectOrOwnerId }).orWhere('l.owner_id = :either'),
+        ),
+      );
+    }
+    if (filter.statuses) {
+      if (filter.statuses.length === 0) return Promise.resolve([]);
+      q.andWhere('l.status IN (:...statuses)', { statuses: filter.statuses });
+    }
+    if (filter.offerUuid !== undefined) q.andWhere('l.offer_uuid = :offerUuid', { offerUuid: filter.offerUuid });
+    if (filter.resourceType !== undefined) q.andWhere('l.resource_type = :rtype', { rtype: filter.resourceType });
+    if (filter.resourceUuid !== undefined) q.andWhere('l.resource_uuid = :ruuid', { ruuid: filter.resourceUuid });
+    if (filter.purpose !== undefined) q.andWhere('l.purpose = :purpose', { purpose: filter.purpose });
+    if (filter.intersecting) {
+      q.andWhere('l.start_time <= :wend AND l.end_time >= :wstart', {
+        wstart: filter.intersecting.start,
+        wend: filter.intersecting.end,
+      });
+    }
+    return q.orderBy('l.id').getMany();
+  }
+
+  /** Occupying leases on a resource overlapping `[start, end)` (api.md 3.7.2, decisions.md 7). */
+  async conflictsOnResource(
+    em: EntityManager,
+    resourceType: string,
+    resourceUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+    excludeUuid?: string,
+  ): Promise<boolean> {
+    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere(
+      'l.resource_type = :rtype AND l.resource_uuid = :ruuid',
+      { rtype: resourceType, ruuid: resourceUuid },
+    );
+    return (await q.getCount()) > 0;
+  }
+
+  /** Occupying sub-leases of a parent overlapping `[start, end)` (api.md 3.7.3). */
+  async conflictsUnderParent(
+    em: EntityManager,
+    parentLeaseUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+    excludeUuid?: string,
+  ): Promise<boolean> {
+    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere('l.parent_lease_uuid = :parent', {
+      parent: parentLeaseUuid,
+    });
+    return (await q.getCount()) > 0;
+  }
+
+  /** Occupying leases of an offer overlapping `[start, end)` (api.md 3.7.4). */
+  async conflictsInOffer(
+    em: EntityManager,
+    offerUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+    excludeUuid?: string,
+  ): Promise<boolean> {
+    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere('l.offer_uuid = :offer', {
+      offer: offerUuid,
+    });
+    return (await q.getCount()) > 0;
+  }
+
+  private occupyingOverlap(em: EntityManager, start: UtcTime, end: UtcTime, excludeUuid?: string) {
+    const q = this.query(em)
+      .where('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .andWhere('l.start_time < :end AND l.end_time > :start', { start, end });
+    if (excludeUuid) q.andWhere('l.uuid <> :exclude', { exclude: excludeUuid });
+    return q;
+  }
+
+  /** Which of these offers have an occupying lease overlapping `[start, end)` — one query. */
+  async offersBusyDuring(offerUuids: readonly string[], start: UtcTime, end: UtcTime): Promise<Set<string>> {
+    if (offerUuids.length === 0) return new Set();
+    const rows = await this.query()
+      .select('DISTINCT l.offer_uuid', 'offer_uuid')
+      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .andWhere('l.start_time < :end AND l.end_time > :start', { start, end })
+      .getRawMany<{ offer_uuid: string }>();
+    return new Set(rows.map((r) => r.offer_uuid));
+  }
+
+  /** Busy intervals of occupying leases per offer, for `availabilities` — one query. */
+  async busyIntervalsByOffer(offerUuids: readonly string[]): Promise<Map<string, Interval[]>> {
+    const result = new Map<string, Interval[]>();
+    if (offerUuids.length === 0) return result;
+    const rows = await this.query()
+      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .orderBy('l.start_time')
+      .getMany();
+    for (const lease of rows) {
+      const list = result.get(lease.offerUuid!) ?? [];
+      list.push([lease.startTime, lease.endTime]);
+      result.set(lease.offerUuid!, list);
+    }
+    return result;
+  }
+
+  /** Earliest occupying lease of an offer starting at or after `start` (api.md 3.2.5 step 6). */
+  async nextStartInOffer(offerUuid: string, start: UtcTime): Promise<UtcTime | null> {
+    const next = await this.query()
+      .where('l.offer_uuid = :offer', { offer: offerUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .andWhere('l.start_time >= :start AND l.end_time >= :start', { start })
+      .orderBy('l.start_time')
+      .getOne();
+    return next?.startTime ?? null;
+  }
+
+  findByParentLease(parentLeaseUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+    return this.query(em)
+      .where('l.parent_lease_uuid = :parent', { parent: parentLeaseUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getMany();
+  }
+
+  findByOffer(offerUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+    return this.query(em)
+      .where('l.offer_uuid = :offer', { offer: offerUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getMany();
+  }
+
+  /** Leases of the given statuses on any of the given resources (node list decoration). */
+  findOnResources(resourceUuids: readonly string[], statuses: readonly string[]): Promise<LeaseEntity[]> {
+    if (resourceUuids.length === 0) return Promise.resolve([]);
+    return this.query()
+      .where('l.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getMany();
+  }
+
+  /** Leases whose manager work is due at `now`: in `statuses`, matching `when`, not backing off. */
+  async dueForManager(
+    statuses: readonly string[],
+    when: 'started' | 'ended' | 'any',
+    now: UtcTime,
+    limit: number,
+  ): Promise<string[]> {
+    const q = this.query()
+      .select('l.uuid', 'uuid')
+      .leftJoin('lease_retries', 'r', 'r.lease_uuid = l.uuid')
+      .where('l.status IN (:...statuses)', { statuses })
+      .andWhere('(r.next_attempt_at IS NULL OR r.next_attempt_at <= :now)', { now });
+    if (when === 'started') q.andWhere('l.start_time <= :now AND l.end_time >= :now');
+    if (when === 'ended') q.andWhere('l.end_time <= :now');
+    const rows = await q
+      .orderBy(when === 'ended' ? 'l.end_time' : 'l.start_time')
+      .limit(limit)
+      .getRawMany<{ uuid: string }>();
+    return rows.map((r) => r.uuid);
+  }
+
+  /** The earliest future moment a lease becomes due to start, end or be retried. */
+  async nextDueTime(startable: readonly string[], endable: readonly string[], now: UtcTime): Promise<UtcTime | null> {
+    const [start, end, retry] = await Promise.all([
+      this.query()
+        .select('MIN(l.start_time)', 't')
+        .where('l.status IN (:...startable)', { startable })
+        .andWhere('l.start_time > :now', { now })
+        .getRawOne<{ t: unknown }>(),
+      this.query()
+        .select('MIN(l.end_time)', 't')
+        .where('l.status IN (:...endable)', { endable })
+        .andWhere('l.end_time > :now', { now })
+        .getRawOne<{ t: unknown }>(),
+      this.dataSource
+        .createQueryBuilder()
+        .select('MIN(r.next_attempt_at)', 't')
+        .from('lease_retries', 'r')
+        .where('r.next_attempt_at > :now', { now })
+        .getRawOne<{ t: unknown }>(),
+    ]);
+    const times = [start?.t, end?.t, retry?.t].filter((t) => t !== null && t !== undefined).map((t) => fromDb(t)!);
+    return times.length === 0 ? null : times.reduce((a, b) => (a < b ? a : b));
+  }
+
+  async insert(em: EntityManager, lease: NewLease): Promise<LeaseEntity> {
+    const repo = em.getRepository(LeaseEntity);
+    return repo.save(repo.create(lease));
+  }
+
+  async setEndTime(em: EntityManager, uuid: string, endTime: UtcTime, now: UtcTime): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ endTime, updatedAt: now })
+      .where('uuid = :uuid', { uuid })
+      .execute();
+  }
+
+  /** Compare-and-set transition (decisions.md 9); false when the row moved on meanwhile. */
+  async transition(
+    em: EntityManager,
+    uuid: string,
+    from: readonly string[],
+    changes: Partial<Pick<LeaseEntity, 'status' | 'fulfillTime' | 'expireTime'>>,
+    now: UtcTime,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ ...changes, updatedAt: now })
+      .where('uuid = :uuid AND status IN (:...from)', { uuid, from })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}

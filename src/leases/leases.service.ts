@@ -1,0 +1,254 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { ESI_LEAP_CONFIG } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
+import { RequestContext } from '../auth/request-context';
+import { Clock } from '../common/clock';
+import {
+  ClientError,
+  HTTPForbidden,
+  HTTPResourceForbidden,
+  InvalidTimeAPICommand,
+  InvalidTimeRange,
+  LeaseInvalidPatch,
+} from '../common/errors/esi-leap.exceptions';
+import { pyRepr, pyTypeName } from '../common/http/python-repr';
+import { LEASE_CAN_DELETE, LEASE_DEFAULT_LIST, LeaseStatus } from '../common/statuses';
+import { addDays, parseStrictPatchTime, UtcTime } from '../common/time';
+import { TransactionRunner } from '../db/transaction-runner';
+import { AccessRules } from '../leasing/access-rules';
+import { AvailabilityChecks } from '../leasing/availability-checks';
+import { IdentResolver } from '../leasing/ident-resolver';
+import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
+import { LeaseTransitions } from '../leasing/lease-transitions';
+import { bothOrNeither, requireProject, statusFilter } from '../leasing/query-rules';
+import { PolicyService } from '../policy/policy.service';
+import { ProjectDirectory } from '../projects/project-directory';
+import { LeaseEntity } from './entities/lease.entity';
+import { LeasePresenter, LeaseView } from './lease.presenter';
+import { LeaseListFilter, LeasesRepository } from './leases.repository';
+
+export interface LeaseListQuery {
+  project_id?: string;
+  owner_id?: string;
+  start_time?: UtcTime;
+  end_time?: UtcTime;
+  status?: string;
+  offer_uuid?: string;
+  view?: string;
+  resource_type?: string;
+  resource_uuid?: string;
+  resource_class?: string;
+  purpose?: string;
+}
+
+export interface NewLeaseInput {
+  name?: string;
+  project_id: string;
+  resource_type?: string;
+  resource_uuid: string;
+  start_time?: UtcTime;
+  end_time?: UtcTime;
+  properties?: Record<string, unknown>;
+  purpose?: string;
+}
+
+const PATCH_FORMAT = '%Y-%m-%dT%H:%M:%S';
+
+/** The lease use cases of api.md 3.3, in upstream's order of checks. */
+@Injectable()
+export class LeasesService {
+  constructor(
+    @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
+    private readonly clock: Clock,
+    private readonly tx: TransactionRunner,
+    private readonly leases: LeasesRepository,
+    private readonly resolver: IdentResolver,
+    private readonly access: AccessRules,
+    private readonly policy: PolicyService,
+    private readonly projects: ProjectDirectory,
+    private readonly availability: AvailabilityChecks,
+    private readonly transitions: LeaseTransitions,
+    private readonly schedule: LeaseScheduleNotifier,
+    private readonly presenter: LeasePresenter,
+  ) {}
+
+  async list(ctx: RequestContext, query: LeaseListQuery): Promise<LeaseView[]> {
+    const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
+    const ownerId = query.owner_id === undefined ? undefined : await this.projects.resolve(query.owner_id);
+    let resourceType = query.resource_type;
+    let resourceUuid: string | undefined;
+    if (query.resource_uuid !== undefined) {
+      const resource = await this.resolver.resource(query.resource_type, query.resource_uuid);
+      resourceType = resource.resourceType;
+      resourceUuid = resource.resourceUuid;
+    }
+    const scope = this.listScope(ctx, query.view, projectId, ownerId);
+    const window = bothOrNeither(query.start_time, query.end_time, (start, end) => {
+      throw new InvalidTimeAPICommand({ resource: 'a lease', start_time: start, end_time: end });
+    });
+    const leases = await this.leases.list({
+      ...scope,
+      statuses: statusFilter(query.status, LEASE_DEFAULT_LIST),
+      offerUuid: query.offer_uuid,
+      resourceType,
+      resourceUuid,
+      purpose: query.purpose,
+      intersecting: window,
+    });
+    const views = await this.presenter.many(leases);
+    return query.resource_class === undefined ? views : views.filter((v) => v.resource_class === query.resource_class);
+  }
+
+  /** Authorisation and project scope of `GET /v1/leases` (api.md 3.3.1 step 4). */
+  private listScope(
+    ctx: RequestContext,
+    view: string | undefined,
+    projectId: string | undefined,
+    ownerId: string | undefined,
+  ): Pick<LeaseListFilter, 'projectId' | 'ownerId' | 'projectOrOwnerId'> {
+    const requireLeaseAdmin = () => {
+      if (!this.access.isLeaseAdmin(ctx.creds)) throw new HTTPForbidden({ rule: 'esi_leap:lease:lease_admin' });
+    };
+    if (view === 'all') {
+      requireLeaseAdmin();
+      return { projectId, ownerId };
+    }
+    if (!this.policy.enforce('esi_leap:lease:get_all', ctx.creds)) {
+      throw new HTTPForbidden({ rule: 'esi_leap:lease:get_all' });
+    }
+    const caller = ctx.creds.project_id;
+    if (ownerId !== undefined) {
+      if (ownerId !== caller) requireLeaseAdmin();
+      return { ownerId, projectId };
+    }
+    if (projectId !== undefined) {
+      if (projectId !== caller) requireLeaseAdmin();
+      return { projectId };
+    }
+    // noauth without a project: no project filter at all (api.md 1.11.3)
+    return caller ? { projectOrOwnerId: caller } : {};
+  }
+
+  async show(ctx: RequestContext, ident: string): Promise<LeaseView> {
+    const lease = await this.resolver.lease(ident);
+    this.authorizeOn('esi_leap:lease:get', ctx, lease);
+    return this.presenter.one(lease);
+  }
+
+  async create(ctx: RequestContext, input: NewLeaseInput): Promise<LeaseView> {
+    const ownerId = requireProject(ctx);
+    const { driver, resourceType, resourceUuid } = await this.resolver.resource(input.resource_type, input.resource_uuid);
+    const projectId = await this.projects.resolve(input.project_id);
+    const start = input.start_time ?? this.clock.now();
+    if (input.end_time !== undefined) this.access.assertLeaseLength(ctx.creds, start, input.end_time);
+    const node = await this.access.existingResource(driver, resourceUuid);
+    const grant = await this.access.grantOnResource(ctx.creds, driver, node);
+
+    const parent = grant.kind === 'sublease' ? grant.parent : null;
+    const end = input.end_time ?? parent?.endTime ?? addDays(start, this.config.api.default_lease_time);
+    if (parent) this.access.assertInsideParent(resourceType, resourceUuid, parent, start, end);
+
+    const lease = await this.tx.run(async (em) => {
+      await this.tx.lockResource(em, resourceType, resourceUuid);
+      if (start >= end) throw new InvalidTimeRange({ resource: 'lease', start_time: start, end_time: end });
+      if (parent) {
+        await this.availability.assertFreeUnderParent(em, parent.uuid, start, end);
+      } else {
+        await this.availability.assertResourceFree(em, resourceType, resourceUuid, start, end);
+      }
+      return this.leases.insert(em, {
+        uuid: randomUUID(),
+        name: input.name ?? null,
+        projectId,
+        ownerId,
+        purpose: input.purpose ?? null,
+        resourceType,
+        resourceUuid,
+        startTime: start,
+        endTime: end,
+        fulfillTime: null,
+        expireTime: null,
+        status: LeaseStatus.CREATED,
+        properties: input.properties ?? {},
+        offerUuid: null,
+        parentLeaseUuid: parent?.uuid ?? null,
+        createdAt: this.clock.now(),
+      });
+    });
+    this.schedule.notify();
+    return this.presenter.one(lease);
+  }
+
+  async updateEndTime(ctx: RequestContext, ident: string, patch: unknown): Promise<LeaseView> {
+    const lease = await this.resolver.lease(ident);
+    this.authorizeOn('esi_leap:lease:update', ctx, lease);
+    const newEnd = parsePatch(patch);
+
+    const updated = await this.tx.run(async (em) => {
+      await this.tx.lockResource(em, lease.resourceType, lease.resourceUuid);
+      const current = (await this.leases.findByUuid(lease.uuid, em)) ?? lease;
+      if (current.startTime >= newEnd) {
+        throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
+      }
+      if (newEnd > current.endTime) await this.assertExtensionFree(em, current, newEnd);
+      await this.leases.setEndTime(em, current.uuid, newEnd, this.clock.now());
+      return { ...current, endTime: newEnd };
+    });
+    this.schedule.notify();
+    return this.presenter.one(updated);
+  }
+
+  /** The added window `[old_end, new_end)` is checked exactly as at creation (api.md 3.3.4). */
+  private async assertExtensionFree(
+    em: EntityManager,
+    lease: LeaseEntity,
+    newEnd: UtcTime,
+  ): Promise<void> {
+    const from = lease.endTime;
+    if (lease.offerUuid) {
+      await this.availability.assertFreeInOffer(em, lease.offerUuid, from, newEnd, lease.uuid);
+    } else if (lease.parentLeaseUuid) {
+      await this.availability.assertFreeUnderParent(em, lease.parentLeaseUuid, from, newEnd, lease.uuid);
+    } else {
+      await this.availability.assertResourceFree(em, lease.resourceType, lease.resourceUuid, from, newEnd, lease.uuid);
+    }
+  }
+
+  async cancel(ctx: RequestContext, ident: string): Promise<void> {
+    const lease = await this.resolver.lease(ident, LEASE_CAN_DELETE);
+    // Upstream checks `lease:get` here, not `lease:delete` (api.md 2.1).
+    this.authorizeOn('esi_leap:lease:get', ctx, lease);
+    await this.transitions.cancelLease(lease);
+  }
+
+  private authorizeOn(rule: string, ctx: RequestContext, lease: LeaseEntity): void {
+    const target = { ...ctx.creds, 'lease.owner_id': lease.ownerId, 'lease.project_id': lease.projectId };
+    if (!this.policy.enforce(rule, ctx.creds, target)) {
+      throw new HTTPResourceForbidden({ resource_type: 'lease', resource: lease.uuid });
+    }
+  }
+}
+
+/**
+ * The PATCH body (api.md 3.3.4, 1.6.2): an object whose only key is `end_time`, in exactly
+ * `%Y-%m-%dT%H:%M:%S`. Every rejection is a client error (decisions.md 1).
+ */
+function parsePatch(patch: unknown): UtcTime {
+  if (patch === undefined || patch === null) throw new LeaseInvalidPatch();
+  if (typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new ClientError(
+      `Invalid input for field/attribute patch. Value: '${pyRepr(patch)}'. Value not a valid dict: ${pyRepr(patch)}`,
+    );
+  }
+  const keys = Object.keys(patch);
+  if (keys.length !== 1 || keys[0] !== 'end_time') throw new LeaseInvalidPatch();
+  const raw = (patch as { end_time: unknown }).end_time;
+  if (typeof raw !== 'string') {
+    throw new ClientError(`strptime() argument 1 must be str, not ${pyTypeName(raw)}`);
+  }
+  const parsed = parseStrictPatchTime(raw);
+  if (parsed === null) throw new ClientError(`time data '${raw}' does not match format '${PATCH_FORMAT}'`);
+  return parsed;
+}

@@ -1,0 +1,56 @@
+import { Module } from '@nestjs/common';
+import { EventRecorder } from '../events/event-recorder';
+import { EventsRepository } from '../events/events.repository';
+import { LeasePresenter } from '../leases/lease.presenter';
+import { LeasesRepository } from '../leases/leases.repository';
+import { ResourceDriversModule } from '../nodes/drivers/resource-drivers.module';
+import { OfferPresenter } from '../offers/offer.presenter';
+import { OffersRepository } from '../offers/offers.repository';
+import { ProjectsModule } from '../projects/projects.module';
+import { AccessRules } from './access-rules';
+import { AvailabilityChecks } from './availability-checks';
+import { IdentResolver } from './ident-resolver';
+import { LeaseRetriesRepository } from './lease-retries.repository';
+import { LeaseScheduleNotifier } from './lease-schedule.notifier';
+import { LeaseTransitions } from './lease-transitions';
+import { ResourceDecorator } from './resource-decorator';
+
+/**
+ * The leasing core shared by the offer, lease, node and event endpoints and the manager:
+ * offers and leases refer to each other (claims, cascades), so their repositories and rules
+ * live together here and the HTTP modules stay thin.
+ */
+@Module({
+  imports: [ResourceDriversModule, ProjectsModule],
+  providers: [
+    LeaseScheduleNotifier,
+    OffersRepository,
+    LeasesRepository,
+    EventsRepository,
+    EventRecorder,
+    AccessRules,
+    AvailabilityChecks,
+    IdentResolver,
+    LeaseTransitions,
+    LeaseRetriesRepository,
+    ResourceDecorator,
+    OfferPresenter,
+    LeasePresenter,
+  ],
+  exports: [
+    LeaseScheduleNotifier,
+    ResourceDriversModule,
+    ProjectsModule,
+    OffersRepository,
+    LeasesRepository,
+    EventsRepository,
+    EventRecorder,
+    AccessRules,
+    AvailabilityChecks,
+    IdentResolver,
+    LeaseTransitions,
+    OfferPresenter,
+    LeasePresenter,
+  ],
+})
+export class LeasingModule {}

@@ -1,0 +1,26 @@
+import { RequestContext } from '../auth/request-context';
+import { ClientError } from '../common/errors/esi-leap.exceptions';
+import { UtcTime } from '../common/time';
+
+/** Creation needs a project: in noauth mode a request may carry identity headers without one. */
+export function requireProject(ctx: RequestContext): string {
+  if (!ctx.creds.project_id) throw new ClientError("Field `project_id' cannot be None");
+  return ctx.creds.project_id;
+}
+
+/** `status` absent → the endpoint's default set; `any` → no filter; otherwise that status. */
+export function statusFilter(status: string | undefined, defaults: readonly string[]): readonly string[] | null {
+  if (status === undefined) return defaults;
+  return status === 'any' ? null : [status];
+}
+
+/** A start/end pair must come together and in order (api.md 3.2.1 steps 4–5, 3.3.1 step 5). */
+export function bothOrNeither(
+  start: UtcTime | undefined,
+  end: UtcTime | undefined,
+  fail: (start: UtcTime | undefined, end: UtcTime | undefined) => never,
+): { start: UtcTime; end: UtcTime } | undefined {
+  if (start === undefined && end === undefined) return undefined;
+  if (start === undefined || end === undefined || end <= start) fail(start, end);
+  return { start: start!, end: end! };
+}

@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ESI_LEAP_CONFIG } from '../../config/config.module';
+import { EsiLeapConfig } from '../../config/esi-leap-config';
+import { NodeNotFound } from '../../common/errors/esi-leap.exceptions';
+import { InventoryNode, LeaseHolder, NodeListFilters, ResourceDriver, ResourceInfo } from './resource-driver';
+
+interface DummyNodeFile {
+  project_owner_id?: string | null;
+  project_id?: string;
+  lease_uuid?: string;
+  resource_class?: string;
+  properties?: Record<string, unknown>;
+  power_state?: string;
+  provision_state?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * File-backed fake node for development (service.md E.3): node N is the JSON file
+ * `<dummy_node_dir>/N`. The directory is read from config at use time (K-19), and files
+ * are replaced atomically so a reader never sees half a document.
+ */
+@Injectable()
+export class DummyNodeDriver implements ResourceDriver {
+  readonly resourceType = 'dummy_node';
+  private readonly logger = new Logger('esi-leap.dummy_node');
+
+  constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
+
+  private fileOf(uuid: string): string | null {
+    // An id is a file name; anything that could leave the directory is not a node.
+    if (uuid === '' || uuid === '.' || uuid === '..' || /[/\\\0]/.test(uuid)) return null;
+    return path.join(this.config.dummy_node.dummy_node_dir, uuid);
+  }
+
+  async resolveIdent(ident: string): Promise<string> {
+    return ident;
+  }
+
+  staticName(uuid: string): string {
+    return `dummy-node-${uuid}`;
+  }
+
+  async get(uuid: string): Promise<ResourceInfo | null> {
+    const doc = await this.read(uuid);
+    return doc ? this.toInfo(uuid, doc) : null;
+  }
+
+  async getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>> {
+    const result = new Map<string, ResourceInfo>();
+    await Promise.all(
+      [...new Set(uuids)].map(async (uuid) => {
+        const info = await this.get(uuid);
+        if (info) result.set(uuid, info);
+      }),
+    );
+    return result;
+  }
+
+  async listNodes(filters: NodeListFilters): Promise<InventoryNode[]> {
+    let names: string[];
+    try {
+      names = (await fs.readdir(this.config.dummy_node.dummy_node_dir)).filter((n) => !n.startsWith('.') && !n.endsWith('.tmp')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const nodes: InventoryNode[] = [];
+    for (const name of names) {
+      const doc = await this.read(name);
+      if (!doc) continue;
+      const info = this.toInfo(name, doc);
+      if (filters.resourceClass !== undefined && info.resourceClass !== filters.resourceClass) continue;
+      if (filters.owner !== undefined && info.ownerProjectId !== filters.owner) continue;
+      if (filters.lessee !== undefined && info.lesseeProjectId !== filters.lessee) continue;
+      nodes.push({
+        ...info,
+        maintenance: false,
+        targetProvisionState: null,
+        targetPowerState: null,
+        hasLeaseUuidKey: typeof doc.lease_uuid === 'string' && doc.lease_uuid !== '',
+      });
+    }
+    return nodes;
+  }
+
+  async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    const doc = await this.read(uuid);
+    if (!doc) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    await this.write(uuid, { ...doc, lease_uuid: lease.uuid, project_id: lease.projectId });
+  }
+
+  async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    const doc = await this.read(uuid);
+    // Only clean a node that still carries this lease: a retry or a late child must not
+    // strip a lease that has since been handed to someone else.
+    if (!doc || doc.lease_uuid !== lease.uuid) return;
+    const rest: DummyNodeFile = { ...doc };
+    delete rest.lease_uuid;
+    delete rest.project_id;
+    await this.write(uuid, rest);
+  }
+
+  private toInfo(uuid: string, doc: DummyNodeFile): ResourceInfo {
+    return {
+      uuid,
+      name: this.staticName(uuid),
+      resourceClass: doc.resource_class ?? '',
+      properties: doc.properties ?? {},
+      ownerProjectId: doc.project_owner_id ?? null,
+      lesseeProjectId: doc.project_id ?? '',
+      leaseUuid: doc.lease_uuid ?? '',
+      provisionState: doc.provision_state ?? '',
+      powerState: doc.power_state ?? '',
+    };
+  }
+
+  private async read(uuid: string): Promise<DummyNodeFile | null> {
+    const file = this.fileOf(uuid);
+    if (!file) return null;
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
+      throw err;
+    }
+    try {
+      const doc = JSON.parse(text) as unknown;
+      if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as DummyNodeFile;
+    } catch {
+      // fall through: a malformed file is reported like a missing one, with a log line
+    }
+    this.logger.error(`dummy node file ${file} is not a JSON object; treating the node as missing`);
+    return null;
+  }
+
+  private async write(uuid: string, doc: DummyNodeFile): Promise<void> {
+    const file = this.fileOf(uuid);
+    if (!file) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(doc, null, 2));
+    await fs.rename(tmp, file);
+  }
+}

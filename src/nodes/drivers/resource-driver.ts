@@ -1,0 +1,66 @@
+/**
+ * The resource-driver interface (service.md E.1), asynchronous and stateless: every call
+ * reads the backing store afresh, so a manager decision never rests on a stale copy.
+ */
+export interface ResourceInfo {
+  readonly uuid: string;
+  readonly name: string | null;
+  readonly resourceClass: string | null;
+  /** Properties shown to users (for Ironic: without `lease_uuid` and `capabilities`). */
+  readonly properties: Record<string, unknown>;
+  readonly ownerProjectId: string | null;
+  readonly lesseeProjectId: string | null;
+  /** UUID of the lease currently applied to the resource, if any. */
+  readonly leaseUuid: string | null;
+  readonly provisionState: string | null;
+  readonly powerState: string | null;
+}
+
+/** A node as `GET /v1/nodes` shows it (api.md 3.4), before esi-leap's decoration. */
+export interface InventoryNode extends ResourceInfo {
+  readonly maintenance: boolean;
+  readonly targetProvisionState: string | null;
+  readonly targetPowerState: string | null;
+  /** True when the backing node carries a `lease_uuid` key at all (the key is shown verbatim). */
+  readonly hasLeaseUuidKey: boolean;
+}
+
+export interface NodeListFilters {
+  readonly resourceClass?: string;
+  readonly owner?: string;
+  readonly lessee?: string;
+}
+
+/** The lease fields a driver needs to apply or remove a lease. */
+export interface LeaseHolder {
+  readonly uuid: string;
+  readonly projectId: string;
+}
+
+/** Where a node's serial console accepts raw TCP (Ironic socat: `console_info.url = tcp://host:port`). */
+export interface ConsoleEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ResourceDriver {
+  readonly resourceType: string;
+  /** The canonical id for what a client typed (Ironic resolves node names). */
+  resolveIdent(ident: string): Promise<string>;
+  /** The resource, or null when it does not exist. */
+  get(uuid: string): Promise<ResourceInfo | null>;
+  /** Bulk read for list decoration: one backend call, not one per row. */
+  getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>>;
+  /** A display name known without any lookup (dummy/test nodes), else null. */
+  staticName(uuid: string): string | null;
+  setLease(uuid: string, lease: LeaseHolder): Promise<void>;
+  removeLease(uuid: string, lease: LeaseHolder): Promise<void>;
+  /** Nodes for `GET /v1/nodes`, when the driver has an inventory to list. */
+  listNodes?(filters: NodeListFilters, userToken: string | null): Promise<InventoryNode[]>;
+  /** Turns the node's serial console on or off, for drivers whose nodes have one. */
+  setConsoleEnabled?(uuid: string, enabled: boolean): Promise<void>;
+  /** Where the console proxy connects for this node, or null while its console is off. */
+  consoleEndpoint?(uuid: string): Promise<ConsoleEndpoint | null>;
+}
+
+export const RESOURCE_DRIVERS = 'RESOURCE_DRIVERS';

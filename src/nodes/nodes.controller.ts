@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../auth/request-context.decorator';
+import { RequestContext } from '../auth/request-context';
+import { parseQuery } from '../common/http/query-params';
+import { NodesService } from './nodes.service';
+
+const NODE_LIST_PARAMS = { resource_class: 'string', owner: 'string', lessee: 'string' } as const;
+
+@ApiTags('nodes')
+@Controller('v1/nodes')
+export class NodesController {
+  constructor(private readonly nodes: NodesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List nodes with their offers and leases (api.md 3.4); no esi-leap policy' })
+  async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
+    return { nodes: await this.nodes.list(ctx, parseQuery(query, NODE_LIST_PARAMS)) };
+  }
+}

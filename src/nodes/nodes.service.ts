@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ESI_LEAP_CONFIG } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
+import { RequestContext } from '../auth/request-context';
+import { Clock } from '../common/clock';
+import { LeaseStatus, OfferStatus } from '../common/statuses';
+import { LeasesRepository } from '../leases/leases.repository';
+import { OffersRepository } from '../offers/offers.repository';
+import { ProjectDirectory } from '../projects/project-directory';
+import { InventoryNode } from './drivers/resource-driver';
+import { ResourceDriverRegistry } from './drivers/resource-driver.registry';
+
+export interface NodeListQuery {
+  resource_class?: string;
+  owner?: string;
+  lessee?: string;
+}
+
+export type NodeView = Record<string, unknown>;
+
+/**
+ * `GET /v1/nodes` (api.md 3.4): the inventory of the default resource type's driver, listed
+ * with the caller's token so the backend decides visibility, decorated from one offers query
+ * and one leases query for all nodes.
+ */
+@Injectable()
+export class NodesService {
+  constructor(
+    @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
+    private readonly clock: Clock,
+    private readonly drivers: ResourceDriverRegistry,
+    private readonly projects: ProjectDirectory,
+    private readonly offers: OffersRepository,
+    private readonly leases: LeasesRepository,
+  ) {}
+
+  async list(ctx: RequestContext, query: NodeListQuery): Promise<NodeView[]> {
+    const owner = query.owner === undefined ? undefined : await this.projects.resolve(query.owner);
+    const lessee = query.lessee === undefined ? undefined : await this.projects.resolve(query.lessee);
+    const driver = this.drivers.get(this.config.api.default_resource_type);
+    if (!driver.listNodes) return [];
+    const nodes = await driver.listNodes({ resourceClass: query.resource_class, owner, lessee }, ctx.authToken);
+    if (nodes.length === 0) return [];
+
+    const uuids = nodes.map((n) => n.uuid);
+    const [names, offers, leases] = await Promise.all([
+      this.projects.names(),
+      this.offers.findOnResources(uuids, [OfferStatus.AVAILABLE]),
+      this.leases.findOnResources(uuids, [LeaseStatus.CREATED]),
+    ]);
+    const now = this.clock.now();
+    const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
+    return nodes.map((node) => {
+      const onNode = offers.filter((o) => o.resourceUuid === node.uuid);
+      const current = onNode.filter((o) => o.startTime <= now && o.endTime >= now).pop();
+      return render(node, {
+        owner: name(node.ownerProjectId),
+        lessee: name(node.lesseeProjectId),
+        offerUuid: current?.uuid,
+        futureOffers: onNode.filter((o) => o.startTime > now).map((o) => o.uuid),
+        futureLeases: leases.filter((l) => l.resourceUuid === node.uuid).map((l) => l.uuid),
+      });
+    });
+  }
+}
+
+interface NodeDecoration {
+  owner: string;
+  lessee: string;
+  offerUuid: string | undefined;
+  futureOffers: string[];
+  futureLeases: string[];
+}
+
+function render(node: InventoryNode, d: NodeDecoration): NodeView {
+  const view: NodeView = {
+    name: node.name,
+    owner: d.owner,
+    maintenance: node.maintenance ? 'True' : 'False',
+    provision_state: node.provisionState,
+    target_provision_state: node.targetProvisionState,
+    power_state: node.powerState,
+    target_power_state: node.targetPowerState,
+    properties: node.properties,
+    resource_class: node.resourceClass,
+    uuid: node.uuid,
+  };
+  // Both keys are omitted, not null, when not applicable (api.md 1.5).
+  if (d.offerUuid !== undefined) view.offer_uuid = d.offerUuid;
+  if (node.hasLeaseUuidKey) view.lease_uuid = node.leaseUuid;
+  view.lessee = d.lessee;
+  view.future_offers = d.futureOffers;
+  view.future_leases = d.futureLeases;
+  return view;
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { OfferStatus } from '../common/statuses';
+import { toIso } from '../common/time';
+import { ResourceDecoration, ResourceDecorator } from '../leasing/resource-decorator';
+import { offerAvailabilities } from '../leasing/offer-availabilities';
+import { Interval, LeasesRepository } from '../leases/leases.repository';
+import { ProjectDirectory } from '../projects/project-directory';
+import { OfferEntity } from './entities/offer.entity';
+
+export type OfferView = Record<string, unknown>;
+
+/** Renders offers in upstream's attribute order (api.md 3.2.0) with their decoration. */
+@Injectable()
+export class OfferPresenter {
+  constructor(
+    private readonly clock: Clock,
+    private readonly projects: ProjectDirectory,
+    private readonly resources: ResourceDecorator,
+    private readonly leases: LeasesRepository,
+  ) {}
+
+  async one(offer: OfferEntity): Promise<OfferView> {
+    const [project, lessee, resource, busy] = await Promise.all([
+      this.projects.nameOf(offer.projectId),
+      this.projects.nameOf(offer.lesseeId),
+      this.resources.single(offer),
+      this.leases.busyIntervalsByOffer([offer.uuid]),
+    ]);
+    return this.render(offer, project, lessee, resource, busy.get(offer.uuid) ?? []);
+  }
+
+  /** Lists read projects, resources and busy intervals once for all rows. */
+  async many(offers: readonly OfferEntity[]): Promise<OfferView[]> {
+    if (offers.length === 0) return [];
+    const available = offers.filter((o) => o.status === OfferStatus.AVAILABLE).map((o) => o.uuid);
+    const [names, resourceOf, busy] = await Promise.all([
+      this.projects.names(),
+      this.resources.forList(offers),
+      this.leases.busyIntervalsByOffer(available),
+    ]);
+    const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
+    return offers.map((o) =>
+      this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.uuid) ?? []),
+    );
+  }
+
+
+  private render(
+    offer: OfferEntity,
+    project: string,
+    lessee: string,
+    resource: ResourceDecoration,
+    busy: readonly Interval[],
+  ): OfferView {
+    const windows =
+      offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, this.clock.now()) : [];
+    return {
+      name: offer.name,
+      uuid: offer.uuid,
+      project_id: offer.projectId,
+      project,
+      lessee_id: offer.lesseeId,
+      lessee,
+      resource_type: offer.resourceType,
+      resource_uuid: offer.resourceUuid,
+      resource: resource.resource,
+      resource_class: resource.resource_class,
+      resource_properties: resource.resource_properties,
+      start_time: offer.startTime === null ? null : toIso(offer.startTime),
+      end_time: offer.endTime === null ? null : toIso(offer.endTime),
+      status: offer.status,
+      properties: offer.properties,
+      availabilities: windows.map(([s, e]) => [toIso(s), toIso(e)]),
+      parent_lease_uuid: offer.parentLeaseUuid,
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { OFFER_OCCUPYING } from '../common/statuses';
+import { fromDb, UtcTime } from '../common/time';
+import { OfferEntity } from './entities/offer.entity';
+
+export interface OfferListFilter {
+  readonly projectId?: string;
+  readonly resourceType?: string;
+  readonly resourceUuid?: string;
+  /** null = every status */
+  readonly statuses: readonly string[] | null;
+  /** The offer must cover the whole window (api.md 3.2.1 step 8). */
+  readonly covering?: { start: UtcTime; end: UtcTime };
+  /** Non-admin visibility: own offers, unrestricted ones, or ones restricted to an ancestor. */
+  readonly visibleTo?: { projectId: string; ancestry: readonly string[] };
+}
+
+export type NewOffer = Omit<OfferEntity, 'id' | 'updatedAt'>;
+
+/** Every SQL question about offers. */
+@Injectable()
+export class OffersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private query(em?: EntityManager): SelectQueryBuilder<OfferEntity> {
+    return (em ?? this.dataSource.manager).getRepository(OfferEntity).createQueryBuilder('o');
+  }
+
+  findByUuid(uuid: string, em?: EntityManager): Promise<OfferEntity | null> {
+    return this.query(em).where('o.uuid = :uuid', { uuid }).getOne();
+  }
+
+  findByName(name: string, statuses: readonly string[] | null): Promise<OfferEntity[]> {
+    const q = this.query().where('o.name = :name', { name });
+    if (statuses) q.andWhere('o.status IN (:...statuses)', { statuses });
+    return q.orderBy('o.id').getMany();
+  }
+
+  list(filter: OfferListFilter): Promise<OfferEntity[]> {
+    const q = this.query();
+    if (filter.projectId !== undefined) q.andWhere('o.project_id = :projectId', { projectId: filter.projectId });
+    if (filter.resourceType !== undefined) q.andWhere('o.resource_type = :rtype', { rtype: filter.resourceType });
+    if (filter.resourceUuid !== undefined) q.andWhere('o.resource_uuid = :ruuid', { ruuid: filter.resourceUuid });
+    if (filter.statuses) {
+      if (filter.statuses.length === 0) return Promise.resolve([]);
+      q.andWhere('o.status IN (:...statuses)', { statuses: filter.statuses });
+    }
+    if (filter.covering) {
+      q.andWhere('o.start_time <= :cstart AND o.end_time >= :cend', {
+        cstart: filter.covering.start,
+        cend: filter.covering.end,
+      });
+    }
+    if (filter.visibleTo) {
+      const { projectId, ancestry } = filter.visibleTo;
+      q.andWhere(
+        new Brackets((w) => {
+          w.where('o.project_id = :viewer', { viewer: projectId }).orWhere('o.lessee_id IS NULL');
+          if (ancestry.length > 0) w.orWhere('o.lessee_id IN (:...ancestry)', { ancestry });
+        }),
+      );
+    }
+    return q.orderBy('o.id').getMany();
+  }
+
+  /** Available offers on a resource overlapping `[start, end)` (api.md 3.7.2). */
+  async conflictsOnResource(
+    em: EntityManager,
+    resourceType: string,
+    resourceUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+  ): Promise<boolean> {
+    const count = await this.query(em)
+      .where('o.resource_type = :rtype AND o.resource_uuid = :ruuid', { rtype: resourceType, ruuid: resourceUuid })
+      .andWhere('o.status IN (:...statuses)', { statuses: OFFER_OCCUPYING })
+      .andWhere('o.start_time < :end AND o.end_time > :start', { start, end })
+      .getCount();
+    return count > 0;
+  }
+
+  /** Available sub-offers of a parent lease overlapping `[start, end)` (api.md 3.7.3). */
+  async conflictsUnderParent(em: EntityManager, parentLeaseUuid: string, start: UtcTime, end: UtcTime): Promise<boolean> {
+    const count = await this.query(em)
+      .where('o.parent_lease_uuid = :parent', { parent: parentLeaseUuid })
+      .andWhere('o.status IN (:...statuses)', { statuses: OFFER_OCCUPYING })
+      .andWhere('o.start_time < :end AND o.end_time > :start', { start, end })
+      .getCount();
+    return count > 0;
+  }
+
+  findByParentLease(parentLeaseUuid: string, statuses: readonly string[], em?: EntityManager): Promise<OfferEntity[]> {
+    return this.query(em)
+      .where('o.parent_lease_uuid = :parent', { parent: parentLeaseUuid })
+      .andWhere('o.status IN (:...statuses)', { statuses })
+      .orderBy('o.id')
+      .getMany();
+  }
+
+  /** Offers of the given statuses on any of the given resources (node list decoration). */
+  findOnResources(resourceUuids: readonly string[], statuses: readonly string[]): Promise<OfferEntity[]> {
+    if (resourceUuids.length === 0) return Promise.resolve([]);
+    return this.query()
+      .where('o.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
+      .andWhere('o.status IN (:...statuses)', { statuses })
+      .orderBy('o.id')
+      .getMany();
+  }
+
+  /** Offers in `statuses` whose end has passed (the manager's expiry job). */
+  async endedBy(statuses: readonly string[], now: UtcTime, limit: number): Promise<string[]> {
+    const rows = await this.query()
+      .select('o.uuid', 'uuid')
+      .where('o.status IN (:...statuses)', { statuses })
+      .andWhere('o.end_time <= :now', { now })
+      .orderBy('o.end_time')
+      .limit(limit)
+      .getRawMany<{ uuid: string }>();
+    return rows.map((r) => r.uuid);
+  }
+
+  async nextEndTime(statuses: readonly string[], now: UtcTime): Promise<UtcTime | null> {
+    const row = await this.query()
+      .select('MIN(o.end_time)', 't')
+      .where('o.status IN (:...statuses)', { statuses })
+      .andWhere('o.end_time > :now', { now })
+      .getRawOne<{ t: unknown }>();
+    return fromDb(row?.t);
+  }
+
+  async insert(em: EntityManager, offer: NewOffer): Promise<OfferEntity> {
+    const repo = em.getRepository(OfferEntity);
+    return repo.save(repo.create(offer));
+  }
+
+  /** Compare-and-set status change (decisions.md 9); false when the row moved on meanwhile. */
+  async transition(
+    em: EntityManager,
+    uuid: string,
+    from: readonly string[],
+    to: string,
+    now: UtcTime,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(OfferEntity)
+      .set({ status: to, updatedAt: now })
+      .where('uuid = :uuid AND status IN (:...from)', { uuid, from })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}

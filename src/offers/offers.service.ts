@@ -1,0 +1,217 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ESI_LEAP_CONFIG } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
+import { RequestContext } from '../auth/request-context';
+import { Clock } from '../common/clock';
+import {
+  HTTPResourceForbidden,
+  InvalidAvailabilityAPICommand,
+  InvalidTimeAPICommand,
+  InvalidTimeRange,
+} from '../common/errors/esi-leap.exceptions';
+import { LeaseStatus, OFFER_CAN_DELETE, OFFER_DEFAULT_LIST, OfferStatus } from '../common/statuses';
+import { addDays, FOREVER, minTime, UtcTime } from '../common/time';
+import { TransactionRunner } from '../db/transaction-runner';
+import { AccessRules } from '../leasing/access-rules';
+import { AvailabilityChecks } from '../leasing/availability-checks';
+import { IdentResolver } from '../leasing/ident-resolver';
+import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
+import { LeaseTransitions } from '../leasing/lease-transitions';
+import { LeasePresenter, LeaseView } from '../leases/lease.presenter';
+import { LeasesRepository } from '../leases/leases.repository';
+import { PolicyService } from '../policy/policy.service';
+import { ProjectDirectory } from '../projects/project-directory';
+import { bothOrNeither, requireProject, statusFilter } from '../leasing/query-rules';
+import { OfferEntity } from './entities/offer.entity';
+import { OfferPresenter, OfferView } from './offer.presenter';
+import { OffersRepository } from './offers.repository';
+
+export interface OfferListQuery {
+  project_id?: string;
+  resource_type?: string;
+  resource_uuid?: string;
+  resource_class?: string;
+  start_time?: UtcTime;
+  end_time?: UtcTime;
+  available_start_time?: UtcTime;
+  available_end_time?: UtcTime;
+  status?: string;
+}
+
+export interface NewOfferInput {
+  name?: string;
+  lessee_id?: string;
+  resource_type?: string;
+  resource_uuid: string;
+  start_time?: UtcTime;
+  end_time?: UtcTime;
+  properties?: Record<string, unknown>;
+}
+
+export interface ClaimInput {
+  name?: string;
+  start_time?: UtcTime;
+  end_time?: UtcTime;
+  properties?: Record<string, unknown>;
+  purpose?: string;
+}
+
+/** The offer use cases of api.md 3.2, in upstream's order of checks. */
+@Injectable()
+export class OffersService {
+  constructor(
+    @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
+    private readonly clock: Clock,
+    private readonly tx: TransactionRunner,
+    private readonly offers: OffersRepository,
+    private readonly leases: LeasesRepository,
+    private readonly resolver: IdentResolver,
+    private readonly access: AccessRules,
+    private readonly policy: PolicyService,
+    private readonly projects: ProjectDirectory,
+    private readonly availability: AvailabilityChecks,
+    private readonly transitions: LeaseTransitions,
+    private readonly schedule: LeaseScheduleNotifier,
+    private readonly presenter: OfferPresenter,
+    private readonly leasePresenter: LeasePresenter,
+  ) {}
+
+  async list(ctx: RequestContext, query: OfferListQuery): Promise<OfferView[]> {
+    const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
+    let resourceType = query.resource_type;
+    let resourceUuid: string | undefined;
+    if (query.resource_uuid !== undefined) {
+      const resource = await this.resolver.resource(query.resource_type, query.resource_uuid);
+      resourceType = resource.resourceType;
+      resourceUuid = resource.resourceUuid;
+    }
+    const covering = bothOrNeither(query.start_time, query.end_time, (start, end) => {
+      throw new InvalidTimeAPICommand({ resource: 'an offer', start_time: start, end_time: end });
+    });
+    const free = bothOrNeither(query.available_start_time, query.available_end_time, (start, end) => {
+      throw new InvalidAvailabilityAPICommand({ a_start: start, a_end: end });
+    });
+    const caller = ctx.creds.project_id;
+    const visibleTo = this.access.isOfferAdmin(ctx.creds)
+      ? undefined
+      : { projectId: caller ?? '', ancestry: caller ? await this.projects.ancestry(caller) : [] };
+
+    let offers = await this.offers.list({
+      projectId,
+      resourceType,
+      resourceUuid,
+      statuses: statusFilter(query.status, OFFER_DEFAULT_LIST),
+      covering,
+      visibleTo,
+    });
+    if (free) {
+      const inside = offers.filter((o) => free.start >= o.startTime && free.end <= o.endTime);
+      const busy = await this.leases.offersBusyDuring(inside.map((o) => o.uuid), free.start, free.end);
+      offers = inside.filter((o) => !busy.has(o.uuid));
+    }
+    const views = await this.presenter.many(offers);
+    return query.resource_class === undefined ? views : views.filter((v) => v.resource_class === query.resource_class);
+  }
+
+  async show(ctx: RequestContext, ident: string): Promise<OfferView> {
+    const offer = await this.resolver.offer(ident);
+    this.authorizeOn('esi_leap:offer:get', ctx, offer);
+    await this.access.assertOfferLessee(ctx.creds, offer);
+    return this.presenter.one(offer);
+  }
+
+  async create(ctx: RequestContext, input: NewOfferInput): Promise<OfferView> {
+    const projectId = requireProject(ctx);
+    const { driver, resourceType, resourceUuid } = await this.resolver.resource(input.resource_type, input.resource_uuid);
+    const lesseeId = input.lessee_id === undefined ? null : await this.projects.resolve(input.lessee_id);
+    const node = await this.access.existingResource(driver, resourceUuid);
+    const grant = await this.access.grantOnResource(ctx.creds, driver, node);
+
+    const parent = grant.kind === 'sublease' ? grant.parent : null;
+    const start = input.start_time ?? this.clock.now();
+    const end = input.end_time ?? parent?.endTime ?? FOREVER;
+    if (start >= end) throw new InvalidTimeRange({ resource: 'an offer', start_time: start, end_time: end });
+    if (parent) this.access.assertInsideParent(resourceType, resourceUuid, parent, start, end);
+
+    const offer = await this.tx.run(async (em) => {
+      await this.tx.lockResource(em, resourceType, resourceUuid);
+      if (parent) {
+        await this.availability.assertFreeUnderParent(em, parent.uuid, start, end);
+      } else {
+        await this.availability.assertResourceFree(em, resourceType, resourceUuid, start, end);
+      }
+      return this.offers.insert(em, {
+        uuid: randomUUID(),
+        name: input.name ?? null,
+        projectId,
+        lesseeId,
+        resourceType,
+        resourceUuid,
+        startTime: start,
+        endTime: end,
+        status: OfferStatus.AVAILABLE,
+        properties: input.properties ?? {},
+        parentLeaseUuid: parent?.uuid ?? null,
+        createdAt: this.clock.now(),
+      });
+    });
+    return this.presenter.one(offer);
+  }
+
+  async delete(ctx: RequestContext, ident: string): Promise<void> {
+    const offer = await this.resolver.offer(ident, OFFER_CAN_DELETE);
+    this.authorizeOn('esi_leap:offer:delete', ctx, offer);
+    await this.transitions.cancelOffer(offer);
+  }
+
+  async claim(ctx: RequestContext, ident: string, input: ClaimInput): Promise<LeaseView> {
+    const offer = await this.resolver.offer(ident, [OfferStatus.AVAILABLE]);
+    this.authorizeOn('esi_leap:offer:claim', ctx, offer);
+    await this.access.assertOfferLessee(ctx.creds, offer);
+    const projectId = requireProject(ctx);
+
+    const start = input.start_time ?? this.clock.now();
+    let end: UtcTime;
+    if (input.end_time === undefined) {
+      const next = await this.leases.nextStartInOffer(offer.uuid, start);
+      end = minTime(addDays(start, this.config.api.default_lease_time), next ?? offer.endTime);
+    } else {
+      end = input.end_time;
+      this.access.assertLeaseLength(ctx.creds, start, end);
+    }
+
+    const lease = await this.tx.run(async (em) => {
+      await this.tx.lockResource(em, offer.resourceType, offer.resourceUuid);
+      if (start >= end) throw new InvalidTimeRange({ resource: 'lease', start_time: start, end_time: end });
+      await this.availability.assertFreeInOffer(em, offer.uuid, start, end);
+      return this.leases.insert(em, {
+        uuid: randomUUID(),
+        name: input.name ?? null,
+        projectId,
+        ownerId: offer.projectId,
+        purpose: input.purpose ?? null,
+        resourceType: offer.resourceType,
+        resourceUuid: offer.resourceUuid,
+        startTime: start,
+        endTime: end,
+        fulfillTime: null,
+        expireTime: null,
+        status: LeaseStatus.CREATED,
+        properties: input.properties ?? {},
+        offerUuid: offer.uuid,
+        parentLeaseUuid: offer.parentLeaseUuid,
+        createdAt: this.clock.now(),
+      });
+    });
+    this.schedule.notify();
+    return this.leasePresenter.one(lease);
+  }
+
+  private authorizeOn(rule: string, ctx: RequestContext, offer: OfferEntity): void {
+    const target = { ...ctx.creds, 'offer.project_id': offer.projectId };
+    if (!this.policy.enforce(rule, ctx.creds, target)) {
+      throw new HTTPResourceForbidden({ resource_type: 'offer', resource: offer.uuid });
+    }
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Project look-ups the API needs (api.md 1.9.3, 1.12): name ↔ id and the parent chain.
+ * Keystone backs it in production; a static list from `[noauth]` in embedded mode.
+ */
+export abstract class ProjectDirectory {
+  /** UUID-like idents are returned verbatim; names resolve or fail with ProjectNoSuchName. */
+  abstract resolve(ident: string): Promise<string>;
+  /** Display name; `""` for a null id or an unknown project. */
+  abstract nameOf(projectId: string | null): Promise<string>;
+  /** All known names at once, for decorating lists. */
+  abstract names(): Promise<ReadonlyMap<string, string>>;
+  /** `[project, parent, grandparent, …]`, the project itself first. */
+  abstract ancestry(projectId: string): Promise<string[]>;
+}
