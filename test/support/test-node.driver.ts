@@ -1,0 +1,120 @@
+import { NodeNotFound } from '../../src/common/errors/esi-leap.exceptions';
+import {
+  InventoryNode,
+  LeaseHolder,
+  NodeListFilters,
+  ResourceDriver,
+  ResourceInfo,
+} from '../../src/nodes/drivers/resource-driver';
+
+export interface TestNode {
+  name?: string | null;
+  owner?: string | null;
+  lessee?: string | null;
+  leaseUuid?: string | null;
+  resourceClass?: string;
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * The `test_node` resource type, registered only in tests (decisions.md 13): in-memory
+ * nodes whose owner, lessee and current lease each test sets, with call recording and
+ * injectable failures.
+ */
+export class TestNodeDriver implements ResourceDriver {
+  readonly resourceType = 'test_node';
+  readonly nodes = new Map<string, Required<TestNode>>();
+  readonly calls: Array<{ op: 'set' | 'remove'; uuid: string; lease: string }> = [];
+  private failures = 0;
+
+  add(uuid: string, node: TestNode = {}): void {
+    this.nodes.set(uuid, {
+      name: node.name ?? `test-node-${uuid}`,
+      owner: node.owner ?? null,
+      lessee: node.lessee ?? null,
+      leaseUuid: node.leaseUuid ?? null,
+      resourceClass: node.resourceClass ?? 'fake',
+      properties: node.properties ?? {},
+    });
+  }
+
+  /** The next `count` setLease/removeLease calls throw. */
+  failNext(count = 1): void {
+    this.failures = count;
+  }
+
+  async resolveIdent(ident: string): Promise<string> {
+    return ident;
+  }
+
+  staticName(): null {
+    return null;
+  }
+
+  async get(uuid: string): Promise<ResourceInfo | null> {
+    const node = this.nodes.get(uuid);
+    return node ? this.info(uuid, node) : null;
+  }
+
+  async getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>> {
+    const result = new Map<string, ResourceInfo>();
+    for (const uuid of uuids) {
+      const node = this.nodes.get(uuid);
+      if (node) result.set(uuid, this.info(uuid, node));
+    }
+    return result;
+  }
+
+  async listNodes(filters: NodeListFilters): Promise<InventoryNode[]> {
+    return [...this.nodes.entries()]
+      .map(([uuid, node]) => ({
+        ...this.info(uuid, node),
+        maintenance: false,
+        targetProvisionState: null,
+        targetPowerState: null,
+        hasLeaseUuidKey: node.leaseUuid !== null,
+      }))
+      .filter((n) => filters.owner === undefined || n.ownerProjectId === filters.owner)
+      .filter((n) => filters.lessee === undefined || n.lesseeProjectId === filters.lessee)
+      .filter((n) => filters.resourceClass === undefined || n.resourceClass === filters.resourceClass);
+  }
+
+  async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    this.maybeFail();
+    const node = this.nodes.get(uuid);
+    if (!node) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    node.leaseUuid = lease.uuid;
+    node.lessee = lease.projectId;
+    this.calls.push({ op: 'set', uuid, lease: lease.uuid });
+  }
+
+  async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    this.maybeFail();
+    const node = this.nodes.get(uuid);
+    if (!node || node.leaseUuid !== lease.uuid) return;
+    node.leaseUuid = null;
+    node.lessee = null;
+    this.calls.push({ op: 'remove', uuid, lease: lease.uuid });
+  }
+
+  private maybeFail(): void {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('injected driver failure');
+    }
+  }
+
+  private info(uuid: string, node: Required<TestNode>): ResourceInfo {
+    return {
+      uuid,
+      name: node.name,
+      resourceClass: node.resourceClass,
+      properties: node.properties,
+      ownerProjectId: node.owner,
+      lesseeProjectId: node.lessee,
+      leaseUuid: node.leaseUuid,
+      provisionState: 'available',
+      powerState: 'power off',
+    };
+  }
+}
