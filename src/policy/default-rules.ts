@@ -1,0 +1,161 @@
+/**
+ * The rules esi-leap registers in code (api.md 2.1; upstream `esi_leap/common/policy.py`).
+ * Names and check strings are part of the drop-in contract: operators' policy files
+ * override them by name. Descriptions and operations only feed the sample policy file.
+ */
+export interface PolicyRuleDefault {
+  readonly name: string;
+  readonly checkString: string;
+  readonly description: string;
+  /** The API calls the rule guards, listed in the sample file as oslo.policy does. */
+  readonly operations: readonly { readonly method: string; readonly path: string }[];
+}
+
+const IS_ADMIN = 'rule:is_admin';
+const ANY_ROLE = 'rule:is_admin or rule:is_owner or rule:is_lessee';
+const ADMIN_OR_OWNER = 'rule:is_admin or rule:is_owner';
+const LEASE_PARTY = 'rule:is_admin or rule:is_lease_owner or rule:is_lease_lessee';
+
+export const DEFAULT_POLICY_RULES = [
+  {
+    name: 'is_admin',
+    checkString: 'role:admin or role:esi_leap_admin',
+    description: 'Full read/write API access',
+    operations: [],
+  },
+  {
+    name: 'is_owner',
+    checkString: 'role:owner or role:esi_leap_owner',
+    description: 'Owner API access',
+    operations: [],
+  },
+  {
+    name: 'is_lessee',
+    checkString: 'role:lessee or role:esi_leap_lessee',
+    description: 'Lessee API access',
+    operations: [],
+  },
+  {
+    name: 'is_offer_owner',
+    checkString: 'project_id:%(offer.project_id)s',
+    description: 'Owner of offer',
+    operations: [],
+  },
+  {
+    name: 'is_lease_owner',
+    checkString: 'project_id:%(lease.owner_id)s',
+    description: 'Owner of lease',
+    operations: [],
+  },
+  {
+    name: 'is_lease_lessee',
+    checkString: 'project_id:%(lease.project_id)s',
+    description: 'Lessee of lease',
+    operations: [],
+  },
+  {
+    name: 'esi_leap:lease:lease_admin',
+    checkString: IS_ADMIN,
+    description: 'Complete permissions over leases',
+    operations: [
+      { method: 'POST', path: '/leases' },
+      { method: 'GET', path: '/leases' },
+      { method: 'GET', path: '/leases/{lease_ident}' },
+      { method: 'DELETE', path: '/leases/{lease_ident}' },
+    ],
+  },
+  {
+    name: 'esi_leap:lease:create',
+    checkString: ADMIN_OR_OWNER,
+    description: 'Create lease',
+    operations: [{ method: 'POST', path: '/leases' }],
+  },
+  {
+    name: 'esi_leap:lease:update',
+    checkString: IS_ADMIN,
+    description: 'Update lease',
+    operations: [{ method: 'PATCH', path: '/leases/{lease_ident}' }],
+  },
+  {
+    name: 'esi_leap:lease:get',
+    checkString: LEASE_PARTY,
+    description: 'Retrieve a single lease',
+    operations: [{ method: 'GET', path: '/leases/{lease_ident}' }],
+  },
+  {
+    name: 'esi_leap:lease:get_all',
+    checkString: ANY_ROLE,
+    description: 'Retrieve all leases owned by project_id',
+    operations: [{ method: 'GET', path: '/leases' }],
+  },
+  {
+    name: 'esi_leap:lease:delete',
+    checkString: LEASE_PARTY,
+    description: 'Delete lease',
+    operations: [{ method: 'DELETE', path: '/leases/{lease_ident}' }],
+  },
+  {
+    name: 'esi_leap:offer:offer_admin',
+    checkString: IS_ADMIN,
+    description: 'Complete permissions over offers',
+    operations: [
+      { method: 'POST', path: '/offers' },
+      { method: 'GET', path: '/offers' },
+      { method: 'GET', path: '/offers/{offer_ident}' },
+      { method: 'DELETE', path: '/offers/{offer_ident}' },
+    ],
+  },
+  {
+    name: 'esi_leap:offer:create',
+    checkString: ADMIN_OR_OWNER,
+    description: 'Create offer',
+    operations: [{ method: 'POST', path: '/offers' }],
+  },
+  {
+    name: 'esi_leap:offer:get',
+    checkString: ANY_ROLE,
+    description: 'Retrieve a single offer',
+    operations: [{ method: 'GET', path: '/offers/{offer_ident}' }],
+  },
+  {
+    name: 'esi_leap:offer:get_all',
+    checkString: ANY_ROLE,
+    description: 'Retrieve multiple offers',
+    operations: [{ method: 'GET', path: '/offers' }],
+  },
+  {
+    name: 'esi_leap:offer:delete',
+    checkString: 'rule:is_admin or rule:is_offer_owner',
+    description: 'Delete offer',
+    operations: [{ method: 'DELETE', path: '/offers/{offer_ident}' }],
+  },
+  {
+    name: 'esi_leap:offer:claim',
+    checkString: ANY_ROLE,
+    description: 'Claim an offer',
+    operations: [{ method: 'POST', path: '/offers/{offer_ident}/claim' }],
+  },
+  // Registered upstream but checked by no endpoint (api.md 2.1); kept so the registered set matches upstream.
+  {
+    name: 'esi_leap:node:node_admin',
+    checkString: IS_ADMIN,
+    description: 'Complete permissions over nodes',
+    operations: [],
+  },
+  { name: 'esi_leap:node:get_all', checkString: ANY_ROLE, description: 'Retrieve all nodes', operations: [] },
+  {
+    name: 'esi_leap:event:event_admin',
+    checkString: IS_ADMIN,
+    description: 'Complete permissions over events',
+    operations: [],
+  },
+  {
+    name: 'esi_leap:event:get_all',
+    checkString: ANY_ROLE,
+    description: 'Retrieve all events',
+    operations: [],
+  },
+] as const satisfies readonly PolicyRuleDefault[];
+
+/** A rule registered in code; the only names the API may enforce (like oslo.policy's `authorize`). */
+export type DefaultPolicyRuleName = (typeof DEFAULT_POLICY_RULES)[number]['name'];
