@@ -23,6 +23,7 @@ import { IdentResolver } from '../leasing/ident-resolver';
 import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
 import { LeaseTransitions } from '../leasing/lease-transitions';
 import { bothOrNeither, requireProject, statusFilter } from '../leasing/query-rules';
+import { leasePolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
 import { LeaseEntity } from './entities/lease.entity';
@@ -224,8 +225,7 @@ export class LeasesService {
   }
 
   private authorizeOn(rule: string, ctx: RequestContext, lease: LeaseEntity): void {
-    const target = { ...ctx.creds, 'lease.owner_id': lease.ownerId, 'lease.project_id': lease.projectId };
-    if (!this.policy.enforce(rule, ctx.creds, target)) {
+    if (!this.policy.enforce(rule, ctx.creds, leasePolicyTarget(ctx.creds, lease))) {
       throw new HTTPResourceForbidden({ resource_type: 'lease', resource: lease.uuid });
     }
   }

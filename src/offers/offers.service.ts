@@ -20,6 +20,7 @@ import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
 import { LeaseTransitions } from '../leasing/lease-transitions';
 import { LeasePresenter, LeaseView } from '../leases/lease.presenter';
 import { LeasesRepository } from '../leases/leases.repository';
+import { offerPolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
 import { bothOrNeither, requireProject, statusFilter } from '../leasing/query-rules';
@@ -209,8 +210,7 @@ export class OffersService {
   }
 
   private authorizeOn(rule: string, ctx: RequestContext, offer: OfferEntity): void {
-    const target = { ...ctx.creds, 'offer.project_id': offer.projectId };
-    if (!this.policy.enforce(rule, ctx.creds, target)) {
+    if (!this.policy.enforce(rule, ctx.creds, offerPolicyTarget(ctx.creds, offer))) {
       throw new HTTPResourceForbidden({ resource_type: 'offer', resource: offer.uuid });
     }
   }

@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app/app.module';
 import { configureHttpApp } from '../../src/app/http-app';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/config/config-loader';
+import { ManagerScheduler } from '../../src/manager/manager.scheduler';
 import { DummyNodeDriver } from '../../src/nodes/drivers/dummy-node.driver';
 import { RESOURCE_DRIVERS } from '../../src/nodes/drivers/resource-driver';
 import { createTestDatabase, TestDatabaseKind } from '../helpers/test-databases';
@@ -21,6 +22,8 @@ export interface TestApp {
   readonly nodes: TestNodeDriver;
   readonly dummyNodeDir: string;
   readonly kind: TestDatabaseKind;
+  /** The `[database] connection` URL, to open a second app on the same database. */
+  readonly connection: string;
   /** A supertest agent acting as the given persona. */
   as(persona: Persona): PersonaClient;
   http(): ReturnType<typeof request>;
@@ -37,6 +40,15 @@ export interface TestAppOptions {
   /** Extra `esi-leap.conf` lines, appended after the defaults. */
   conf?: string;
   clock?: Clock;
+  /**
+   * Also load the manager role: `jobs` gives ManagerJobs for tests to call (no scheduler),
+   * `scheduled` runs the real scheduler.
+   */
+  manager?: 'jobs' | 'scheduled';
+  /** Share one in-memory node driver between apps (several "processes" on one database). */
+  nodes?: TestNodeDriver;
+  /** Use this existing database (a `[database] connection` URL) instead of a fresh one. */
+  connection?: string;
 }
 
 /**
@@ -46,7 +58,8 @@ export interface TestAppOptions {
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const kind = options.kind ?? 'sqlite';
-  const db = await createTestDatabase(kind);
+  const db = options.connection ? null : await createTestDatabase(kind);
+  const connection = options.connection ?? db!.connection;
   const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-e2e-'));
   const dummyNodeDir = path.join(dir, 'nodes');
   const confFile = path.join(dir, 'esi-leap.conf');
@@ -60,7 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       '[pecan]',
       'auth_enable = false',
       '[database]',
-      `connection = ${db.connection}`,
+      `connection = ${connection}`,
       '[dummy_node]',
       `dummy_node_dir = ${dummyNodeDir}`,
       '[noauth]',
@@ -72,11 +85,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ].join('\n'),
   );
   const loaded = loadConfig({ configFiles: [confFile], env: {} });
-  const nodes = new TestNodeDriver();
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, { api: true, manager: false })] })
+  const nodes = options.nodes ?? new TestNodeDriver();
+  let builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(loaded, { api: true, manager: options.manager !== undefined })],
+  })
     .overrideProvider(RESOURCE_DRIVERS)
     .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  if (options.manager === 'jobs') builder = builder.overrideProvider(ManagerScheduler).useValue({});
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureHttpApp(app);
@@ -89,6 +105,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     nodes,
     dummyNodeDir,
     kind,
+    connection,
     http,
     as(persona: Persona): PersonaClient {
       const headers = headersFor(persona);
@@ -103,7 +120,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     async close() {
       await app.close();
-      await db.drop();
+      await db?.drop();
     },
   };
 }
