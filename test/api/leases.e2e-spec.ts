@@ -1,9 +1,10 @@
+import { testDatabaseKinds } from '../helpers/test-databases';
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
 const fault = (faultstring: string) => ({ faultcode: 'Client', faultstring, debuginfo: null });
 
-describe('leases (api.md 3.3 and the lease rows of section 4)', () => {
+describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of section 4) on %s', (kind) => {
   let t: TestApp;
   let seq = 0;
   const node = (owner: string = P.owner) => {
@@ -18,7 +19,7 @@ describe('leases (api.md 3.3 and the lease rows of section 4)', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ kind });
   });
   afterAll(() => t.close());
 

@@ -1,13 +1,14 @@
+import { testDatabaseKinds } from '../helpers/test-databases';
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
 /** Sub-offers and sub-leases by the node's current lessee (api.md 2.3, B.6, decisions.md 17). */
-describe('sub-leasing (#62–#66, #116)', () => {
+describe.each(testDatabaseKinds())('sub-leasing (#62–#66, #116) on %s', (kind) => {
   let t: TestApp;
   let seq = 0;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ kind });
   });
   afterAll(() => t.close());
 
