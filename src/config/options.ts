@@ -1,0 +1,85 @@
+/**
+ * Every option esi-leap reads, by `[section]` and name, exactly as the Python service registers
+ * them (its own options plus the library groups it relies on, spec F), and the few options of our
+ * own (origin `esi-leap-ts`). `EsiLeapConfig` is derived from this table, and so are the sample
+ * configuration and the reference table in docs/configuration.md.
+ */
+import { OptionDef } from './option-types';
+import {
+  additionDatabaseOptions,
+  additionDefaultOptions,
+  additionIronicOptions,
+  additionManagerOptions,
+  additionMetricsOptions,
+  additionNoauthOptions,
+  additionNotificationOptions,
+  additionSerialConsoleProxyOptions,
+} from './option-sets/esi-leap-ts';
+import {
+  esiLeapApiOptions,
+  esiLeapDefaultOptions,
+  esiLeapDummyNodeOptions,
+  esiLeapNotificationOptions,
+  esiLeapPecanOptions,
+  esiLeapSerialConsoleProxyOptions,
+} from './option-sets/esi-leap';
+import { keystoneauthAuthOptions, keystoneauthClientOptions } from './option-sets/keystoneauth';
+import { keystonemiddlewareOptions } from './option-sets/keystonemiddleware';
+import { osloConcurrencyOptions } from './option-sets/oslo-concurrency';
+import { osloDbOptions } from './option-sets/oslo-db';
+import { osloLogOptions } from './option-sets/oslo-log';
+import {
+  osloMessagingDefaultOptions,
+  osloMessagingNotificationsOptions,
+  osloMessagingRabbitOptions,
+} from './option-sets/oslo-messaging';
+import { osloMiddlewareOptions } from './option-sets/oslo-middleware';
+import { osloPolicyOptions } from './option-sets/oslo-policy';
+import { osloServiceDefaultOptions, osloServiceSslOptions } from './option-sets/oslo-service';
+
+export const OPTIONS = {
+  DEFAULT: {
+    ...esiLeapDefaultOptions,
+    ...additionDefaultOptions,
+    ...osloLogOptions,
+    ...osloMessagingDefaultOptions,
+    ...osloServiceDefaultOptions,
+  },
+  api: esiLeapApiOptions,
+  database: { ...osloDbOptions, ...additionDatabaseOptions },
+  dummy_node: esiLeapDummyNodeOptions,
+  ironic: { ...keystoneauthClientOptions('baremetal'), ...additionIronicOptions },
+  keystone: keystoneauthClientOptions('identity'),
+  keystone_authtoken: { ...keystonemiddlewareOptions, ...keystoneauthAuthOptions },
+  manager: additionManagerOptions,
+  metrics: additionMetricsOptions,
+  noauth: additionNoauthOptions,
+  notification: { ...esiLeapNotificationOptions, ...additionNotificationOptions },
+  oslo_concurrency: osloConcurrencyOptions,
+  oslo_messaging_notifications: osloMessagingNotificationsOptions,
+  oslo_messaging_rabbit: osloMessagingRabbitOptions,
+  oslo_middleware: osloMiddlewareOptions,
+  oslo_policy: osloPolicyOptions,
+  pecan: esiLeapPecanOptions,
+  serialconsoleproxy: { ...esiLeapSerialConsoleProxyOptions, ...additionSerialConsoleProxyOptions },
+  ssl: osloServiceSslOptions,
+} as const satisfies Record<string, Record<string, OptionDef<unknown>>>;
+
+export type SectionName = keyof typeof OPTIONS;
+
+export interface PlacedOption {
+  readonly section: SectionName;
+  readonly name: string;
+  readonly def: OptionDef<unknown>;
+}
+
+/** The table flattened, sections in oslo-config-generator order (DEFAULT first, then by name). */
+export const OPTION_LIST: readonly PlacedOption[] = (Object.keys(OPTIONS) as SectionName[])
+  .sort((a, b) => (a === 'DEFAULT' ? -1 : b === 'DEFAULT' ? 1 : a.localeCompare(b)))
+  .flatMap((section) =>
+    Object.entries(OPTIONS[section] as Record<string, OptionDef<unknown>>).map(([name, def]) => ({
+      section,
+      name,
+      def,
+    })),
+  );
