@@ -1,0 +1,93 @@
+import { UtcTime } from '../common/time';
+import { LeaseEntity } from '../leases/entities/lease.entity';
+import { ResourceInfo } from '../nodes/drivers/resource-driver';
+
+/** The lease half of `LeaseCRUDPayload` 1.0, in wire names and formats (service.md D.4). */
+export interface LeasePayloadFields {
+  id: number;
+  name: string | null;
+  uuid: string;
+  project_id: string;
+  owner_id: string;
+  purpose: string | null;
+  resource_type: string;
+  resource_uuid: string;
+  start_time: string | null;
+  end_time: string | null;
+  fulfill_time: string | null;
+  expire_time: string | null;
+  status: string;
+  properties: Record<string, unknown>;
+  offer_uuid: string | null;
+  parent_lease_uuid: string | null;
+}
+
+/** The node half, from the resource driver. */
+export interface NodePayloadFields {
+  node_name: string | null;
+  node_uuid: string;
+  node_provision_state: string | null;
+  node_power_state: string | null;
+  node_properties: Record<string, unknown> | null;
+}
+
+/** The oslo.versionedobjects primitive of the payload; changes are reset upstream, so no `changes` key. */
+export interface LeaseCrudPayload {
+  'esi_leap_object.name': 'LeaseCRUDPayload';
+  'esi_leap_object.namespace': 'esi_leap';
+  'esi_leap_object.version': '1.0';
+  'esi_leap_object.data': LeasePayloadFields & NodePayloadFields;
+}
+
+/** oslo.versionedobjects DateTimeField: seconds precision and a literal `Z`. */
+export function payloadTime(t: UtcTime | null | undefined): string | null {
+  return t ? `${t.slice(0, 10)}T${t.slice(11, 19)}Z` : null;
+}
+
+export function leasePayloadFields(lease: LeaseEntity): LeasePayloadFields {
+  return {
+    id: lease.id,
+    name: lease.name,
+    uuid: lease.uuid,
+    project_id: lease.projectId,
+    owner_id: lease.ownerId,
+    purpose: lease.purpose,
+    resource_type: lease.resourceType,
+    resource_uuid: lease.resourceUuid,
+    start_time: payloadTime(lease.startTime),
+    end_time: payloadTime(lease.endTime),
+    fulfill_time: payloadTime(lease.fulfillTime),
+    expire_time: payloadTime(lease.expireTime),
+    status: lease.status,
+    properties: lease.properties ?? {},
+    offer_uuid: lease.offerUuid,
+    parent_lease_uuid: lease.parentLeaseUuid,
+  };
+}
+
+/**
+ * The node as the driver sees it now. A node that no longer exists still gets a payload (its
+ * uuid, null states): upstream would fail to build one and drop the notification.
+ */
+export function nodePayloadFields(resourceUuid: string, node: ResourceInfo | null): NodePayloadFields {
+  if (!node) {
+    return { node_name: null, node_uuid: resourceUuid, node_provision_state: null, node_power_state: null, node_properties: null };
+  }
+  const { lease_uuid: _leaseUuid, ...properties } = node.properties;
+  return {
+    node_name: node.name,
+    node_uuid: node.uuid,
+    node_provision_state: node.provisionState,
+    node_power_state: node.powerState,
+    node_properties: properties,
+  };
+}
+
+export function leaseCrudPayload(lease: LeasePayloadFields, node: NodePayloadFields): LeaseCrudPayload {
+  return {
+    'esi_leap_object.name': 'LeaseCRUDPayload',
+    'esi_leap_object.namespace': 'esi_leap',
+    'esi_leap_object.version': '1.0',
+    'esi_leap_object.data': { ...lease, ...node },
+  };
+}

@@ -1,0 +1,273 @@
+import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import * as amqplib from 'amqplib';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app/app.module';
+import { configureHttpApp } from '../../src/app/http-app';
+import { Clock, ManualClock } from '../../src/common/clock';
+import { UtcTime } from '../../src/common/time';
+import { loadConfig } from '../../src/config/config-loader';
+import { ManagerScheduler } from '../../src/manager/manager.scheduler';
+import { DummyNodeDriver } from '../../src/nodes/drivers/dummy-node.driver';
+import { RESOURCE_DRIVERS } from '../../src/nodes/drivers/resource-driver';
+import { NotificationRelayScheduler } from '../../src/notifications/notification-relay.scheduler';
+import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../helpers/test-databases';
+import { headersFor, P, Persona, PROJECT_ENTRIES } from '../support/projects';
+import { TestNodeDriver } from '../support/test-node.driver';
+
+export const RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/';
+const PYTHON = '/usr/bin/python3';
+const LISTENER = path.join(__dirname, '..', 'support', 'oslo_listener.py');
+
+/** RabbitMQ on 127.0.0.1:5672 and a Debian oslo.messaging for the listener; installed/started when missing. */
+export async function ensureBrokerAndOslo(): Promise<void> {
+  if (!(await brokerAnswers())) {
+    execFileSync('rabbitmq-server', ['-detached']);
+    for (let i = 0; i < 60 && !(await brokerAnswers()); i++) await sleep(1000);
+  }
+  try {
+    execFileSync(PYTHON, ['-c', 'import oslo_messaging']);
+  } catch {
+    execFileSync('apt-get', ['update', '-q']);
+    execFileSync('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', 'python3-oslo.messaging']);
+  }
+}
+
+async function brokerAnswers(): Promise<boolean> {
+  try {
+    const connection = await amqplib.connect('amqp://guest:guest@127.0.0.1:5672');
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A name no other run uses, for the exchange and topic (so queues of runs never mix). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Deletes what a run declared on the shared broker. */
+export async function deleteBrokerObjects(exchange: string, topic: string): Promise<void> {
+  const connection = await amqplib.connect('amqp://guest:guest@127.0.0.1:5672');
+  const channel = await connection.createChannel();
+  for (const priority of ['info', 'error']) await channel.deleteQueue(`${topic}.${priority}`);
+  await channel.deleteExchange(exchange);
+  await connection.close();
+}
+
+export interface ReceivedNotification {
+  priority: string;
+  publisher_id: string;
+  event_type: string;
+  payload: Record<string, any>;
+  message_id: string;
+  timestamp: string;
+}
+
+/** The Python oslo.messaging listener as a child process; `received` grows as lines arrive. */
+export class OsloListener {
+  readonly received: ReceivedNotification[] = [];
+  private readonly child: ChildProcessWithoutNullStreams;
+  private stderr = '';
+  private ready: Promise<void>;
+
+  constructor(exchange: string, topic: string) {
+    if (!existsSync(LISTENER)) throw new Error(`missing ${LISTENER}`);
+    this.child = spawn(PYTHON, [LISTENER, RABBIT, exchange, topic]);
+    let buffered = '';
+    this.ready = new Promise((resolve, reject) => {
+      this.child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          if (line === 'READY') resolve();
+          else if (line.trim()) this.received.push(JSON.parse(line) as ReceivedNotification);
+        }
+      });
+      this.child.on('exit', (code) => reject(new Error(`oslo listener exited (${code}): ${this.stderr}`)));
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+  }
+
+  started(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Waits until `count` notifications arrived, then a little longer to catch any extra ones. */
+  async waitFor(count: number, timeoutMs = 30_000): Promise<ReceivedNotification[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length < count && Date.now() < deadline) await sleep(50);
+    if (this.received.length < count) {
+      throw new Error(`listener got ${this.received.length} of ${count} notifications; stderr: ${this.stderr.slice(-2000)}`);
+    }
+    await sleep(500);
+    return this.received;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin.end();
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * A TCP relay in front of RabbitMQ that the test opens, closes and cuts, to play broker
+ * outages without touching the shared broker.
+ */
+export class FlakyBrokerProxy {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  /** When set, the next connection is cut after this many bytes from the client. */
+  cutAfterBytes: number | null = null;
+  /** Connections accepted so far. */
+  connections = 0;
+
+  constructor(readonly port: number) {}
+
+  static async onFreePort(): Promise<FlakyBrokerProxy> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as import('node:net').AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    return new FlakyBrokerProxy(port);
+  }
+
+  get url(): string {
+    return `rabbit://guest:guest@127.0.0.1:${this.port}/`;
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      this.connections++;
+      const upstream = new Socket();
+      upstream.connect(5672, '127.0.0.1');
+      this.sockets.add(client).add(upstream);
+      let fromClient = 0;
+      client.on('data', (chunk: Buffer) => {
+        fromClient += chunk.length;
+        upstream.write(chunk);
+        if (this.cutAfterBytes !== null && fromClient >= this.cutAfterBytes) {
+          this.cutAfterBytes = null;
+          client.destroy();
+          upstream.destroy();
+        }
+      });
+      upstream.pipe(client);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+export interface NotifyingApp {
+  readonly app: INestApplication;
+  readonly dataSource: DataSource;
+  readonly nodes: TestNodeDriver;
+  readonly clock: ManualClock;
+  as(persona: Persona): Record<'get' | 'post' | 'delete', (url: string) => request.Test>;
+  close(): Promise<void>;
+}
+
+export interface NotifyingAppOptions {
+  kind: TestDatabaseKind;
+  conf: string;
+  now: UtcTime;
+  /** Keep the relay's own background loop (otherwise the test runs passes itself). */
+  relayLoop?: boolean;
+}
+
+/**
+ * The `all` role in-process (API + manager + relay) against a fresh database, the test node
+ * driver and a manual clock. The manager's own timer is off: the test calls ManagerJobs.
+ */
+export async function createNotifyingApp(options: NotifyingAppOptions): Promise<NotifyingApp> {
+  const db: TestDatabase = await createTestDatabase(options.kind);
+  const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-notify-'));
+  const confFile = path.join(dir, 'esi-leap.conf');
+  writeFileSync(
+    confFile,
+    [
+      '[DEFAULT]',
+      'host = e2e-host',
+      '[api]',
+      'default_resource_type = test_node',
+      '[pecan]',
+      'auth_enable = false',
+      '[database]',
+      `connection = ${db.connection}`,
+      '[dummy_node]',
+      `dummy_node_dir = ${path.join(dir, 'nodes')}`,
+      '[noauth]',
+      `project_id = ${P.admin}`,
+      'project_name = admin',
+      'roles = admin',
+      `projects = ${PROJECT_ENTRIES.join(',')}`,
+      options.conf,
+    ].join('\n'),
+  );
+  const loaded = loadConfig({ configFiles: [confFile], env: {} });
+  const nodes = new TestNodeDriver();
+  const clock = new ManualClock(options.now);
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, { api: true, manager: true })] })
+    .overrideProvider(RESOURCE_DRIVERS)
+    .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .overrideProvider(ManagerScheduler)
+    .useValue({});
+  if (!options.relayLoop) builder = builder.overrideProvider(NotificationRelayScheduler).useValue({});
+  const app = (await builder.compile()).createNestApplication({ bodyParser: false, logger: ['error'] });
+  configureHttpApp(app);
+  await app.init();
+  const http = () => request(app.getHttpServer());
+  return {
+    app,
+    dataSource: app.get(DataSource),
+    nodes,
+    clock,
+    as(persona) {
+      const headers = headersFor(persona);
+      return {
+        get: (url) => http().get(url).set(headers),
+        post: (url) => http().post(url).set(headers),
+        delete: (url) => http().delete(url).set(headers),
+      };
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
