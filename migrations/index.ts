@@ -1,0 +1,18 @@
+import { UpstreamSchema1795564800000 } from './1795564800000-upstream-schema';
+import { LookupIndexesAndResourceLocks1795568400000 } from './1795568400000-lookup-indexes-and-resource-locks';
+import { WidenEventColumns1795572000000 } from './1795572000000-widen-event-columns';
+import { LeaseRetries1795575600000 } from './1795575600000-lease-retries';
+import { NotificationOutbox1795579200000 } from './1795579200000-notification-outbox';
+
+/**
+ * The migration history, oldest first. Listed explicitly rather than found by a file glob so
+ * that the build, the tests and the TypeORM CLI all see the same set. `esi-leap-dbsync revision`
+ * appends new migrations here.
+ */
+export const MIGRATIONS = [
+  UpstreamSchema1795564800000,
+  LookupIndexesAndResourceLocks1795568400000,
+  WidenEventColumns1795572000000,
+  LeaseRetries1795575600000,
+  NotificationOutbox1795579200000,
+];
