@@ -1,0 +1,22 @@
+import { EsiLeapConfig } from '../../config/esi-leap-config';
+import { identityV3Url, KeystoneSession, keystoneAuthOptionsFrom } from '../../openstack/keystone-session';
+import { KeystoneAuthentication } from './keystone-authentication';
+import { KeystoneTokenValidator } from './keystone-token-validator';
+
+/** Builds the token check from `[keystone_authtoken]`; a section missing its credentials fails the boot. */
+export function keystoneAuthenticationFrom(config: EsiLeapConfig): KeystoneAuthentication {
+  const section = config.keystone_authtoken;
+  let session: KeystoneSession;
+  try {
+    const timeoutSeconds = section.http_connect_timeout;
+    session = new KeystoneSession(
+      keystoneAuthOptionsFrom(section),
+      timeoutSeconds === null ? undefined : timeoutSeconds * 1000,
+    );
+  } catch (err) {
+    throw new Error(`[keystone_authtoken]: ${(err as Error).message} (required with [pecan] auth_enable = true)`);
+  }
+  const authUrl = section.auth_url as string;
+  const validator = new KeystoneTokenValidator(session, identityV3Url(authUrl), section.token_cache_time);
+  return new KeystoneAuthentication(validator, section.www_authenticate_uri ?? section.auth_uri ?? authUrl);
+}
