@@ -3,10 +3,22 @@ import { ConfigError, LoadedConfig, loadConfig } from './config/config-loader';
 import { writeSampleConfig } from './config/genconfig';
 import { runDbsync } from './db/dbsync';
 import { writeSamplePolicy } from './policy/genpolicy';
-import { Role } from './app/roles';
+import { Role, ROLES } from './app/roles';
 import { serve } from './cli/serve';
 
-export type Entry = 'esi-leap' | 'esi-leap-api' | 'esi-leap-manager' | 'esi-leap-dbsync';
+export type Entry =
+  | 'esi-leap'
+  | 'esi-leap-api'
+  | 'esi-leap-manager'
+  | 'esi-leap-dbsync'
+  | 'esi-leap-serial-console-proxy';
+
+/** The upstream console scripts that each run one role. */
+const ROLE_ENTRIES: Partial<Record<Entry, Role>> = {
+  'esi-leap-api': 'api',
+  'esi-leap-manager': 'manager',
+  'esi-leap-serial-console-proxy': 'console-proxy',
+};
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -30,20 +42,22 @@ function requireConnection(loaded: LoadedConfig): string {
 
 /**
  * One binary, several entry points: `esi-leap` (roles, dbsync, generators) and the upstream
- * console-script names `esi-leap-api`, `esi-leap-manager`, `esi-leap-dbsync`.
+ * console-script names `esi-leap-api`, `esi-leap-manager`, `esi-leap-serial-console-proxy`,
+ * `esi-leap-dbsync`.
  */
 export async function main(argv: string[], entry: Entry = 'esi-leap'): Promise<void> {
   const program = new Command(entry).exitOverride().showHelpAfterError();
+  const entryRole = ROLE_ENTRIES[entry];
   if (entry === 'esi-leap-dbsync') {
     configOptions(program).allowUnknownOption().helpOption(false).argument('[args...]');
     program.action(async (args: string[], opts) => {
       process.exitCode = await runDbsync(args, requireConnection(load(opts)), (line) => process.stdout.write(`${line}\n`));
     });
-  } else if (entry === 'esi-leap-api' || entry === 'esi-leap-manager') {
-    configOptions(program).action(async (opts) => serve(load(opts), entry === 'esi-leap-api' ? 'api' : 'manager'));
+  } else if (entryRole) {
+    configOptions(program).action(async (opts) => serve(load(opts), entryRole));
   } else {
     configOptions(program)
-      .addOption(new Option('--role <role>', 'what this process runs').choices(['api', 'manager', 'all']).default('all'))
+      .addOption(new Option('--role <role>', 'what this process runs').choices([...ROLES]).default('all'))
       .action(async (opts) => serve(load(opts), opts.role as Role));
     configOptions(program.command('dbsync').description('database schema management (as esi-leap-dbsync)'))
       .allowUnknownOption()

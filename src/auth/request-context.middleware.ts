@@ -1,18 +1,13 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { DefaultIdentity, identityFromHeaders } from './noauth-identity';
 import { ContextualRequest } from './request-context';
+import { assignRequestId } from './request-id';
 
-const REQUEST_ID = /^req-[0-9a-f-]{36}$/;
 
-/**
- * Builds the request context for noauth mode and stamps every response with its
- * `X-Openstack-Request-Id` (a well-formed id sent by the caller is kept, as oslo.middleware
- * does for global request ids).
- */
+/** Builds the request context for noauth mode and stamps the response with its request id. */
 @Injectable()
 export class NoauthContextMiddleware implements NestMiddleware {
   private readonly fallback: DefaultIdentity;
@@ -26,9 +21,7 @@ export class NoauthContextMiddleware implements NestMiddleware {
   }
 
   use(req: Request & ContextualRequest, res: Response, next: NextFunction): void {
-    const sent = req.headers['x-openstack-request-id'];
-    const requestId = typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : `req-${randomUUID()}`;
-    res.setHeader('X-Openstack-Request-Id', requestId);
+    const requestId = assignRequestId(req, res);
     const identity = identityFromHeaders(req.headers, this.fallback);
     req.esiLeapContext = { ...identity, requestId };
     next();

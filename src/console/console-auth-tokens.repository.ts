@@ -13,7 +13,8 @@ export interface NewConsoleAuthToken {
 }
 
 /** What presenting a token to the proxy came to. */
-export type TokenRedemption = { readonly kind: 'redeemed'; readonly nodeUuid: string } | { readonly kind: 'unknown' | 'expired' };
+export type TokenRedemption =
+  { readonly kind: 'redeemed'; readonly nodeUuid: string } | { readonly kind: 'unknown' | 'expired' };
 
 /** Every SQL question about console auth tokens. */
 @Injectable()

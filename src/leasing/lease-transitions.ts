@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { Clock } from '../common/clock';
+import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
 import { LEASE_CAN_DELETE, LeaseStatus, OFFER_CAN_DELETE, OfferStatus } from '../common/statuses';
 import { addSeconds, UtcTime } from '../common/time';
 import { TransactionRunner } from '../db/transaction-runner';
@@ -48,6 +49,7 @@ export class LeaseTransitions {
     private readonly retries: LeaseRetriesRepository,
     private readonly events: EventRecorder,
     private readonly drivers: ResourceDriverRegistry,
+    private readonly consoleTokens: ConsoleAuthTokensRepository,
   ) {}
 
   /** Gives the node to a due lease (`created`/`wait fulfill`, `start <= now <= end`). */
@@ -168,6 +170,8 @@ export class LeaseTransitions {
     const node = await driver.get(lease.resourceUuid);
     if (!node || node.leaseUuid !== lease.uuid) return;
     await driver.removeLease(lease.resourceUuid, lease);
+    // The next holder must not inherit a way into this node's console (service.md E.2 step 4).
+    await this.consoleTokens.deleteForNode(lease.resourceUuid, em);
     if (!lease.parentLeaseUuid) return;
     const parent = await this.leases.findByUuid(lease.parentLeaseUuid, em);
     if (parent && parent.status === LeaseStatus.ACTIVE && now < parent.endTime) {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
 import { EventRecorder } from '../events/event-recorder';
 import { EventsRepository } from '../events/events.repository';
 import { LeasePresenter } from '../leases/lease.presenter';
@@ -33,12 +34,14 @@ import { ResourceDecorator } from './resource-decorator';
     IdentResolver,
     LeaseTransitions,
     LeaseRetriesRepository,
+    ConsoleAuthTokensRepository,
     ResourceDecorator,
     OfferPresenter,
     LeasePresenter,
   ],
   exports: [
     LeaseScheduleNotifier,
+    ConsoleAuthTokensRepository,
     ResourceDriversModule,
     ProjectsModule,
     OffersRepository,

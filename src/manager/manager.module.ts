@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
 import { LeasingModule } from '../leasing/leasing.module';
 import { ManagerJobs } from './manager-jobs';
 import { ManagerMetrics } from './manager-metrics';
@@ -9,7 +8,7 @@ import { ManagerScheduler } from './manager.scheduler';
 /** The manager role: scheduled lease and offer lifecycle (service.md B). */
 @Module({
   imports: [ScheduleModule.forRoot(), LeasingModule],
-  providers: [ManagerJobs, ManagerMetrics, ManagerScheduler, ConsoleAuthTokensRepository],
+  providers: [ManagerJobs, ManagerMetrics, ManagerScheduler],
   exports: [ManagerJobs, ManagerMetrics],
 })
 export class ManagerModule {}

@@ -1,5 +1,6 @@
 import { NodeNotFound } from '../../src/common/errors/esi-leap.exceptions';
 import {
+  ConsoleEndpoint,
   InventoryNode,
   LeaseHolder,
   NodeListFilters,
@@ -14,6 +15,9 @@ export interface TestNode {
   leaseUuid?: string | null;
   resourceClass?: string;
   properties?: Record<string, unknown>;
+  /** Where the node's serial console listens once enabled (Ironic's socat `console_info.url`). */
+  console?: ConsoleEndpoint | null;
+  consoleEnabled?: boolean;
 }
 
 /**
@@ -35,6 +39,8 @@ export class TestNodeDriver implements ResourceDriver {
       leaseUuid: node.leaseUuid ?? null,
       resourceClass: node.resourceClass ?? 'fake',
       properties: node.properties ?? {},
+      console: node.console ?? null,
+      consoleEnabled: node.consoleEnabled ?? false,
     });
   }
 
@@ -94,7 +100,19 @@ export class TestNodeDriver implements ResourceDriver {
     if (!node || node.leaseUuid !== lease.uuid) return;
     node.leaseUuid = null;
     node.lessee = null;
+    node.consoleEnabled = false;
     this.calls.push({ op: 'remove', uuid, lease: lease.uuid });
+  }
+
+  async setConsoleEnabled(uuid: string, enabled: boolean): Promise<void> {
+    const node = this.nodes.get(uuid);
+    if (!node) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    node.consoleEnabled = enabled;
+  }
+
+  async consoleEndpoint(uuid: string): Promise<ConsoleEndpoint | null> {
+    const node = this.nodes.get(uuid);
+    return node?.consoleEnabled ? node.console : null;
   }
 
   private maybeFail(): void {

@@ -1,9 +1,9 @@
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { Passport } from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import { sendJson } from '../../common/http/json-response';
 import { ContextualRequest, PolicyCredentials } from '../request-context';
+import { assignRequestId } from '../request-id';
 import { KeystoneTokenValidator } from './keystone-token-validator';
 import { TokenIdentity } from './token-identity';
 
@@ -17,7 +17,6 @@ const PUBLIC_PATH = /^\/(docs(-json|\/.*)?)?$/;
 const IDENTITY_HEADER =
   /^x-(identity-status|service-identity-status|service-catalog|service-roles|service-(user|project)-[a-z-]+|domain-(id|name)|project-[a-z-]+|user(-[a-z-]+)?|roles?|tenant(-[a-z]+)?|is-admin-project|system-scope)$/;
 
-const REQUEST_ID = /^req-[0-9a-f-]{36}$/;
 
 const UNAUTHORIZED = {
   error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
@@ -108,10 +107,3 @@ function credentialsOf(identity: TokenIdentity): PolicyCredentials {
   };
 }
 
-/** Same rule as the noauth middleware: keep a well-formed id sent by the caller. */
-function assignRequestId(req: Request, res: Response): string {
-  const sent = req.headers['x-openstack-request-id'];
-  const requestId = typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : `req-${randomUUID()}`;
-  res.setHeader('X-Openstack-Request-Id', requestId);
-  return requestId;
-}
