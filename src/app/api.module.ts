@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
+import { ConsoleModule } from '../console/console.module';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
 import { JsonNullInterceptor } from '../common/http/json-response';
 import { EventsModule } from '../events/events.module';
@@ -13,7 +14,7 @@ import { VersionController } from '../version/version.controller';
 
 /** The REST API role: everything under `/` and `/v1`. */
 @Module({
-  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule],
+  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule, ConsoleModule],
   controllers: [VersionController],
   providers: [
     { provide: APP_FILTER, useClass: EsiLeapExceptionFilter },

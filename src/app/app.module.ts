@@ -2,12 +2,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule } from '../common/common.module';
 import { ConfigModule } from '../config/config.module';
 import { LoadedConfig } from '../config/config-loader';
+import { ConsoleProxyModule } from '../console/console-proxy.module';
 import { DatabaseModule } from '../db/database.module';
 import { ManagerModule } from '../manager/manager.module';
+import { NotificationRelayModule, NotificationSnapshotsModule } from '../notifications/notifications.module';
+import { OpsModule } from '../ops/ops.module';
 import { ApiModule } from './api.module';
 import { RoleSet } from './roles';
 
-/** The root module: configuration and database always, then the modules of the roles asked for. */
+/**
+ * The root module: configuration, database and the operations endpoints (health, metrics)
+ * always, then the modules of the roles asked for.
+ */
 @Module({})
 export class AppModule {
   static forRoot(loaded: LoadedConfig, roles: RoleSet): DynamicModule {
@@ -17,8 +23,13 @@ export class AppModule {
         ConfigModule.forRoot(loaded),
         CommonModule,
         DatabaseModule.forRoot(),
+        OpsModule.forRoot(loaded.config),
         ...(roles.api ? [ApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
+        // Snapshots wherever events are written; the relay where the manager runs.
+        ...(roles.api || roles.manager ? [NotificationSnapshotsModule] : []),
+        ...(roles.manager ? [NotificationRelayModule] : []),
+        ...(roles.consoleProxy ? [ConsoleProxyModule] : []),
       ],
     };
   }

@@ -5,6 +5,7 @@ import { LoadedConfig } from '../config/config-loader';
 import { AppModule } from '../app/app.module';
 import { configureHttpApp } from '../app/http-app';
 import { Role, rolesOf } from '../app/roles';
+import { loggerFor } from '../ops/logging/esi-leap-logger';
 import { firstStartHelp } from './first-start-help';
 
 /**
@@ -15,12 +16,22 @@ import { firstStartHelp } from './first-start-help';
 export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
   const logger = new Logger('esi-leap');
   const roles = rolesOf(role);
-  const app = await NestFactory.create(AppModule.forRoot(loaded, roles), { bodyParser: false, bufferLogs: false });
+  const app = await NestFactory.create(AppModule.forRoot(loaded, roles), {
+    bodyParser: false,
+    bufferLogs: false,
+    logger: loggerFor(loaded.config),
+  });
+  const statusPort = loaded.config.DEFAULT.status_port;
   if (roles.api) {
     configureHttpApp(app);
     const { host_ip: host, port } = loaded.config.api;
     await app.listen(port, host);
     logger.log(`API listening on http://${host}:${port} (role ${role})`);
+  } else if (statusPort > 0) {
+    // Without the API module, the only routes are /healthcheck and /metrics: probes for the manager.
+    const host = loaded.config.api.host_ip;
+    await app.listen(statusPort, host);
+    logger.log(`running (role ${role}); status on http://${host}:${statusPort}/healthcheck`);
   } else {
     await app.init();
     logger.log(`running (role ${role})`);

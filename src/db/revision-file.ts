@@ -1,15 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../common/package-root';
 
 /** The repository's migrations/ directory, found from this file in src/ as in dist/. */
 export function sourceMigrationsDir(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return path.join(dir, 'migrations');
+  return path.join(packageRoot(), 'migrations');
 }
 
 function words(message: string): string[] {

@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
+import { listOf, NODE_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { parseQuery } from '../common/http/query-params';
@@ -14,6 +16,9 @@ export class NodesController {
 
   @Get()
   @ApiOperation({ summary: 'List nodes with their offers and leases (api.md 3.4); no esi-leap policy' })
+  @ApiQueryParams(NODE_LIST_PARAMS)
+  @ApiJsonResponse(200, 'The nodes of the default resource type', listOf('nodes', NODE_SCHEMA))
+  @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
     return { nodes: await this.nodes.list(ctx, parseQuery(query, NODE_LIST_PARAMS)) };
   }

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
+import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { parseQuery } from '../common/http/query-params';
@@ -17,12 +19,17 @@ export class OffersController {
   @Get()
   @Policy('esi_leap:offer:get_all')
   @ApiOperation({ summary: 'List offers (api.md 3.2.1)' })
+  @ApiQueryParams(OFFER_LIST_PARAMS)
+  @ApiJsonResponse(200, 'The offers the caller may see', listOf('offers', OFFER_SCHEMA))
+  @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
     return { offers: await this.offers.list(ctx, parseQuery(query, OFFER_LIST_PARAMS)) };
   }
 
   @Get(':ident')
   @ApiOperation({ summary: 'Show an offer by UUID or name (api.md 3.2.2)' })
+  @ApiJsonResponse(200, 'The offer', OFFER_SCHEMA)
+  @ApiFaults(404)
   show(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
     return this.offers.show(ctx, ident);
@@ -32,6 +39,9 @@ export class OffersController {
   @HttpCode(201)
   @Policy('esi_leap:offer:create')
   @ApiOperation({ summary: 'Create an offer (api.md 3.2.3)' })
+  @ApiJsonBody(NEW_OFFER_SCHEMA)
+  @ApiJsonResponse(201, 'The new offer', OFFER_SCHEMA)
+  @ApiFaults(404, 409)
   create(@Ctx() ctx: RequestContext, @Body() body: unknown, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
     return this.offers.create(ctx, validateBody(body, 'new_offer', OFFER_ATTRIBUTES) as unknown as NewOfferInput);
@@ -39,6 +49,8 @@ export class OffersController {
 
   @Delete(':ident')
   @ApiOperation({ summary: 'Cancel an offer and its leases (api.md 3.2.4)' })
+  @ApiJsonResponse(200, 'Cancelled; the body is JSON null', { type: 'object', nullable: true, example: null })
+  @ApiFaults(404, 409)
   async delete(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
     await this.offers.delete(ctx, ident);
@@ -48,6 +60,9 @@ export class OffersController {
   @Post(':ident/claim')
   @HttpCode(201)
   @ApiOperation({ summary: 'Claim an offer: create a lease from it (api.md 3.2.5)' })
+  @ApiJsonBody(CLAIM_SCHEMA)
+  @ApiJsonResponse(201, 'The new lease', LEASE_SCHEMA)
+  @ApiFaults(404, 409)
   claim(
     @Ctx() ctx: RequestContext,
     @Param('ident') ident: string,

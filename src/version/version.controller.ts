@@ -1,5 +1,7 @@
 import { All, Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiJsonResponse } from '../ops/openapi/api-docs.decorators';
+import { ROOT_DOCUMENT_SCHEMA, V1_DOCUMENT_SCHEMA } from '../ops/openapi/api-schemas';
 import { Request, Response } from 'express';
 import { sendJson } from '../common/http/json-response';
 
@@ -23,6 +25,7 @@ export class VersionController {
   /** Served for any method, before authentication; a missing Host falls back to localhost (K-30). */
   @All()
   @ApiOperation({ summary: 'Root version document (public)' })
+  @ApiJsonResponse(200, 'The versions document keystoneauth discovery reads', ROOT_DOCUMENT_SCHEMA)
   root(@Req() req: Request) {
     const hostUrl = `${req.protocol}://${req.headers.host ?? 'localhost'}`;
     return { name: 'ESI Leap API', description: DESCRIPTION, default_version: version(hostUrl), versions: [version(hostUrl)] };
@@ -30,7 +33,9 @@ export class VersionController {
 
   /** `/v1` redirects to `/v1/`, which answers 300 with its own (different) document. */
   @Get('v1')
-  @ApiExcludeEndpoint()
+  @ApiOperation({ summary: '`/v1` redirects to `/v1/`, which lists the v1 API version (300 Multiple Choices)' })
+  @ApiJsonResponse(300, 'The v1 versions document (at `/v1/`)', V1_DOCUMENT_SCHEMA)
+  @ApiResponse({ status: 302, description: 'Redirect from `/v1` to `/v1/`' })
   v1(@Req() req: Request, @Res() res: Response): void {
     const hostUrl = `${req.protocol}://${req.hostname}${portSuffix(req)}`;
     if (!req.path.endsWith('/')) {

@@ -1,0 +1,51 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { FAULT_SCHEMA, UNAUTHORIZED_SCHEMA } from './api-schemas';
+
+type QueryParamType = 'string' | 'datetime' | 'int';
+
+const QUERY_SCHEMAS: Record<QueryParamType, SchemaObject> = {
+  string: { type: 'string' },
+  datetime: { type: 'string', description: 'ISO 8601' },
+  int: { type: 'integer' },
+};
+
+/** What each error status means on this API (api.md 1.10, decisions.md "Where we differ"). */
+const FAULTS: Record<number, string> = {
+  400: 'Invalid input: unknown or malformed query argument or body attribute, bad time range',
+  403: 'Denied by policy, or a time window outside what the caller may use',
+  404: 'No such offer, lease or resource',
+  409: 'Conflicts with an existing offer or lease, or not in a state that allows it',
+  503: 'The database is unavailable',
+};
+
+/**
+ * The fixed query parameter set of a list endpoint (the same table `parseQuery` enforces; any
+ * other parameter is a 400).
+ */
+export function ApiQueryParams(params: Readonly<Record<string, QueryParamType>>): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(params).map(([name, type]) => ApiQuery({ name, required: false, schema: QUERY_SCHEMAS[type] })),
+  );
+}
+
+export function ApiJsonBody(schema: SchemaObject, description?: string): MethodDecorator {
+  return ApiBody({ schema, description, required: true });
+}
+
+export function ApiJsonResponse(status: number, description: string, schema: SchemaObject): MethodDecorator {
+  return ApiResponse({ status, description, schema });
+}
+
+/**
+ * The error answers of a `/v1` endpoint: the `{faultcode, faultstring, debuginfo}` body for the
+ * statuses given plus 400 and 403, which every endpoint can answer, and Keystone's 401.
+ */
+export function ApiFaults(...statuses: number[]): MethodDecorator {
+  const all = [...new Set([400, 403, ...statuses, 503])].sort();
+  return applyDecorators(
+    ApiResponse({ status: 401, description: 'Missing or invalid X-Auth-Token (Keystone)', schema: UNAUTHORIZED_SCHEMA }),
+    ...all.map((status) => ApiResponse({ status, description: FAULTS[status], schema: FAULT_SCHEMA })),
+  );
+}

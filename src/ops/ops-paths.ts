@@ -1,0 +1,10 @@
+import { HEALTH_PATH } from './health/health.controller';
+import { METRICS_PATH } from './metrics/metrics.controller';
+
+/**
+ * Paths served without a Keystone token, like `/` upstream: probes and scrapers have none.
+ * (`/metrics` exists only with `[metrics] enabled`; keep it off the public network.)
+ */
+export function isOpsPath(path: string): boolean {
+  return path === HEALTH_PATH || path === METRICS_PATH;
+}
