@@ -3,6 +3,7 @@ import { LookupIndexesAndResourceLocks1795568400000 } from './1795568400000-look
 import { WidenEventColumns1795572000000 } from './1795572000000-widen-event-columns';
 import { LeaseRetries1795575600000 } from './1795575600000-lease-retries';
 import { NotificationOutbox1795579200000 } from './1795579200000-notification-outbox';
+import { LeaseMailLog1795582800000 } from './1795582800000-lease-mail-log';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   WidenEventColumns1795572000000,
   LeaseRetries1795575600000,
   NotificationOutbox1795579200000,
+  LeaseMailLog1795582800000,
 ];

@@ -150,15 +150,19 @@ export class LeasesRepository {
   async busyIntervalsByOffer(offerUuids: readonly string[]): Promise<Map<string, Interval[]>> {
     const result = new Map<string, Interval[]>();
     if (offerUuids.length === 0) return result;
+    // Three raw columns, not whole entities: list pages ask this for every offer they show.
     const rows = await this.query()
+      .select('l.offer_uuid', 'offer_uuid')
+      .addSelect('l.start_time', 'start_time')
+      .addSelect('l.end_time', 'end_time')
       .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
       .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
       .orderBy('l.start_time')
-      .getMany();
-    for (const lease of rows) {
-      const list = result.get(lease.offerUuid!) ?? [];
-      list.push([lease.startTime, lease.endTime]);
-      result.set(lease.offerUuid!, list);
+      .getRawMany<{ offer_uuid: string; start_time: unknown; end_time: unknown }>();
+    for (const row of rows) {
+      const list = result.get(row.offer_uuid) ?? [];
+      list.push([fromDb(row.start_time)!, fromDb(row.end_time)!]);
+      result.set(row.offer_uuid, list);
     }
     return result;
   }
@@ -219,6 +223,15 @@ export class LeasesRepository {
       .limit(limit)
       .getRawMany<{ uuid: string }>();
     return rows.map((r) => r.uuid);
+  }
+
+  /** Leases in `statuses` whose end falls in `(from, to]` (the expiry warning mails). */
+  endingBetween(statuses: readonly string[], from: UtcTime, to: UtcTime): Promise<LeaseEntity[]> {
+    return this.query()
+      .where('l.status IN (:...statuses)', { statuses })
+      .andWhere('l.end_time > :from AND l.end_time <= :to', { from, to })
+      .orderBy('l.id')
+      .getMany();
   }
 
   /** The earliest future moment a lease becomes due to start, end or be retried. */

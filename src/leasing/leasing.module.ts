@@ -7,6 +7,7 @@ import { LeasesRepository } from '../leases/leases.repository';
 import { ResourceDriversModule } from '../nodes/drivers/resource-drivers.module';
 import { OfferPresenter } from '../offers/offer.presenter';
 import { OffersRepository } from '../offers/offers.repository';
+import { PolicyModule } from '../policy/policy.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { AccessRules } from './access-rules';
 import { AvailabilityChecks } from './availability-checks';
@@ -22,7 +23,8 @@ import { ResourceDecorator } from './resource-decorator';
  * live together here and the HTTP modules stay thin.
  */
 @Module({
-  imports: [ResourceDriversModule, ProjectsModule],
+  // AccessRules needs PolicyService: without it a manager-only process cannot boot.
+  imports: [ResourceDriversModule, ProjectsModule, PolicyModule],
   providers: [
     LeaseScheduleNotifier,
     OffersRepository,
@@ -41,6 +43,7 @@ import { ResourceDecorator } from './resource-decorator';
   ],
   exports: [
     LeaseScheduleNotifier,
+    ResourceDecorator,
     ConsoleAuthTokensRepository,
     ResourceDriversModule,
     ProjectsModule,

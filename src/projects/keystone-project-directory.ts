@@ -17,6 +17,8 @@ interface KeystoneProject {
   readonly id: string;
   readonly name: string;
   readonly parent_id?: string | null;
+  /** A free-form project property; upstream's e-mail script mails lessees there. */
+  readonly email?: unknown;
 }
 
 /** Where the directory finds Identity v3: a fixed URL, or the session's catalog. */
@@ -87,6 +89,11 @@ export class KeystoneProjectDirectory extends ProjectDirectory {
     }
     this.chains.set(projectId, chain, PROJECT_CACHE_TTL_MS);
     return [...chain];
+  }
+
+  override async contactEmail(projectId: string): Promise<string | null> {
+    const email = (await this.project(projectId))?.email;
+    return typeof email === 'string' && email.includes('@') ? email : null;
   }
 
   /** One project, or null when Keystone does not know it. */

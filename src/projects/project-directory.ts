@@ -11,4 +11,9 @@ export abstract class ProjectDirectory {
   abstract names(): Promise<ReadonlyMap<string, string>>;
   /** `[project, parent, grandparent, …]`, the project itself first. */
   abstract ancestry(projectId: string): Promise<string[]>;
+
+  /** The project's contact address (Keystone's free-form `email` property), if the directory knows one. */
+  async contactEmail(_projectId: string): Promise<string | null> {
+    return null;
+  }
 }

@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import { DEFAULT_TEMPLATES, renderTemplate } from './mail-template';
+
+describe('renderTemplate (Python str.format placeholders)', () => {
+  it('fills known names, keeps unknown ones and literal braces', () => {
+    expect(renderTemplate('Hi {project}, {lease_uuid} {{x}} {other}', { project: 'p', lease_uuid: 'u' })).toBe(
+      'Hi p, u {x} {other}',
+    );
+  });
+
+  it('finds the packaged templates', () => {
+    expect(existsSync(DEFAULT_TEMPLATES.created)).toBe(true);
+    expect(existsSync(DEFAULT_TEMPLATES.expiring)).toBe(true);
+  });
+});
