@@ -6,8 +6,10 @@
  */
 import { OptionDef } from './option-types';
 import {
+  additionApiOptions,
   additionDatabaseOptions,
   additionDefaultOptions,
+  additionEmailOptions,
   additionIronicOptions,
   additionManagerOptions,
   additionMetricsOptions,
@@ -45,9 +47,10 @@ export const OPTIONS = {
     ...osloMessagingDefaultOptions,
     ...osloServiceDefaultOptions,
   },
-  api: esiLeapApiOptions,
+  api: { ...esiLeapApiOptions, ...additionApiOptions },
   database: { ...osloDbOptions, ...additionDatabaseOptions },
   dummy_node: esiLeapDummyNodeOptions,
+  email: additionEmailOptions,
   ironic: { ...keystoneauthClientOptions('baremetal'), ...additionIronicOptions },
   keystone: keystoneauthClientOptions('identity'),
   keystone_authtoken: { ...keystonemiddlewareOptions, ...keystoneauthAuthOptions },

@@ -25,6 +25,27 @@ export const additionDefaultOptions = fromNamespace(ADDITION_ORIGIN, {
   ),
 });
 
+/** Request limits of the API (src/common/http/request-limits.ts); generous or off by default. */
+export const additionApiOptions = fromNamespace(ADDITION_ORIGIN, {
+  max_request_body_size: intOpt('Largest request body, in bytes, the API reads; a larger one is answered 413.', {
+    default: 1048576,
+    min: 1,
+  }),
+  max_query_length: intOpt(
+    'Longest query string, in bytes (after "?"), the API accepts; a longer one is answered 414. 0 disables the check.',
+    { default: 8192, min: 0 },
+  ),
+  rate_limit: intOpt(
+    'Most API requests one project may make per rate_limit_period; more are answered 429 with Retry-After. ' +
+      '0 disables rate limiting. Counted per process.',
+    { default: 0, min: 0 },
+  ),
+  rate_limit_period: intOpt('Length, in seconds, of the window rate_limit counts requests in.', {
+    default: 60,
+    min: 1,
+  }),
+});
+
 /** Prometheus exposition (src/ops). */
 export const additionMetricsOptions = fromNamespace(ADDITION_ORIGIN, {
   enabled: boolOpt(
@@ -104,4 +125,30 @@ export const additionSerialConsoleProxyOptions = fromNamespace(ADDITION_ORIGIN, 
   allowed_origins: listOpt('Origins allowed to open a console websocket. Empty means any origin.', {
     default: [],
   }),
+});
+
+/**
+ * E-mail to lessees (src/notifications/email), replacing upstream's cron script
+ * esi-leap-email-notification and its environment variables (service.md H).
+ */
+export const additionEmailOptions = fromNamespace(ADDITION_ORIGIN, {
+  enabled: boolOpt('Send lease-started and lease-expiring e-mails to lessee projects (upstream ENABLE_EMAIL).', false),
+  interval: intOpt('Seconds between two runs of the e-mail job in the manager.', { default: 3600, min: 1 }),
+  smtp_host: strOpt('SMTP server (upstream SMTP_SERVER).', { default: 'localhost' }),
+  smtp_port: portOpt('SMTP port.', 25),
+  smtp_starttls: boolOpt('Upgrade the SMTP connection with STARTTLS and refuse to send without it.', false),
+  smtp_username: strOpt('SMTP user name; unset sends without authentication.'),
+  smtp_password: strOpt('SMTP password.', { secret: true }),
+  sender: strOpt('From address and envelope sender (upstream EMAIL_SENDER).'),
+  warning_days: intOpt('Warn about a lease this many days before its end (upstream LEASE_WARNING_DAYS).', {
+    default: 1,
+    min: 0,
+  }),
+  lease_create_template: strOpt('Template of the lease-started mail; unset uses config/email/lease_create_email.txt.'),
+  lease_expire_template: strOpt('Template of the lease-expiring mail; unset uses config/email/lease_expire_email.txt.'),
+  project_contacts: listOpt(
+    'Recipient of each lessee project, as project_id:address entries. With Keystone, a project without an ' +
+      'entry is mailed at its "email" property, as upstream.',
+    { default: [], itemFormat: { pattern: /^[^:]+:.+@.+$/, description: 'project_id:address entries' } },
+  ),
 });
