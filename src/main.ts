@@ -34,10 +34,13 @@ function load(opts: { configFile: string[]; configDir: string[] }): LoadedConfig
   return loaded;
 }
 
-function requireConnection(loaded: LoadedConfig): string {
-  const connection = loaded.config.database.connection;
-  if (!connection) throw new ConfigError('[database] connection: required option is not set');
-  return connection;
+/** dbsync needs `[database] connection`, except `revision`, which only writes a file. */
+function dbsync(args: string[], opts: { configFile: string[]; configDir: string[] }): Promise<number> {
+  const connection = load(opts).config.database.connection;
+  if (!connection && args[0] !== 'revision') {
+    throw new ConfigError('[database] connection: required option is not set');
+  }
+  return runDbsync(args, connection ?? '', (line) => process.stdout.write(`${line}\n`));
 }
 
 /**
@@ -51,7 +54,7 @@ export async function main(argv: string[], entry: Entry = 'esi-leap'): Promise<v
   if (entry === 'esi-leap-dbsync') {
     configOptions(program).allowUnknownOption().helpOption(false).argument('[args...]');
     program.action(async (args: string[], opts) => {
-      process.exitCode = await runDbsync(args, requireConnection(load(opts)), (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = await dbsync(args, opts);
     });
   } else if (entryRole) {
     configOptions(program).action(async (opts) => serve(load(opts), entryRole));
@@ -64,7 +67,7 @@ export async function main(argv: string[], entry: Entry = 'esi-leap'): Promise<v
       .helpOption(false)
       .argument('[args...]')
       .action(async (args: string[], opts) => {
-        process.exitCode = await runDbsync(args, requireConnection(load(opts)), (line) => process.stdout.write(`${line}\n`));
+        process.exitCode = await dbsync(args, opts);
       });
     program
       .command('genconfig')
