@@ -31,13 +31,15 @@ describe('Containerfile', () => {
     expect(containerfile).toContain('ENTRYPOINT ["esi-leap"]');
   });
 
-  it('runs `esi-leap --help` from a tree laid out like the image (bin, dist, node_modules)', () => {
+  it('runs `esi-leap --help` from a tree laid out like the image (package.json, bin, config, dist, node_modules)', () => {
     const image = mkdtempSync(path.join(tmpdir(), 'esi-leap-image-'));
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(image, 'dist')], {
       cwd: ROOT,
       stdio: 'pipe',
     });
+    cpSync(path.join(ROOT, 'package.json'), path.join(image, 'package.json'));
     cpSync(path.join(ROOT, 'bin'), path.join(image, 'bin'), { recursive: true });
+    cpSync(path.join(ROOT, 'config'), path.join(image, 'config'), { recursive: true });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(image, 'node_modules'));
     const help = execFileSync(process.execPath, [path.join(image, 'bin', 'esi-leap.js'), '--help'], { encoding: 'utf8' });
     expect(help).toContain('--role <role>');

@@ -10,7 +10,7 @@ import { LeaseEntity } from '../../leases/entities/lease.entity';
 import { LeasesRepository } from '../../leases/leases.repository';
 import { ProjectDirectory } from '../../projects/project-directory';
 import { LeaseMailKind, LeaseMailRepository } from './lease-mail.repository';
-import { DEFAULT_TEMPLATES, readTemplate, renderTemplate } from './mail-template';
+import { packagedTemplate, readTemplate, renderTemplate } from './mail-template';
 import { SmtpMailer } from './smtp-mailer';
 
 export interface MailRunReport {
@@ -91,8 +91,7 @@ export class LeaseMailJob {
 
   private async body(lease: LeaseEntity, kind: LeaseMailKind): Promise<string> {
     const { lease_create_template: created, lease_expire_template: expiring } = this.config.email;
-    const template =
-      kind === 'created' ? readTemplate(created, DEFAULT_TEMPLATES.created) : readTemplate(expiring, DEFAULT_TEMPLATES.expiring);
+    const template = readTemplate(kind === 'created' ? created : expiring, packagedTemplate(kind));
     const resource = await this.resources.single(lease);
     return renderTemplate(template, {
       project: await this.projects.nameOf(lease.projectId),

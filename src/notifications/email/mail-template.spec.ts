@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_TEMPLATES, renderTemplate } from './mail-template';
+import { packagedTemplate, renderTemplate } from './mail-template';
 
 describe('renderTemplate (Python str.format placeholders)', () => {
   it('fills known names, keeps unknown ones and literal braces', () => {
@@ -9,7 +9,7 @@ describe('renderTemplate (Python str.format placeholders)', () => {
   });
 
   it('finds the packaged templates', () => {
-    expect(existsSync(DEFAULT_TEMPLATES.created)).toBe(true);
-    expect(existsSync(DEFAULT_TEMPLATES.expiring)).toBe(true);
+    expect(existsSync(packagedTemplate('created'))).toBe(true);
+    expect(existsSync(packagedTemplate('expiring'))).toBe(true);
   });
 });

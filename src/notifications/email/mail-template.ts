@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../common/package-root';
 
-/** The packaged templates, used when `[email] lease_*_template` is unset. */
-export const DEFAULT_TEMPLATES = {
-  created: path.join(packageRoot(), 'config', 'email', 'lease_create_email.txt'),
-  expiring: path.join(packageRoot(), 'config', 'email', 'lease_expire_email.txt'),
-};
+const PACKAGED = { created: 'lease_create_email.txt', expiring: 'lease_expire_email.txt' };
+
+/** The packaged template of a mail kind, used when `[email] lease_*_template` is unset. */
+export function packagedTemplate(kind: keyof typeof PACKAGED): string {
+  return path.join(packageRoot(), 'config', 'email', PACKAGED[kind]);
+}
 
 /**
  * Fills a template written for Python's `str.format` (upstream's templates): `{name}` is
@@ -20,6 +21,6 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   });
 }
 
-export function readTemplate(configured: string | null, fallback: string): string {
-  return readFileSync(configured ?? fallback, 'utf8');
+export function readTemplate(configured: string | null, packaged: string): string {
+  return readFileSync(configured ?? packaged, 'utf8');
 }
