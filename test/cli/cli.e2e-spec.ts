@@ -76,6 +76,40 @@ describe('esi-leap command line', () => {
     expect(await code).toBe(0);
   });
 
+  it.each(['manager', 'console-proxy'])('--role=%s starts without the API and drains on SIGTERM', async (role) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-cli-'));
+    const conf = path.join(dir, 'esi-leap.conf');
+    const port = await freePort();
+    writeFileSync(
+      conf,
+      [
+        '[database]',
+        `connection = sqlite:///${path.join(dir, 'db.sqlite')}`,
+        'auto_upgrade = true',
+        '[pecan]',
+        'auth_enable = false',
+        '[serialconsoleproxy]',
+        'host_address = 127.0.0.1',
+        `port = ${port}`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [bin('esi-leap'), `--role=${role}`, '--config-file', conf], {
+      cwd: dir,
+      env: { ...process.env, HOME: dir },
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const code = exited(child);
+    const until = Date.now() + 30_000;
+    while (!output.includes(`role ${role}`) && child.exitCode === null && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(output).toContain(`role ${role}`);
+    child.kill('SIGTERM');
+    expect(await code).toBe(0);
+  });
+
   it('esi-leap-dbsync upgrades and reports the version; genconfig writes the sample', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-cli-'));
     const conf = path.join(dir, 'esi-leap.conf');
