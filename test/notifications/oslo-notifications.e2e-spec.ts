@@ -100,7 +100,10 @@ describe.each(testDatabaseKinds())('oslo.messaging notifications received by a r
     const received = await listener.waitFor(expected.length);
 
     expect(received.map((n) => n.message_id).sort()).toEqual(expected.map((e) => e.messageId).sort());
-    expect(received.map((n) => n.event_type)).toEqual(expected.map((e) => e.eventType));
+    // The listener reads the info and error queues concurrently: compare in event order.
+    const byEvent = new Map(expected.map((e, index) => [e.messageId, index]));
+    const inEventOrder = [...received].sort((x, y) => byEvent.get(x.message_id)! - byEvent.get(y.message_id)!);
+    expect(inEventOrder.map((n) => n.event_type)).toEqual(expected.map((e) => e.eventType));
     for (const n of received) {
       expect(n.publisher_id).toBe('esi-leap-manager.e2e-host');
       expect(n.priority).toBe(n.event_type.endsWith('.error') ? 'error' : 'info');
@@ -196,12 +199,13 @@ describe.each(testDatabaseKinds())('oslo.messaging notifications received by a r
     const counts = await Promise.all([first.relayPending(), second.relayPending(), first.relayPending(), second.relayPending()]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(4);
     const received = (await listener.waitFor(before + 4)).slice(before);
-    expect(received.map((n) => n.event_type)).toEqual([
-      'esi_leap.lease.fulfill.start',
-      'esi_leap.lease.fulfill.end',
-      'esi_leap.lease.delete.start',
+    expect(received.map((n) => n.event_type).sort()).toEqual([
       'esi_leap.lease.delete.end',
+      'esi_leap.lease.delete.start',
+      'esi_leap.lease.fulfill.end',
+      'esi_leap.lease.fulfill.start',
     ]);
+    expect(new Set(received.map((n) => n.message_id)).size).toBe(4);
     expect(listener.received).toHaveLength(before + 4);
   });
 });
