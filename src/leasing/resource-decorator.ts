@@ -31,7 +31,12 @@ export class ResourceDecorator {
   /** One bulk read per resource type for the whole list. */
   async forList(refs: readonly ResourceRef[]): Promise<(ref: ResourceRef) => ResourceDecoration> {
     const byType = new Map<string, string[]>();
-    for (const ref of refs) byType.set(ref.resourceType, [...(byType.get(ref.resourceType) ?? []), ref.resourceUuid]);
+    for (const ref of refs) {
+      // Pushed in place: copying the array per row made long lists quadratic.
+      const uuids = byType.get(ref.resourceType);
+      if (uuids) uuids.push(ref.resourceUuid);
+      else byType.set(ref.resourceType, [ref.resourceUuid]);
+    }
     const infos = new Map<string, Map<string, ResourceInfo>>();
     await Promise.all(
       [...byType].map(async ([type, uuids]) => {

@@ -50,18 +50,32 @@ export class NodesService {
     ]);
     const now = this.clock.now();
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
+    // Grouped once: filtering the whole lists per node is quadratic on a large fleet.
+    const offersOn = groupByResource(offers);
+    const leasesOn = groupByResource(leases);
     return nodes.map((node) => {
-      const onNode = offers.filter((o) => o.resourceUuid === node.uuid);
+      const onNode = offersOn.get(node.uuid) ?? [];
       const current = onNode.filter((o) => o.startTime <= now && o.endTime >= now).pop();
       return render(node, {
         owner: name(node.ownerProjectId),
         lessee: name(node.lesseeProjectId),
         offerUuid: current?.uuid,
         futureOffers: onNode.filter((o) => o.startTime > now).map((o) => o.uuid),
-        futureLeases: leases.filter((l) => l.resourceUuid === node.uuid).map((l) => l.uuid),
+        futureLeases: (leasesOn.get(node.uuid) ?? []).map((l) => l.uuid),
       });
     });
   }
+}
+
+/** Rows per resource UUID, each list in the rows' original order. */
+function groupByResource<T extends { resourceUuid: string }>(rows: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.resourceUuid);
+    if (group) group.push(row);
+    else groups.set(row.resourceUuid, [row]);
+  }
+  return groups;
 }
 
 interface NodeDecoration {
