@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DummyNodeDriver } from './dummy-node.driver';
+import { IronicClient } from './ironic/ironic-client';
+import { IronicNodeDriver } from './ironic/ironic-node.driver';
 import { RESOURCE_DRIVERS, ResourceDriver } from './resource-driver';
 import { ResourceDriverRegistry } from './resource-driver.registry';
 
@@ -10,13 +12,15 @@ import { ResourceDriverRegistry } from './resource-driver.registry';
 @Module({
   providers: [
     DummyNodeDriver,
+    IronicClient,
+    IronicNodeDriver,
     {
       provide: RESOURCE_DRIVERS,
-      useFactory: (dummy: DummyNodeDriver): ResourceDriver[] => [dummy],
-      inject: [DummyNodeDriver],
+      useFactory: (dummy: DummyNodeDriver, ironic: IronicNodeDriver): ResourceDriver[] => [dummy, ironic],
+      inject: [DummyNodeDriver, IronicNodeDriver],
     },
     ResourceDriverRegistry,
   ],
-  exports: [ResourceDriverRegistry, DummyNodeDriver],
+  exports: [ResourceDriverRegistry, DummyNodeDriver, IronicNodeDriver, IronicClient],
 })
 export class ResourceDriversModule {}
