@@ -40,6 +40,8 @@ export interface TestAppOptions {
   /** Extra `esi-leap.conf` lines, appended after the defaults. */
   conf?: string;
   clock?: Clock;
+  /** `[pecan] auth_enable = true`: identities come from Keystone tokens (`conf` must configure it). */
+  authEnable?: boolean;
   /**
    * Also load the manager role: `jobs` gives ManagerJobs for tests to call (no scheduler),
    * `scheduled` runs the real scheduler.
@@ -71,7 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       '[api]',
       'default_resource_type = test_node',
       '[pecan]',
-      'auth_enable = false',
+      `auth_enable = ${options.authEnable ? 'true' : 'false'}`,
       '[database]',
       `connection = ${connection}`,
       '[dummy_node]',
