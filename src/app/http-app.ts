@@ -30,7 +30,9 @@ export function configureHttpApp(app: INestApplication): void {
   if (keystone) app.use(skipForOpsPaths(keystone.middleware));
   app.use(rejectHeadAndOptions);
   // After authentication, so that a token's project is what is counted.
-  app.use(rateLimit({ limit: config.api.rate_limit, periodSeconds: config.api.rate_limit_period, projectOf: projectOf(config) }));
+  // Probes and scrapers (and the root document) are never limited: a 429 would fail a health check.
+  const limit = rateLimit({ limit: config.api.rate_limit, periodSeconds: config.api.rate_limit_period, projectOf: projectOf(config) });
+  app.use((req: Request, res: Response, next: NextFunction) => (req.path === '/' || isOpsPath(req.path) ? next() : limit(req, res, next)));
   app.use(jsonBodyMiddleware(config.api.max_request_body_size));
   // Errors raised by the Express-level middlewares above never reach Nest's filters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => filter.render(err, req, res));
