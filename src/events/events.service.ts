@@ -30,13 +30,7 @@ export class EventsService {
     // Non-admins only ever see their own project's events, whatever they asked for.
     const requested = this.access.isOfferAdmin(ctx.creds) ? query.lessee_or_owner_id : (ctx.creds.project_id ?? '');
     const lesseeOrOwnerId = requested === undefined ? undefined : await this.projects.resolve(requested);
-    let resourceType = query.resource_type;
-    let resourceUuid: string | undefined;
-    if (query.resource_uuid !== undefined) {
-      const resource = await this.resolver.resource(query.resource_type, query.resource_uuid);
-      resourceType = resource.resourceType;
-      resourceUuid = resource.resourceUuid;
-    }
+    const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const rows = await this.events.list({
       lastEventId: query.last_event_id,
       lastEventTime: query.last_event_time,

@@ -78,13 +78,7 @@ export class LeasesService {
   async list(ctx: RequestContext, query: LeaseListQuery): Promise<LeaseView[]> {
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const ownerId = query.owner_id === undefined ? undefined : await this.projects.resolve(query.owner_id);
-    let resourceType = query.resource_type;
-    let resourceUuid: string | undefined;
-    if (query.resource_uuid !== undefined) {
-      const resource = await this.resolver.resource(query.resource_type, query.resource_uuid);
-      resourceType = resource.resourceType;
-      resourceUuid = resource.resourceUuid;
-    }
+    const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const scope = this.listScope(ctx, query.view, projectId, ownerId);
     const window = bothOrNeither(query.start_time, query.end_time, (start, end) => {
       throw new InvalidTimeAPICommand({ resource: 'a lease', start_time: start, end_time: end });

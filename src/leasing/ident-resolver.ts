@@ -55,6 +55,19 @@ export class IdentResolver {
     return lease;
   }
 
+  /**
+   * The resource filter of the list endpoints: with `resource_uuid`, its type defaults and
+   * becomes a filter and the ident resolves; without, `resource_type` is a plain filter.
+   */
+  async resourceFilter(
+    resourceType: string | undefined,
+    resourceIdent: string | undefined,
+  ): Promise<{ resourceType?: string; resourceUuid?: string }> {
+    if (resourceIdent === undefined) return { resourceType };
+    const resource = await this.resource(resourceType, resourceIdent);
+    return { resourceType: resource.resourceType, resourceUuid: resource.resourceUuid };
+  }
+
   /** `resource_type` defaults to `[api] default_resource_type`; the ident goes through the driver. */
   async resource(resourceType: string | undefined, ident: string): Promise<ResolvedResource> {
     const type = resourceType ?? this.config.api.default_resource_type;

@@ -80,13 +80,7 @@ export class OffersService {
 
   async list(ctx: RequestContext, query: OfferListQuery): Promise<OfferView[]> {
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
-    let resourceType = query.resource_type;
-    let resourceUuid: string | undefined;
-    if (query.resource_uuid !== undefined) {
-      const resource = await this.resolver.resource(query.resource_type, query.resource_uuid);
-      resourceType = resource.resourceType;
-      resourceUuid = resource.resourceUuid;
-    }
+    const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const covering = bothOrNeither(query.start_time, query.end_time, (start, end) => {
       throw new InvalidTimeAPICommand({ resource: 'an offer', start_time: start, end_time: end });
     });
