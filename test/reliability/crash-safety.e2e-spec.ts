@@ -1,10 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase, TestDatabaseKind, testDatabaseKinds } from '../helpers/test-databases';
 import { P } from '../support/projects';
+import { snapshotPackage } from './support/package-snapshot';
 import { printSummary, recordRow } from './support/summary';
 
 /**
@@ -36,38 +37,12 @@ const EXPIRY_SPREAD_S = 15;
 const LOOP_LIMIT_MS = 90_000;
 const FINAL_RUN_LIMIT_MS = 60_000;
 
-const root = path.resolve(__dirname, '..', '..');
-
 function utc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '000');
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * A private copy of the built package (dist/, bin/, package.json; node_modules and config/
- * linked), so that another build in the shared tree, which empties dist/, cannot pull the
- * manager's code from under the kill loop.
- */
-function snapshotPackage(target: string): string {
-  for (let attempt = 1; ; attempt++) {
-    execFileSync(process.execPath, [path.join(root, 'scripts', 'build-if-needed.js')], { cwd: root, stdio: 'inherit' });
-    rmSync(target, { recursive: true, force: true });
-    mkdirSync(target, { recursive: true });
-    try {
-      cpSync(path.join(root, 'dist'), path.join(target, 'dist'), { recursive: true });
-      cpSync(path.join(root, 'bin'), path.join(target, 'bin'), { recursive: true });
-      cpSync(path.join(root, 'package.json'), path.join(target, 'package.json'));
-      symlinkSync(path.join(root, 'node_modules'), path.join(target, 'node_modules'));
-      symlinkSync(path.join(root, 'config'), path.join(target, 'config'));
-      if (existsSync(path.join(target, 'dist', 'src', 'main.js'))) return target;
-    } catch (err) {
-      if (attempt >= 3) throw err;
-    }
-    if (attempt >= 3) throw new Error('dist/ kept changing while it was copied');
-  }
 }
 
 interface Manager {

@@ -1,16 +1,18 @@
-import { testDatabaseKinds } from '../helpers/test-databases';
-import { createTestApp, TestApp } from '../support/test-app';
-import { headersFor, P } from '../support/projects';
-import { TestNodeDriver } from '../support/test-node.driver';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
+import { headersFor, P, PROJECT_ENTRIES } from '../support/projects';
+import { snapshotPackage } from './support/package-snapshot';
 import { printSummary, recordRow } from './support/summary';
 
 /**
- * Issue 11.1: two API replicas on one MariaDB database. The replicas are two in-process apps,
- * each with its own DataSource and connection pool (what two processes would have), each
- * listening on its own loopback port; booting real child processes would add a build and
- * several seconds per process without exercising anything more of the locking, which lives in
- * the database. 500 concurrent conflicting claims and direct leases on 10 resources (5 offers,
- * 5 nodes leased directly), sent alternately to both replicas.
+ * Issue 11.1: two API processes (`bin/esi-leap.js --role=api`, each its own connection pool)
+ * on one MariaDB database, with dummy nodes in a shared directory. 500 concurrent conflicting
+ * claims and direct leases on 10 resources (5 offers, 5 nodes leased directly), sent
+ * alternately to both processes.
  */
 const REQUESTS = 500;
 const OFFERS = 5;
@@ -25,21 +27,92 @@ function windowFor(i: number): { start_time: string; end_time: string } {
   return { start_time: day(startDay), end_time: day(startDay + length) };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function answering(url: string, child: ChildProcess, output: string[]): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`API process exited early:\n${output.join('')}`);
+    try {
+      if ((await fetch(`${url}/`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no answer from ${url}:\n${output.join('')}`);
+}
+
 const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
-(kinds.length ? describe : describe.skip)('two API replicas on one MariaDB database', () => {
-  let a: TestApp;
-  let b: TestApp;
+(kinds.length ? describe : describe.skip)('two API processes on one MariaDB database', () => {
+  let db: TestDatabase;
+  let dir: string;
   let urls: string[];
-  const nodes = new TestNodeDriver();
+  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    a = await createTestApp({ kind: 'mariadb', nodes });
-    b = await createTestApp({ kind: 'mariadb', nodes, connection: a.connection });
-    urls = [await a.url(), await b.url()];
-  });
+    db = await createTestDatabase('mariadb');
+    dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-replicas-'));
+    const nodeDir = path.join(dir, 'nodes');
+    mkdirSync(nodeDir);
+    const owned = JSON.stringify({ project_owner_id: P.owner, resource_class: 'baremetal' });
+    for (let i = 0; i < OFFERS; i++) writeFileSync(path.join(nodeDir, `replica-offer-${i}`), owned);
+    for (let i = 0; i < DIRECT_NODES; i++) writeFileSync(path.join(nodeDir, `replica-direct-${i}`), owned);
+    const conf = path.join(dir, 'esi-leap.conf');
+    writeFileSync(
+      conf,
+      [
+        '[api]',
+        'host_ip = 127.0.0.1',
+        'default_resource_type = dummy_node',
+        '[pecan]',
+        'auth_enable = false',
+        '[database]',
+        `connection = ${db.connection}`,
+        '[dummy_node]',
+        `dummy_node_dir = ${nodeDir}`,
+        '[noauth]',
+        `project_id = ${P.admin}`,
+        `projects = ${PROJECT_ENTRIES.join(',')}`,
+      ].join('\n'),
+    );
+    const pkg = snapshotPackage(path.join(dir, 'package'));
+    urls = [];
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const output: string[] = [];
+      const child = spawn(process.execPath, [path.join(pkg, 'bin', 'esi-leap.js'), '--role=api', '--config-file', conf], {
+        cwd: dir,
+        env: { ...process.env, HOME: dir, ESI_LEAP__API__PORT: String(port) },
+      });
+      child.stdout!.on('data', (d) => output.push(String(d)));
+      child.stderr!.on('data', (d) => output.push(String(d)));
+      children.push(child);
+      urls.push(`http://127.0.0.1:${port}`);
+      await answering(urls[i], child, output);
+    }
+  }, 240_000);
+
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
     printSummary();
   });
 
@@ -55,7 +128,6 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
   it(`${REQUESTS} concurrent conflicting bookings: no overlap in the database, every loser a 409`, async () => {
     const offers: string[] = [];
     for (let i = 0; i < OFFERS; i++) {
-      nodes.add(`replica-offer-${i}`, { owner: P.owner });
       const offer = await post(i, '/v1/offers', 'owner', {
         resource_uuid: `replica-offer-${i}`,
         start_time: '2030-01-01',
@@ -64,7 +136,6 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
       expect(offer.status).toBe(201);
       offers.push(offer.body.uuid);
     }
-    for (let i = 0; i < DIRECT_NODES; i++) nodes.add(`replica-direct-${i}`, { owner: P.owner });
 
     const started = Date.now();
     const results = await Promise.all(
@@ -95,36 +166,36 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
           new RegExp(`^Offer ${offers[r.target]} has no availabilities at given time range `),
         );
       } else {
-        expect(r.body.faultstring).toBe(`Time conflict for test_node replica-direct-${r.target}.`);
+        expect(r.body.faultstring).toBe(`Time conflict for dummy_node replica-direct-${r.target}.`);
       }
     }
 
     const occupying = OCCUPYING.map((s) => `'${s}'`).join(', ');
-    const overlapping = await a.dataSource.query(
+    const overlapping = await db.dataSource.query(
       `SELECT COUNT(*) AS n FROM leases x JOIN leases y ON x.id < y.id
          AND x.resource_type = y.resource_type AND x.resource_uuid = y.resource_uuid
          AND x.start_time < y.end_time AND x.end_time > y.start_time
        WHERE x.status IN (${occupying}) AND y.status IN (${occupying})`,
     );
     expect(Number(overlapping[0].n)).toBe(0);
-    const stored = await a.dataSource.query(`SELECT uuid FROM leases WHERE status IN (${occupying})`);
+    const stored = await db.dataSource.query(`SELECT uuid FROM leases WHERE status IN (${occupying})`);
     const won = results.filter((r) => r.status === 201).map((r) => r.body.uuid as string);
     expect(new Set(stored.map((r: { uuid: string }) => r.uuid))).toEqual(new Set(won));
-    const perResource = await a.dataSource.query(
+    const perResource = await db.dataSource.query(
       `SELECT resource_uuid, COUNT(*) AS n FROM leases GROUP BY resource_uuid`,
     );
     expect(perResource).toHaveLength(OFFERS + DIRECT_NODES);
 
-    // Both replicas answered, and both won bookings: the race really spanned the two pools.
+    // Both processes answered, and both won bookings: the race really spanned the two processes.
     const winsPerReplica = [0, 1].map((r) => results.filter((x) => x.replica === r && x.status === 201).length);
     expect(results.filter((x) => x.replica === 0)).toHaveLength(REQUESTS / 2);
     expect(winsPerReplica.every((n) => n > 0)).toBe(true);
 
     recordRow({
-      scenario: 'concurrency across 2 API replicas (MariaDB)',
-      load: `${REQUESTS} concurrent claims + direct leases on ${OFFERS + DIRECT_NODES} resources, 2 in-process apps / 2 pools, ${seconds.toFixed(1)} s`,
+      scenario: 'concurrency across 2 API processes (MariaDB)',
+      load: `${REQUESTS} concurrent claims + direct leases on ${OFFERS + DIRECT_NODES} resources, 2 esi-leap --role=api processes, ${seconds.toFixed(1)} s`,
       faults: 'overlapping windows, racing replicas',
-      result: `201: ${byStatus[201]} (replica A ${winsPerReplica[0]}, B ${winsPerReplica[1]}), 409: ${byStatus[409]}, other: 0; overlapping occupying leases in DB: 0`,
+      result: `201: ${byStatus[201]} (process A ${winsPerReplica[0]}, B ${winsPerReplica[1]}), 409: ${byStatus[409]}, other: 0; overlapping occupying leases in DB: 0`,
     });
   });
 });
