@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '../..');
 const SCRIPTS = path.join(REPO, 'test/services/ironic');
-const RUNTIME = process.env.IRONIC_RUNTIME ?? path.join(REPO, '.test-output/ironic');
+/** Machine-wide, like the scripts' default: every checkout shares (and reuses) one Ironic. */
+const RUNTIME = process.env.IRONIC_RUNTIME ?? '/tmp/esi-leap-ironic';
 
 /**
  * Ironic's `[api] max_limit` in tests: tiny, so every list esi-leap makes spans several pages

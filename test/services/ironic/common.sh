@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Shared settings and helpers for test/services/ironic/*.sh (sourced, not executed).
 #
-# Everything runtime lives in $IRONIC_RUNTIME (default <repo>/.test-output/ironic,
-# git-ignored): config, SQLite database, logs, pid files, lock and state dirs.
+# Everything runtime lives in $IRONIC_RUNTIME (default /tmp/esi-leap-ironic, shared by every
+# checkout on the machine so a second clone reuses the running Ironic instead of colliding on
+# its port): config, SQLite database, logs, pid files, lock and state dirs.
 #
 # Environment (defaults):
 #   IRONIC_PORT=6385         REST API port, bound to 127.0.0.1 only
@@ -13,7 +14,7 @@
 #                            IRONIC_RPC_PORT: ~360 MiB RSS (3 processes), ready ~7 s
 #   IRONIC_AUTH=noauth       noauth | keystone
 #   IRONIC_DB_URL=           SQLAlchemy URL; default sqlite:///$IRONIC_RUNTIME/ironic.sqlite
-#   IRONIC_RUNTIME=<repo>/.test-output/ironic
+#   IRONIC_RUNTIME=/tmp/esi-leap-ironic
 #   IRONIC_API_VERSION=1.65  microversion the helper scripts send (esi-leap pins 1.65)
 #   IRONIC_DEBUG=false       oslo 'debug' in the generated config
 #   IRONIC_FAKE_DEPLOY_DELAY=0, IRONIC_FAKE_POWER_DELAY=0, IRONIC_FAKE_BOOT_DELAY=0
@@ -33,7 +34,7 @@ IRONIC_TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(git -C "$IRONIC_TOOLS_DIR" rev-parse --show-toplevel 2>/dev/null || (cd "$IRONIC_TOOLS_DIR/../../.." && pwd))"
 
 IRONIC_HOST=127.0.0.1
-IRONIC_RUNTIME="${IRONIC_RUNTIME:-$REPO_ROOT/.test-output/ironic}"
+IRONIC_RUNTIME="${IRONIC_RUNTIME:-/tmp/esi-leap-ironic}"
 # Settings of the instance last started from this runtime dir (written by
 # ironic-up.sh) fill in whatever the environment leaves unset.
 if [ -r "$IRONIC_RUNTIME/instance.env" ]; then
