@@ -75,13 +75,18 @@ describe('parseConnectionUrl', () => {
   });
 
   describe('SQLite forms (as SQLAlchemy reads them)', () => {
-    it('three slashes: a path relative to the working directory; WAL and a busy timeout', () => {
-      expect(parseConnectionUrl('sqlite:///data/esi-leap.sqlite').options).toEqual({
+    it('three slashes: a path relative to the working directory; WAL, synchronous NORMAL and a busy timeout', () => {
+      const options = parseConnectionUrl('sqlite:///data/esi-leap.sqlite').options as unknown as Record<string, unknown>;
+      const { prepareDatabase, ...rest } = options;
+      expect(rest).toEqual({
         type: 'better-sqlite3',
         database: path.resolve('data/esi-leap.sqlite'),
         enableWAL: true,
         timeout: SQLITE_BUSY_TIMEOUT_MS,
       });
+      const pragmas: string[] = [];
+      (prepareDatabase as (db: { pragma(source: string): void }) => void)({ pragma: (source) => pragmas.push(source) });
+      expect(pragmas).toEqual(['synchronous = NORMAL']);
     });
 
     it('four slashes: an absolute path', () => {

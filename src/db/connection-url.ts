@@ -161,6 +161,9 @@ function sqliteOptions(parts: UrlParts): Omit<ParsedConnection, 'redacted'> {
       database,
       enableWAL: !inMemory,
       timeout: SQLITE_BUSY_TIMEOUT_MS,
+      // In WAL mode NORMAL keeps the database consistent through a process crash and syncs at
+      // checkpoints instead of at every commit (only a power loss can undo the last commits).
+      prepareDatabase: (db: { pragma(source: string): unknown }) => void db.pragma('synchronous = NORMAL'),
     },
     ignoredParameters: [...parts.query.keys()],
   };
