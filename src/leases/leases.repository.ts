@@ -39,12 +39,15 @@ export class LeasesRepository {
 
   /**
    * Inside a transaction: the lease row, locked for this transaction, or null when it is gone
-   * or another transaction holds it (MySQL `FOR UPDATE SKIP LOCKED`). On SQLite the
-   * transaction already holds the database's only write lock.
+   * or — with `skipLocked` — another transaction holds it (MySQL `FOR UPDATE SKIP LOCKED`;
+   * without, it waits). On SQLite the transaction already holds the database's only write lock.
    */
-  takeForProcessing(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
+  takeForProcessing(em: EntityManager, uuid: string, skipLocked = true): Promise<LeaseEntity | null> {
     const q = this.query(em).where('l.uuid = :uuid', { uuid });
-    if (isMysqlDataSource(em.connection)) q.setLock('pessimistic_write').setOnLocked('skip_locked');
+    if (isMysqlDataSource(em.connection)) {
+      q.setLock('pessimistic_write');
+      if (skipLocked) q.setOnLocked('skip_locked');
+    }
     return q.getOne();
   }
 

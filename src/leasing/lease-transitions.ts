@@ -26,6 +26,14 @@ export const EXPIRABLE: readonly string[] = [
   LeaseStatus.ERROR,
 ];
 
+/** Statuses a driver failure leaves a lease in; only these have a `lease_retries` row. */
+const RETRYING: readonly string[] = [
+  LeaseStatus.WAIT_FULFILL,
+  LeaseStatus.WAIT_EXPIRE,
+  LeaseStatus.WAIT_CANCEL,
+  LeaseStatus.ERROR,
+];
+
 /** What one transition attempt did, for the manager's counters and logs. */
 export type TransitionOutcome = 'done' | 'skipped' | 'retry' | 'failed';
 
@@ -66,7 +74,7 @@ export class LeaseTransitions {
       }
       await this.events.record(em, 'esi_leap.lease.fulfill.end', lease, now);
       await this.leases.transition(em, uuid, FULFILLABLE, { status: LeaseStatus.ACTIVE, fulfillTime: now }, now);
-      await this.retries.clear(em, uuid);
+      await this.clearRetries(em, lease);
       this.logTransition(lease, LeaseStatus.ACTIVE);
       return 'done';
     });
@@ -93,7 +101,9 @@ export class LeaseTransitions {
     for (const child of await this.leases.findByParentLease(lease.uuid, LEASE_CAN_DELETE)) await this.cancelLease(child);
     for (const offer of await this.offers.findByParentLease(lease.uuid, OFFER_CAN_DELETE)) await this.cancelOffer(offer);
     return this.tx.run(async (em) => {
-      const current = await this.takeLease(em, lease.uuid);
+      // A cancel waits for a manager working on the lease instead of skipping it: the caller
+      // was told the lease is cancelled.
+      const current = await this.takeLease(em, lease.uuid, false);
       if (!current || !CANCELLABLE.includes(current.status)) return 'skipped';
       return this.release(em, current, this.clock.now(), CANCELLABLE, LeaseStatus.DELETED, LeaseStatus.WAIT_CANCEL);
     });
@@ -127,14 +137,14 @@ export class LeaseTransitions {
   /**
    * Reads the lease for processing inside the current transaction: on MySQL the row is taken
    * with `FOR UPDATE SKIP LOCKED`, so another manager already working on it is skipped rather
-   * than waited for; then the resource lock serialises against the API. The row is re-read
-   * after both locks so the decision rests on committed, current data.
+   * than waited for (a cancel waits instead), and nobody can change it until this transaction
+   * ends (on SQLite the transaction holds the only write lock); then the resource lock
+   * serialises against the API.
    */
-  private async takeLease(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
-    const first = await this.leases.takeForProcessing(em, uuid);
-    if (!first) return null;
-    await this.tx.lockResource(em, first.resourceType, first.resourceUuid);
-    return this.leases.findByUuid(uuid, em);
+  private async takeLease(em: EntityManager, uuid: string, skipLocked = true): Promise<LeaseEntity | null> {
+    const lease = await this.leases.takeForProcessing(em, uuid, skipLocked);
+    if (lease) await this.tx.lockResource(em, lease.resourceType, lease.resourceUuid);
+    return lease;
   }
 
   /** delete.start → node released → delete.end → final status; or delete.error and a retry. */
@@ -154,7 +164,7 @@ export class LeaseTransitions {
     }
     await this.events.record(em, 'esi_leap.lease.delete.end', lease, now);
     await this.leases.transition(em, lease.uuid, from, { status: finalStatus, expireTime: now }, now);
-    await this.retries.clear(em, lease.uuid);
+    await this.clearRetries(em, lease);
     this.logTransition(lease, finalStatus);
     return 'done';
   }
@@ -177,6 +187,11 @@ export class LeaseTransitions {
     if (parent && parent.status === LeaseStatus.ACTIVE && now < parent.endTime) {
       await driver.setLease(lease.resourceUuid, parent);
     }
+  }
+
+  /** Only a lease that failed before (now waiting or in error) has back-off bookkeeping. */
+  private async clearRetries(em: EntityManager, lease: LeaseEntity): Promise<void> {
+    if (RETRYING.includes(lease.status)) await this.retries.clear(em, lease.uuid);
   }
 
   private async driverFailed(
