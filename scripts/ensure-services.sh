@@ -33,3 +33,9 @@ if ! port_open 5672; then
   rabbitmq-server -detached
 fi
 wait_for RabbitMQ 5672 90
+
+# The notification tests run a real oslo.messaging listener from Debian's package.
+if ! /usr/bin/python3 -c 'import oslo_messaging' 2>/dev/null; then
+  echo "installing python3-oslo.messaging"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-oslo.messaging >/dev/null
+fi
