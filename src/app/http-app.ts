@@ -3,10 +3,10 @@ import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KeystoneAuthentication } from '../auth/keystone/keystone-authentication';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
-import { RoutingError } from '../common/errors/esi-leap.exceptions';
 import { jsonBodyMiddleware } from '../common/http/json-body.middleware';
 import { jsonResponseMiddleware } from '../common/http/json-response';
 import { queryLengthLimit, rateLimit } from '../common/http/request-limits';
+import { methodNotAllowed } from '../common/http/routing-errors';
 import { identityFromHeaders } from '../auth/noauth-identity';
 import { ContextualRequest } from '../auth/request-context';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
@@ -55,7 +55,7 @@ function skipForOpsPaths(authenticate: RequestHandler): RequestHandler {
 /** pecan answers 405 to HEAD and OPTIONS anywhere under /v1 (api.md 1.2). */
 function rejectHeadAndOptions(req: Request, _res: Response, next: NextFunction): void {
   if ((req.method === 'HEAD' || req.method === 'OPTIONS') && req.path.startsWith('/v1')) {
-    next(new RoutingError(405, `405 Method Not Allowed\n\nThe method ${req.method} is not allowed for this resource. \n\n `));
+    next(methodNotAllowed(req.method));
     return;
   }
   next();

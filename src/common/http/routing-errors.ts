@@ -17,7 +17,7 @@ const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly string[] }> = [
 
 const NOT_FOUND = new RoutingError(404, '404 Not Found\n\nThe resource could not be found.\n\n   ');
 
-function methodNotAllowed(method: string): RoutingError {
+export function methodNotAllowed(method: string): RoutingError {
   return new RoutingError(405, `405 Method Not Allowed\n\nThe method ${method} is not allowed for this resource. \n\n `);
 }
 
