@@ -13,7 +13,8 @@ import { BENCH_ADMIN, FleetSize, generateFleet, LARGE, LESSEES, OWNERS, PROJECT_
 import { spawnCeiling } from './framework-ceiling';
 import { LoadResult, LoadSpec, runLoad } from './http-load';
 import { benchFulfilAllDue, benchFulfilLatency } from './manager-bench';
-import { buildService, freePort, startService } from './service-process';
+import { freePort } from '../test/support/child-http';
+import { buildService, startService } from './service-process';
 
 const ADMIN = { 'X-Project-Id': BENCH_ADMIN, 'X-Roles': 'admin', 'X-User-Id': 'bench-admin' };
 const LESSEE = { 'X-Project-Id': LESSEES[0], 'X-Roles': 'lessee', 'X-User-Id': 'bench-lessee' };

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 
@@ -37,17 +36,6 @@ export function buildService(): string {
   const entry = path.join(BUILD_DIR, 'serve.js');
   writeFileSync(entry, "require('./src/main').runMain('esi-leap');\n");
   return entry;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ServiceProcess {

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
+import { freePort, waitForHttp } from '../support/child-http';
 import { headersFor, P, PROJECT_ENTRIES } from '../support/projects';
 import { snapshotPackage } from './support/package-snapshot';
 import { printSummary, recordRow } from './support/summary';
@@ -25,29 +25,6 @@ function windowFor(i: number): { start_time: string; end_time: string } {
   const length = 1 + ((i * 13) % 4);
   const day = (d: number) => `2030-01-${String(d).padStart(2, '0')}`;
   return { start_time: day(startDay), end_time: day(startDay + length) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function answering(url: string, child: ChildProcess, output: string[]): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`API process exited early:\n${output.join('')}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no answer from ${url}:\n${output.join('')}`);
 }
 
 const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
@@ -96,7 +73,7 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
       child.stderr!.on('data', (d) => output.push(String(d)));
       children.push(child);
       urls.push(`http://127.0.0.1:${port}`);
-      await answering(urls[i], child, output);
+      await waitForHttp(`${urls[i]}/`, child, () => output.join(''), 60_000);
     }
   }, 240_000);
 

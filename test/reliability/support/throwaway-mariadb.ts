@@ -1,23 +1,12 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { freePort } from '../../support/child-http';
 
 const MARIADBD = process.env.ESI_LEAP_TEST_MARIADBD ?? '/usr/sbin/mariadbd';
 const INSTALL_DB = process.env.ESI_LEAP_TEST_MARIADB_INSTALL_DB ?? 'mariadb-install-db';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(file: string, args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
