@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { promises as fs } from 'node:fs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ESI_LEAP_CONFIG } from '../../config/config.module';
 import { EsiLeapConfig } from '../../config/esi-leap-config';
@@ -20,7 +20,10 @@ interface DummyNodeFile {
 /**
  * File-backed fake node for development (service.md E.3): node N is the JSON file
  * `<dummy_node_dir>/N`. The directory is read from config at use time (K-19), and files
- * are replaced atomically so a reader never sees half a document.
+ * are replaced atomically so a reader never sees half a document. The files are a few hundred
+ * bytes on local disk, so they are read and written synchronously: a thread-pool round trip
+ * per call cost more than the I/O itself, and on SQLite the manager holds the only write
+ * lock while it calls the driver (docs/performance.md).
  */
 @Injectable()
 export class DummyNodeDriver implements ResourceDriver {
@@ -44,32 +47,30 @@ export class DummyNodeDriver implements ResourceDriver {
   }
 
   async get(uuid: string): Promise<ResourceInfo | null> {
-    const doc = await this.read(uuid);
+    const doc = this.read(uuid);
     return doc ? this.toInfo(uuid, doc) : null;
   }
 
   async getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>> {
     const result = new Map<string, ResourceInfo>();
-    await Promise.all(
-      [...new Set(uuids)].map(async (uuid) => {
-        const info = await this.get(uuid);
-        if (info) result.set(uuid, info);
-      }),
-    );
+    for (const uuid of new Set(uuids)) {
+      const doc = this.read(uuid);
+      if (doc) result.set(uuid, this.toInfo(uuid, doc));
+    }
     return result;
   }
 
   async listNodes(filters: NodeListFilters): Promise<InventoryNode[]> {
     let names: string[];
     try {
-      names = (await fs.readdir(this.config.dummy_node.dummy_node_dir)).filter((n) => !n.startsWith('.') && !n.endsWith('.tmp')).sort();
+      names = (fs.readdirSync(this.config.dummy_node.dummy_node_dir)).filter((n) => !n.startsWith('.') && !n.endsWith('.tmp')).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
     const nodes: InventoryNode[] = [];
     for (const name of names) {
-      const doc = await this.read(name);
+      const doc = this.read(name);
       if (!doc) continue;
       const info = this.toInfo(name, doc);
       if (filters.resourceClass !== undefined && info.resourceClass !== filters.resourceClass) continue;
@@ -87,20 +88,20 @@ export class DummyNodeDriver implements ResourceDriver {
   }
 
   async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
-    const doc = await this.read(uuid);
+    const doc = this.read(uuid);
     if (!doc) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
-    await this.write(uuid, { ...doc, lease_uuid: lease.uuid, project_id: lease.projectId });
+    this.write(uuid, { ...doc, lease_uuid: lease.uuid, project_id: lease.projectId });
   }
 
   async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
-    const doc = await this.read(uuid);
+    const doc = this.read(uuid);
     // Only clean a node that still carries this lease: a retry or a late child must not
     // strip a lease that has since been handed to someone else.
     if (!doc || doc.lease_uuid !== lease.uuid) return;
     const rest: DummyNodeFile = { ...doc };
     delete rest.lease_uuid;
     delete rest.project_id;
-    await this.write(uuid, rest);
+    this.write(uuid, rest);
   }
 
   private toInfo(uuid: string, doc: DummyNodeFile): ResourceInfo {
@@ -117,12 +118,12 @@ export class DummyNodeDriver implements ResourceDriver {
     };
   }
 
-  private async read(uuid: string): Promise<DummyNodeFile | null> {
+  private read(uuid: string): DummyNodeFile | null {
     const file = this.fileOf(uuid);
     if (!file) return null;
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = fs.readFileSync(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
@@ -138,11 +139,54 @@ export class DummyNodeDriver implements ResourceDriver {
     return null;
   }
 
-  private async write(uuid: string, doc: DummyNodeFile): Promise<void> {
+  /**
+   * Replaces the node file atomically (rename), without creating a file per write: creating
+   * an inode costs about a millisecond on ext4 here, writing into an existing one a few
+   * microseconds. The node keeps a hidden spare, `.<uuid>.spare`: the new document goes into
+   * the spare, the live file is linked aside, the spare renamed over it, and the old inode
+   * becomes the next spare. Writers of one node are serialised by its resource lock (the
+   * driver is only called inside LeaseTransitions' transactions); readers see the old or the
+   * new document, never a mix.
+   */
+  private write(uuid: string, doc: DummyNodeFile): void {
     const file = this.fileOf(uuid);
     if (!file) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(doc, null, 2));
-    await fs.rename(tmp, file);
+    const dir = path.dirname(file);
+    const spare = path.join(dir, `.${uuid}.spare`);
+    const previous = path.join(dir, `.${uuid}.previous`);
+    writeInPlace(spare, JSON.stringify(doc, null, 2));
+    keepInode(file, previous);
+    fs.renameSync(spare, file);
+    try {
+      fs.renameSync(previous, spare);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+/** Overwrites `file` (created when missing) with `text`. */
+function writeInPlace(file: string, text: string): void {
+  const bytes = Buffer.from(text);
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, 0);
+    fs.ftruncateSync(fd, bytes.length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A second name for `file`'s inode, so replacing `file` does not free it (none if `file` is gone). */
+function keepInode(file: string, alias: string): void {
+  try {
+    fs.linkSync(file, alias);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EEXIST') throw err;
+    // Left by an interrupted write: that inode is not live any more.
+    fs.unlinkSync(alias);
+    fs.linkSync(file, alias);
   }
 }
