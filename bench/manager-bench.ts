@@ -8,15 +8,19 @@ import { AppModule } from '../src/app/app.module';
 import { LeaseStatus } from '../src/common/statuses';
 import { addSeconds, fromDate, fromDb, toEpochMicros, UtcTime } from '../src/common/time';
 import { loadConfig } from '../src/config/config-loader';
+import { EsiLeapConfig } from '../src/config/esi-leap-config';
 import { LeaseEntity } from '../src/leases/entities/lease.entity';
 import { NewLease } from '../src/leases/leases.repository';
 import { ManagerJobs } from '../src/manager/manager-jobs';
 import { ManagerScheduler } from '../src/manager/manager.scheduler';
+import { DummyNodeDriver } from '../src/nodes/drivers/dummy-node.driver';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
 import { insertRows, LESSEES, OWNERS, writeIdleNode } from './fleet-generator';
 
 export interface FulfilResult {
   readonly leases: number;
+  /** Whether each node had been leased once before (the driver's steady state). */
+  readonly nodesLeasedBefore: boolean;
   readonly seconds: number;
   readonly fulfilled: number;
 }
@@ -36,8 +40,18 @@ interface ManagerSetup {
   nodeDir: string;
 }
 
-/** A fresh database and node directory with one idle dummy node per due lease. */
-export async function prepare(kind: TestDatabaseKind, count: number, startOf: (i: number) => UtcTime): Promise<ManagerSetup> {
+/**
+ * A fresh database and node directory with one idle dummy node per due lease. With
+ * `leasedBefore`, every node goes through one set/remove lease cycle of the real driver first
+ * (untimed), as a node in service has: the dummy driver's first write to a node creates a
+ * file, which costs about a millisecond on this disk, and later writes do not.
+ */
+export async function prepare(
+  kind: TestDatabaseKind,
+  count: number,
+  startOf: (i: number) => UtcTime,
+  leasedBefore = false,
+): Promise<ManagerSetup> {
   const db = await createTestDatabase(kind);
   const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-bench-manager-'));
   const nodeDir = path.join(dir, 'nodes');
@@ -68,6 +82,14 @@ export async function prepare(kind: TestDatabaseKind, count: number, startOf: (i
     });
   }
   await insertRows(db.dataSource, LeaseEntity, rows);
+  if (leasedBefore) {
+    const driver = new DummyNodeDriver({ dummy_node: { dummy_node_dir: nodeDir } } as EsiLeapConfig);
+    const earlier = { uuid: randomUUID(), projectId: LESSEES[0] };
+    for (const lease of rows) {
+      await driver.setLease(lease.resourceUuid, earlier);
+      await driver.removeLease(lease.resourceUuid, earlier);
+    }
+  }
   return { db, dir, nodeDir };
 }
 
@@ -116,16 +138,16 @@ async function countActive(setup: ManagerSetup): Promise<number> {
 }
 
 /** `count` leases all due now; one call of `ManagerJobs.fulfillDueLeases()`, timed. */
-export async function benchFulfilAllDue(kind: TestDatabaseKind, count: number): Promise<FulfilResult> {
+export async function benchFulfilAllDue(kind: TestDatabaseKind, count: number, nodesLeasedBefore: boolean): Promise<FulfilResult> {
   const now = fromDate(new Date());
-  const setup = await prepare(kind, count, () => addSeconds(now, -60));
+  const setup = await prepare(kind, count, () => addSeconds(now, -60), nodesLeasedBefore);
   let app: INestApplicationContext | null = null;
   try {
     app = await bootManager(setup, false);
     const started = process.hrtime.bigint();
     await app.get(ManagerJobs).fulfillDueLeases();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { leases: count, seconds, fulfilled: await countActive(setup) };
+    return { leases: count, nodesLeasedBefore, seconds, fulfilled: await countActive(setup) };
   } finally {
     await cleanUp(setup, app);
   }

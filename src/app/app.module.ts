@@ -5,7 +5,7 @@ import { LoadedConfig } from '../config/config-loader';
 import { ConsoleProxyModule } from '../console/console-proxy.module';
 import { DatabaseModule } from '../db/database.module';
 import { ManagerModule } from '../manager/manager.module';
-import { NotificationRelayModule, NotificationSnapshotsModule } from '../notifications/notifications.module';
+import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
 import { ApiModule } from './api.module';
 import { RoleSet } from './roles';
@@ -26,8 +26,7 @@ export class AppModule {
         OpsModule.forRoot(loaded.config),
         ...(roles.api ? [ApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
-        // Snapshots wherever events are written; the relay where the manager runs.
-        ...(roles.api || roles.manager ? [NotificationSnapshotsModule] : []),
+        // The notification relay runs where the manager runs.
         ...(roles.manager ? [NotificationRelayModule] : []),
         ...(roles.consoleProxy ? [ConsoleProxyModule] : []),
       ],

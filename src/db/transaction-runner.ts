@@ -60,15 +60,24 @@ export class TransactionRunner {
   }
 
   /** Serialises the rest of the enclosing `run` against every other one on the same resource. */
-  async lockResource(em: EntityManager, resourceType: string, resourceUuid: string): Promise<void> {
-    if (!isMysqlDataSource(em.connection)) return;
+  lockResource(em: EntityManager, resourceType: string, resourceUuid: string): Promise<void> {
+    return this.lockResources(em, [{ resourceType, resourceUuid }]);
+  }
+
+  /**
+   * `lockResource` for several resources in one statement. The rows are locked in sorted
+   * order, so two transactions locking overlapping sets cannot wait for each other in a cycle.
+   */
+  async lockResources(em: EntityManager, resources: readonly { resourceType: string; resourceUuid: string }[]): Promise<void> {
+    if (!isMysqlDataSource(em.connection) || resources.length === 0) return;
+    const keys = [...new Set(resources.map((r) => JSON.stringify([r.resourceType, r.resourceUuid])))].sort();
     // ON DUPLICATE KEY UPDATE takes the row's exclusive lock straight away. INSERT IGNORE
     // followed by UPDATE would first take a shared lock on an existing row, and two
     // transactions upgrading their shared locks deadlock each other.
     await em.query(
-      'INSERT INTO resource_locks (resource_type, resource_uuid, locked_at) VALUES (?, ?, UTC_TIMESTAMP(6)) ' +
+      `INSERT INTO resource_locks (resource_type, resource_uuid, locked_at) VALUES ${keys.map(() => '(?, ?, UTC_TIMESTAMP(6))').join(', ')} ` +
         'ON DUPLICATE KEY UPDATE locked_at = UTC_TIMESTAMP(6)',
-      [resourceType, resourceUuid],
+      keys.flatMap((key) => JSON.parse(key) as [string, string]),
     );
   }
 

@@ -38,17 +38,26 @@ export class LeasesRepository {
   }
 
   /**
-   * Inside a transaction: the lease row, locked for this transaction, or null when it is gone
-   * or — with `skipLocked` — another transaction holds it (MySQL `FOR UPDATE SKIP LOCKED`;
-   * without, it waits). On SQLite the transaction already holds the database's only write lock.
+   * Inside a transaction: the lease row, locked until the transaction ends (MySQL `FOR UPDATE`;
+   * a row another transaction holds is waited for), or null when it is gone. On SQLite the
+   * transaction already holds the database's only write lock.
    */
-  takeForProcessing(em: EntityManager, uuid: string, skipLocked = true): Promise<LeaseEntity | null> {
+  takeForProcessing(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
     const q = this.query(em).where('l.uuid = :uuid', { uuid });
-    if (isMysqlDataSource(em.connection)) {
-      q.setLock('pessimistic_write');
-      if (skipLocked) q.setOnLocked('skip_locked');
-    }
+    if (isMysqlDataSource(em.connection)) q.setLock('pessimistic_write');
     return q.getOne();
+  }
+
+  /**
+   * `takeForProcessing` for many leases in one statement. It waits rather than skipping rows
+   * held elsewhere (`SKIP LOCKED`): a statement with an IN list briefly locks the index entry
+   * next to each of its keys, so a concurrent `SKIP LOCKED` would skip leases nobody works on.
+   */
+  takeManyForProcessing(em: EntityManager, uuids: readonly string[]): Promise<LeaseEntity[]> {
+    if (uuids.length === 0) return Promise.resolve([]);
+    const q = this.query(em).where('l.uuid IN (:...uuids)', { uuids }).orderBy('l.id');
+    if (isMysqlDataSource(em.connection)) q.setLock('pessimistic_write');
+    return q.getMany();
   }
 
   findByName(name: string, statuses: readonly string[] | null): Promise<LeaseEntity[]> {
@@ -290,5 +299,23 @@ export class LeasesRepository {
       .where('uuid = :uuid AND status IN (:...from)', { uuid, from })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** `transition` for many leases in one UPDATE; returns how many rows changed. */
+  async transitionMany(
+    em: EntityManager,
+    uuids: readonly string[],
+    from: readonly string[],
+    changes: Partial<Pick<LeaseEntity, 'status' | 'fulfillTime' | 'expireTime'>>,
+    now: UtcTime,
+  ): Promise<number> {
+    if (uuids.length === 0) return 0;
+    const result = await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ ...changes, updatedAt: now })
+      .where('uuid IN (:...uuids) AND status IN (:...from)', { uuids, from })
+      .execute();
+    return result.affected ?? 0;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { UtcTime } from '../common/time';
 import { LeaseRetryEntity } from './entities/lease-retry.entity';
 
@@ -23,7 +23,7 @@ export class LeaseRetriesRepository {
       .upsert({ leaseUuid, attempts, nextAttemptAt, lastError: error.slice(0, 255) }, ['leaseUuid']);
   }
 
-  async clear(em: EntityManager, leaseUuid: string): Promise<void> {
-    await em.getRepository(LeaseRetryEntity).delete({ leaseUuid });
+  async clear(em: EntityManager, leaseUuids: readonly string[]): Promise<void> {
+    if (leaseUuids.length > 0) await em.getRepository(LeaseRetryEntity).delete({ leaseUuid: In([...leaseUuids]) });
   }
 }

@@ -4,6 +4,7 @@ import { EventRecorder } from '../events/event-recorder';
 import { EventsRepository } from '../events/events.repository';
 import { LeasePresenter } from '../leases/lease.presenter';
 import { LeasesRepository } from '../leases/leases.repository';
+import { NotificationSnapshotsModule } from '../notifications/notification-snapshots.module';
 import { ResourceDriversModule } from '../nodes/drivers/resource-drivers.module';
 import { OfferPresenter } from '../offers/offer.presenter';
 import { OffersRepository } from '../offers/offers.repository';
@@ -14,6 +15,8 @@ import { AvailabilityChecks } from './availability-checks';
 import { IdentResolver } from './ident-resolver';
 import { LeaseRetriesRepository } from './lease-retries.repository';
 import { LeaseScheduleNotifier } from './lease-schedule.notifier';
+import { DriverFailureBackoff } from './driver-failure-backoff';
+import { LeaseFulfiller } from './lease-fulfiller';
 import { LeaseTransitions } from './lease-transitions';
 import { ResourceDecorator } from './resource-decorator';
 
@@ -24,7 +27,7 @@ import { ResourceDecorator } from './resource-decorator';
  */
 @Module({
   // AccessRules needs PolicyService: without it a manager-only process cannot boot.
-  imports: [ResourceDriversModule, ProjectsModule, PolicyModule],
+  imports: [ResourceDriversModule, ProjectsModule, PolicyModule, NotificationSnapshotsModule],
   providers: [
     LeaseScheduleNotifier,
     OffersRepository,
@@ -35,6 +38,8 @@ import { ResourceDecorator } from './resource-decorator';
     AvailabilityChecks,
     IdentResolver,
     LeaseTransitions,
+    LeaseFulfiller,
+    DriverFailureBackoff,
     LeaseRetriesRepository,
     ConsoleAuthTokensRepository,
     ResourceDecorator,
@@ -55,6 +60,7 @@ import { ResourceDecorator } from './resource-decorator';
     AvailabilityChecks,
     IdentResolver,
     LeaseTransitions,
+    LeaseFulfiller,
     OfferPresenter,
     LeasePresenter,
   ],

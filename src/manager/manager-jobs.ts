@@ -8,13 +8,22 @@ import { LeaseStatus, OFFER_CAN_DELETE } from '../common/statuses';
 import { toEpochSeconds, UtcTime } from '../common/time';
 import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
 import { isMysqlDataSource } from '../db/dialect';
-import { EXPIRABLE, FULFILLABLE, LeaseTransitions, TransitionOutcome } from '../leasing/lease-transitions';
+import { inParallel } from '../common/in-parallel';
+import { FULFILLABLE, LeaseFulfiller } from '../leasing/lease-fulfiller';
+import { EXPIRABLE, LeaseTransitions, TransitionOutcome } from '../leasing/lease-transitions';
 import { LeasesRepository } from '../leases/leases.repository';
 import { OffersRepository } from '../offers/offers.repository';
 import { ManagerCounter, ManagerMetrics } from './manager-metrics';
 
-/** How many leases one manager works on at once (SQLite writes one at a time anyway). */
+/** Transactions one manager runs at once on MySQL (SQLite writes one at a time anyway). */
 const MYSQL_PARALLELISM = 8;
+/** Leases per fulfilment transaction (LeaseFulfiller). */
+const FULFIL_CHUNK = 100;
+/** Fulfilment transactions at once on MySQL: each already drives several nodes at a time. */
+const MYSQL_FULFIL_PARALLELISM = 4;
+
+/** Applies a transition to a chunk of rows; one outcome per uuid, in order. */
+type ChunkTransition = (uuids: string[]) => Promise<TransitionOutcome[]>;
 
 /**
  * The manager's periodic work (service.md B.3) as plain methods: the scheduler calls them,
@@ -33,6 +42,7 @@ export class ManagerJobs {
     private readonly offers: OffersRepository,
     private readonly tokens: ConsoleAuthTokensRepository,
     private readonly transitions: LeaseTransitions,
+    private readonly fulfiller: LeaseFulfiller,
     private readonly metrics: ManagerMetrics,
   ) {}
 
@@ -51,7 +61,7 @@ export class ManagerJobs {
   fulfillDueLeases(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager(FULFILLABLE, 'started', now, limit),
-      (uuid) => this.transitions.fulfillLease(uuid),
+      { size: FULFIL_CHUNK, mysqlLanes: MYSQL_FULFIL_PARALLELISM, apply: (uuids) => this.fulfilChunk(uuids) },
       'fulfilled',
     );
   }
@@ -60,7 +70,7 @@ export class ManagerJobs {
   expireEndedLeases(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager(EXPIRABLE, 'ended', now, limit),
-      (uuid) => this.transitions.expireLease(uuid),
+      oneByOne((uuid) => this.transitions.expireLease(uuid)),
       'expired',
     );
   }
@@ -69,10 +79,10 @@ export class ManagerJobs {
   retryCancels(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager([LeaseStatus.WAIT_CANCEL], 'any', now, limit),
-      async (uuid) => {
+      oneByOne(async (uuid) => {
         const lease = await this.leases.findByUuid(uuid);
         return lease ? this.transitions.cancelLease(lease) : 'skipped';
-      },
+      }),
       'cancelled',
     );
   }
@@ -81,7 +91,7 @@ export class ManagerJobs {
   expireEndedOffers(): Promise<number> {
     return this.drain(
       (now, limit) => this.offers.endedBy(OFFER_CAN_DELETE, now, limit),
-      (uuid) => this.transitions.expireOffer(uuid),
+      oneByOne((uuid) => this.transitions.expireOffer(uuid)),
       'offers_expired',
     );
   }
@@ -103,15 +113,17 @@ export class ManagerJobs {
   }
 
   /**
-   * Takes due rows batch by batch and transitions each; stops when a batch brings nothing new,
-   * so rows another manager holds (skipped) or that keep failing cannot make it spin.
+   * Takes due rows batch by batch and transitions them chunk by chunk; stops when a batch
+   * brings nothing new, so rows another manager holds (skipped) or that keep failing cannot
+   * make it spin.
    */
   private async drain(
     select: (now: UtcTime, limit: number) => Promise<string[]>,
-    transition: (uuid: string) => Promise<TransitionOutcome>,
+    chunks: { size: number; mysqlLanes: number; apply: ChunkTransition },
     doneCounter: ManagerCounter,
   ): Promise<number> {
     const batchSize = this.config.manager.batch_size;
+    const lanes = isMysqlDataSource(this.dataSource) ? chunks.mysqlLanes : 1;
     const seen = new Set<string>();
     let done = 0;
     for (;;) {
@@ -119,15 +131,16 @@ export class ManagerJobs {
       if (batch.length === 0) return done;
       batch.forEach((uuid) => seen.add(uuid));
       this.metrics.increment('due', batch.length);
-      const outcomes = await this.inParallel(batch, async (uuid) => {
+      const perChunk = await inParallel(chunksOf(batch, chunks.size), lanes, async (chunk) => {
         try {
-          return await transition(uuid);
+          return await chunks.apply(chunk);
         } catch (err) {
-          this.logger.error(`${doneCounter}: lease/offer ${uuid} failed: ${String(err)}`);
-          this.metrics.increment('job_errors');
-          return 'skipped' as const;
+          this.logger.error(`${doneCounter}: ${chunk.length === 1 ? 'lease/offer' : 'leases/offers'} ${chunk.join(', ')} failed: ${String(err)}`);
+          this.metrics.increment('job_errors', chunk.length);
+          return chunk.map(() => 'skipped' as const);
         }
       });
+      const outcomes = perChunk.flat();
       for (const outcome of outcomes) {
         if (outcome === 'done') done += 1;
         if (outcome === 'retry') this.metrics.increment('retries');
@@ -137,18 +150,27 @@ export class ManagerJobs {
     }
   }
 
-  private async inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-    const width = isMysqlDataSource(this.dataSource) ? MYSQL_PARALLELISM : 1;
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]);
-      }
-    });
-    await Promise.all(lanes);
-    return results;
+  /**
+   * One fulfilment transaction for the chunk; if it fails as a whole (a database error, not a
+   * driver one), each lease is tried on its own so that one bad row cannot hold back the rest.
+   */
+  private async fulfilChunk(uuids: string[]): Promise<TransitionOutcome[]> {
+    try {
+      const outcomes = await this.fulfiller.fulfil(uuids);
+      return uuids.map((uuid) => outcomes.get(uuid) ?? 'skipped');
+    } catch (err) {
+      if (uuids.length === 1) throw err;
+      this.logger.warn(`fulfilling ${uuids.length} leases together failed (${String(err)}); trying them one by one`);
+      return inParallel(uuids, 1, async (uuid) => {
+        try {
+          return (await this.fulfiller.fulfil([uuid])).get(uuid) ?? 'skipped';
+        } catch (single) {
+          this.logger.error(`fulfilled: lease ${uuid} failed: ${String(single)}`);
+          this.metrics.increment('job_errors');
+          return 'skipped' as const;
+        }
+      });
+    }
   }
 
   private async isolated(job: string, run: () => Promise<number>): Promise<void> {
@@ -160,4 +182,15 @@ export class ManagerJobs {
       this.logger.error(`manager job ${job} failed: ${String(err)}`, (err as Error)?.stack);
     }
   }
+}
+
+/** Per-row transitions as chunks of one, run MYSQL_PARALLELISM at a time on MySQL. */
+function oneByOne(transition: (uuid: string) => Promise<TransitionOutcome>): { size: number; mysqlLanes: number; apply: ChunkTransition } {
+  return { size: 1, mysqlLanes: MYSQL_PARALLELISM, apply: async ([uuid]) => [await transition(uuid)] };
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }

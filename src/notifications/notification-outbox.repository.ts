@@ -92,8 +92,12 @@ export class NotificationOutboxRepository {
     return new Map(rows.map((row) => [row.eventId, JSON.parse(row.lease) as LeasePayloadFields]));
   }
 
-  async saveSnapshot(em: EntityManager, eventId: number, lease: LeasePayloadFields): Promise<void> {
-    await em.getRepository(LeaseSnapshotEntity).insert({ eventId, lease: JSON.stringify(lease) });
+  async saveSnapshots(em: EntityManager, snapshots: readonly { eventId: number; lease: LeasePayloadFields }[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    await em.query(
+      `INSERT INTO notification_lease_snapshots (event_id, lease) VALUES ${snapshots.map(() => '(?, ?)').join(', ')}`,
+      snapshots.flatMap((s) => [s.eventId, JSON.stringify(s.lease)]),
+    );
   }
 
   private async newestEventId(em: EntityManager): Promise<number> {

@@ -1,39 +1,14 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { LeasingModule } from '../leasing/leasing.module';
-import { LeaseSnapshotSubscriber } from './lease-snapshot.subscriber';
-import { NotificationOutboxRepository } from './notification-outbox.repository';
 import { NotificationRelay } from './notification-relay';
 import { NotificationRelayScheduler } from './notification-relay.scheduler';
+import { NotificationSnapshotsModule } from './notification-snapshots.module';
 import { NOTIFIER_SETTINGS, OSLO_NOTIFIER } from './notifications.tokens';
-import { NotifierSettings, notifierSettings } from './notifier-settings';
+import { NotifierSettings } from './notifier-settings';
 import { OsloNotificationClient } from './oslo-notification.client';
-
-const shared = [
-  { provide: NOTIFIER_SETTINGS, inject: [ESI_LEAP_CONFIG], useFactory: (config: EsiLeapConfig) => notifierSettings(config) },
-  NotificationOutboxRepository,
-];
-
-/**
- * Every process that writes events (api, manager, all) keeps lease snapshots beside them
- * while notifications are on, so whichever process relays can build the payload.
- */
-@Module({ providers: shared, exports: shared })
-export class NotificationSnapshotsModule implements OnModuleInit {
-  constructor(
-    @Inject(NOTIFIER_SETTINGS) private readonly settings: NotifierSettings,
-    private readonly dataSource: DataSource,
-    private readonly outbox: NotificationOutboxRepository,
-  ) {}
-
-  onModuleInit(): void {
-    const registered = this.dataSource.subscribers.some((s) => s instanceof LeaseSnapshotSubscriber);
-    if (this.settings.enabled && !registered) this.dataSource.subscribers.push(new LeaseSnapshotSubscriber(this.outbox));
-  }
-}
 
 /** The manager/all roles: the oslo.messaging publisher and the relay that feeds it from the outbox. */
 @Module({

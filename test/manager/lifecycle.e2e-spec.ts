@@ -114,7 +114,6 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     expect(Number(retries[0].attempts)).toBe(3);
 
     // K-23: an error lease that holds its node is still cleaned up at its end.
-    t.nodes.nodes.get(t.nodes.calls.length ? [...t.nodes.nodes.keys()].pop()! : '')!;
     const holder = node();
     const stuck = await createLease(holder, '2030-03-01T00:05:00', '2030-03-03T00:00:00');
     await jobs.fulfillDueLeases();
@@ -123,6 +122,39 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     await jobs.expireEndedLeases();
     expect((await row(stuck)).status).toBe('expired');
     expect(t.nodes.nodes.get(holder)).toMatchObject({ leaseUuid: null });
+  });
+
+  it('fulfils many due leases in one run; a node that fails holds back only its own lease', async () => {
+    clock.set(at('2032-01-01T00:00:00'));
+    const nodes = Array.from({ length: 5 }, () => node());
+    const leases: string[] = [];
+    for (const n of nodes) leases.push(await createLease(n, '2032-01-01T00:00:00', '2032-01-02T00:00:00'));
+    t.nodes.nodes.delete(nodes[2]);
+    const setCalls = t.nodes.calls.length;
+
+    expect(await jobs.fulfillDueLeases()).toBe(4);
+
+    expect(await Promise.all(leases.map(async (l) => (await row(l)).status))).toEqual([
+      'active',
+      'active',
+      'wait fulfill',
+      'active',
+      'active',
+    ]);
+    for (const [i, lease] of leases.entries()) {
+      expect(await eventTypes(lease)).toEqual(
+        i === 2
+          ? ['esi_leap.lease.fulfill.start', 'esi_leap.lease.fulfill.error']
+          : ['esi_leap.lease.fulfill.start', 'esi_leap.lease.fulfill.end'],
+      );
+      if (i !== 2) expect(t.nodes.nodes.get(nodes[i])).toMatchObject({ leaseUuid: lease, lessee: P.lessee });
+    }
+    expect(t.nodes.calls.slice(setCalls).map((c) => c.lease).sort()).toEqual(leases.filter((_, i) => i !== 2).sort());
+    const retries = await t.dataSource.query('SELECT lease_uuid, attempts FROM lease_retries WHERE lease_uuid IN (?, ?)', [
+      leases[2],
+      leases[0],
+    ]);
+    expect(retries.map((r: { lease_uuid: string; attempts: unknown }) => [r.lease_uuid, Number(r.attempts)])).toEqual([[leases[2], 1]]);
   });
 
   it('retries wait cancel leases until the node is released', async () => {
