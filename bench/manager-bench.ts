@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppModule } from '../src/app/app.module';
+import { rolesOf } from '../src/app/roles';
 import { LeaseStatus } from '../src/common/statuses';
 import { addSeconds, fromDate, fromDb, toEpochMicros, UtcTime } from '../src/common/time';
 import { loadConfig } from '../src/config/config-loader';
@@ -94,8 +95,7 @@ export async function prepare(
 }
 
 /**
- * The manager in-process on that database (as `--role=all`, without listening: the
- * manager-only module graph does not resolve in the tree at the time of writing); `scheduled`
+ * The manager in-process on that database, with the modules of `--role=manager`; `scheduled`
  * keeps the real scheduler and clock.
  */
 export async function bootManager(setup: ManagerSetup, scheduled: boolean): Promise<INestApplicationContext> {
@@ -117,7 +117,7 @@ export async function bootManager(setup: ManagerSetup, scheduled: boolean): Prom
     ].join('\n'),
   );
   const loaded = loadConfig({ configFiles: [conf], env: {} });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, { api: true, manager: true })] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, rolesOf('manager'))] });
   if (!scheduled) builder = builder.overrideProvider(ManagerScheduler).useValue({});
   const moduleRef = await builder.compile();
   moduleRef.useLogger(['error']);
