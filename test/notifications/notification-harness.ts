@@ -1,26 +1,13 @@
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import * as amqplib from 'amqplib';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { AppModule } from '../../src/app/app.module';
-import { configureHttpApp } from '../../src/app/http-app';
-import { Clock, ManualClock } from '../../src/common/clock';
+import { ManualClock } from '../../src/common/clock';
 import { UtcTime } from '../../src/common/time';
-import { loadConfig } from '../../src/config/config-loader';
-import { ManagerScheduler } from '../../src/manager/manager.scheduler';
-import { DummyNodeDriver } from '../../src/nodes/drivers/dummy-node.driver';
-import { RESOURCE_DRIVERS } from '../../src/nodes/drivers/resource-driver';
-import { NotificationRelayScheduler } from '../../src/notifications/notification-relay.scheduler';
-import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../helpers/test-databases';
-import { headersFor, P, Persona, PROJECT_ENTRIES } from '../support/projects';
-import { TestNodeDriver } from '../support/test-node.driver';
+import { TestDatabaseKind } from '../helpers/test-databases';
+import { createTestApp, TestApp } from '../support/test-app';
 
 export const RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/';
 const PYTHON = '/usr/bin/python3';
@@ -191,14 +178,7 @@ export class FlakyBrokerProxy {
   }
 }
 
-export interface NotifyingApp {
-  readonly app: INestApplication;
-  readonly dataSource: DataSource;
-  readonly nodes: TestNodeDriver;
-  readonly clock: ManualClock;
-  as(persona: Persona): Record<'get' | 'post' | 'delete', (url: string) => request.Test>;
-  close(): Promise<void>;
-}
+export type NotifyingApp = TestApp & { readonly clock: ManualClock };
 
 export interface NotifyingAppOptions {
   kind: TestDatabaseKind;
@@ -213,61 +193,13 @@ export interface NotifyingAppOptions {
  * driver and a manual clock. The manager's own timer is off: the test calls ManagerJobs.
  */
 export async function createNotifyingApp(options: NotifyingAppOptions): Promise<NotifyingApp> {
-  const db: TestDatabase = await createTestDatabase(options.kind);
-  const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-notify-'));
-  const confFile = path.join(dir, 'esi-leap.conf');
-  writeFileSync(
-    confFile,
-    [
-      '[DEFAULT]',
-      'host = e2e-host',
-      '[api]',
-      'default_resource_type = test_node',
-      '[pecan]',
-      'auth_enable = false',
-      '[database]',
-      `connection = ${db.connection}`,
-      '[dummy_node]',
-      `dummy_node_dir = ${path.join(dir, 'nodes')}`,
-      '[noauth]',
-      `project_id = ${P.admin}`,
-      'project_name = admin',
-      'roles = admin',
-      `projects = ${PROJECT_ENTRIES.join(',')}`,
-      options.conf,
-    ].join('\n'),
-  );
-  const loaded = loadConfig({ configFiles: [confFile], env: {} });
-  const nodes = new TestNodeDriver();
   const clock = new ManualClock(options.now);
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, { api: true, manager: true })] })
-    .overrideProvider(RESOURCE_DRIVERS)
-    .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] })
-    .overrideProvider(Clock)
-    .useValue(clock)
-    .overrideProvider(ManagerScheduler)
-    .useValue({});
-  if (!options.relayLoop) builder = builder.overrideProvider(NotificationRelayScheduler).useValue({});
-  const app = (await builder.compile()).createNestApplication({ bodyParser: false, logger: ['error'] });
-  configureHttpApp(app);
-  await app.init();
-  const http = () => request(app.getHttpServer());
-  return {
-    app,
-    dataSource: app.get(DataSource),
-    nodes,
+  const app = await createTestApp({
+    kind: options.kind,
     clock,
-    as(persona) {
-      const headers = headersFor(persona);
-      return {
-        get: (url) => http().get(url).set(headers),
-        post: (url) => http().post(url).set(headers),
-        delete: (url) => http().delete(url).set(headers),
-      };
-    },
-    async close() {
-      await app.close();
-      await db.drop();
-    },
-  };
+    manager: 'jobs',
+    relay: options.relayLoop ? 'loop' : 'manual',
+    conf: ['[DEFAULT]', 'host = e2e-host', options.conf].join('\n'),
+  });
+  return Object.assign(app, { clock });
 }

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/config-loader';
 import { ManagerScheduler } from '../../src/manager/manager.scheduler';
 import { DummyNodeDriver } from '../../src/nodes/drivers/dummy-node.driver';
 import { RESOURCE_DRIVERS } from '../../src/nodes/drivers/resource-driver';
+import { NotificationRelayScheduler } from '../../src/notifications/notification-relay.scheduler';
 import { createTestDatabase, TestDatabaseKind } from '../helpers/test-databases';
 import { headersFor, P, Persona, PROJECT_ENTRIES } from './projects';
 import { TestNodeDriver } from './test-node.driver';
@@ -47,8 +48,15 @@ export interface TestAppOptions {
    * `scheduled` runs the real scheduler.
    */
   manager?: 'jobs' | 'scheduled';
+  /**
+   * The notification relay's own background loop (on with the manager). `manual`: off, the
+   * test calls NotificationRelay itself.
+   */
+  relay?: 'loop' | 'manual';
   /** Share one in-memory node driver between apps (several "processes" on one database). */
   nodes?: TestNodeDriver;
+  /** `production`: only the real resource drivers (dummy, Ironic), without the test node driver. */
+  drivers?: 'with-test-node' | 'production';
   /** Use this existing database (a `[database] connection` URL) instead of a fresh one. */
   connection?: string;
 }
@@ -90,11 +98,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const nodes = options.nodes ?? new TestNodeDriver();
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(loaded, { api: true, manager: options.manager !== undefined })],
-  })
-    .overrideProvider(RESOURCE_DRIVERS)
-    .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] });
+  });
+  if (options.drivers !== 'production') {
+    builder = builder
+      .overrideProvider(RESOURCE_DRIVERS)
+      .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] });
+  }
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   if (options.manager === 'jobs') builder = builder.overrideProvider(ManagerScheduler).useValue({});
+  if (options.relay === 'manual') builder = builder.overrideProvider(NotificationRelayScheduler).useValue({});
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureHttpApp(app);
