@@ -4,6 +4,7 @@ import { WidenEventColumns1795572000000 } from './1795572000000-widen-event-colu
 import { LeaseRetries1795575600000 } from './1795575600000-lease-retries';
 import { NotificationOutbox1795579200000 } from './1795579200000-notification-outbox';
 import { LeaseMailLog1795582800000 } from './1795582800000-lease-mail-log';
+import { OfferBusyIntervalIndex1795586400000 } from './1795586400000-offer-busy-interval-index';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   LeaseRetries1795575600000,
   NotificationOutbox1795579200000,
   LeaseMailLog1795582800000,
+  OfferBusyIntervalIndex1795586400000,
 ];

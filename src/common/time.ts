@@ -9,6 +9,7 @@
 export type UtcTime = string & { readonly __brand: 'UtcTime' };
 
 const CANONICAL = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{6})$/;
+const CANONICAL_ONLY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
 
 /** Python's `datetime.max`, the default end of an offer. */
 export const FOREVER = '9999-12-31 23:59:59.999999' as UtcTime;
@@ -89,8 +90,8 @@ export function maxTime(a: UtcTime, b: UtcTime): UtcTime {
 
 /** Python `datetime.isoformat()` of a naive value: fraction only when non-zero. */
 export function toIso(t: UtcTime): string {
-  const [date, time] = t.split(' ');
-  return `${date}T${time.endsWith('.000000') ? time.slice(0, 8) : time}`;
+  // Canonical form: the date is [0, 10), the time from 11, its fraction from 19.
+  return `${t.slice(0, 10)}T${t.endsWith('.000000') ? t.slice(11, 19) : t.slice(11)}`;
 }
 
 /** Python `str(datetime)`, used inside faultstrings: space separator, fraction only when non-zero. */
@@ -114,6 +115,8 @@ export function toEpochSeconds(t: UtcTime): number {
 export function fromDb(value: unknown): UtcTime | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return fromDate(value);
+  // What both databases return for our columns: already canonical (the cheap, common case).
+  if (typeof value === 'string' && CANONICAL_ONLY.test(value)) return value as UtcTime;
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?/.exec(String(value));
   if (!m) throw new TypeError(`unreadable datetime from the database: ${String(value)}`);
   const frac = (m[7] ?? '').padEnd(6, '0').slice(0, 6);

@@ -25,11 +25,14 @@ export class LeasePresenter {
     return render(lease, project, owner, resource);
   }
 
-  async many(leases: readonly LeaseEntity[]): Promise<LeaseView[]> {
+  /** Decoration read once for all rows; each row is rendered only when iterated (JsonList). */
+  async many(leases: readonly LeaseEntity[]): Promise<Iterable<LeaseView>> {
     if (leases.length === 0) return [];
     const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(leases)]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    return leases.map((l) => render(l, name(l.projectId), name(l.ownerId), resourceOf(l)));
+    return (function* rows() {
+      for (const l of leases) yield render(l, name(l.projectId), name(l.ownerId), resourceOf(l));
+    })();
   }
 }
 

@@ -158,25 +158,50 @@ export class LeasesRepository {
     return new Set(rows.map((r) => r.offer_uuid));
   }
 
-  /** Busy intervals of occupying leases per offer, for `availabilities` — one query. */
-  async busyIntervalsByOffer(offerUuids: readonly string[]): Promise<Map<string, Interval[]>> {
+  /**
+   * Busy intervals of occupying leases per offer, for `availabilities` — one query for all
+   * the offers of a page (K-7). With `endingAfter`, intervals over by then are left out: the
+   * free windows start at "now" at the earliest, so they cannot matter. Per offer, the
+   * intervals come in no particular order. `lease_offer_busy_idx` covers the query.
+   */
+  async busyIntervalsByOffer(offerUuids: readonly string[], endingAfter?: UtcTime): Promise<Map<string, Interval[]>> {
     const result = new Map<string, Interval[]>();
     if (offerUuids.length === 0) return result;
     // Three raw columns, not whole entities: list pages ask this for every offer they show.
-    const rows = await this.query()
+    const q = this.query()
       .select('l.offer_uuid', 'offer_uuid')
       .addSelect('l.start_time', 'start_time')
       .addSelect('l.end_time', 'end_time')
       .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
-      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
-      .orderBy('l.start_time')
-      .getRawMany<{ offer_uuid: string; start_time: unknown; end_time: unknown }>();
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING });
+    if (endingAfter !== undefined) q.andWhere('l.end_time > :after', { after: endingAfter });
+    const rows = await q.getRawMany<{ offer_uuid: string; start_time: unknown; end_time: unknown }>();
     for (const row of rows) {
-      const list = result.get(row.offer_uuid) ?? [];
-      list.push([fromDb(row.start_time)!, fromDb(row.end_time)!]);
-      result.set(row.offer_uuid, list);
+      const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
+      const list = result.get(row.offer_uuid);
+      if (list) list.push(interval);
+      else result.set(row.offer_uuid, [interval]);
     }
     return result;
+  }
+
+  /**
+   * UUIDs of the leases of the given statuses on any of the given resources, in id order (node
+   * list decoration): two columns, not entities, as it reads every such lease of the fleet.
+   */
+  async uuidsOnResources(
+    resourceUuids: readonly string[],
+    statuses: readonly string[],
+  ): Promise<Pick<LeaseEntity, 'uuid' | 'resourceUuid'>[]> {
+    if (resourceUuids.length === 0) return [];
+    const rows = await this.query()
+      .select('l.uuid', 'uuid')
+      .addSelect('l.resource_uuid', 'resource_uuid')
+      .where('l.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getRawMany<{ uuid: string; resource_uuid: string }>();
+    return rows.map((r) => ({ uuid: r.uuid, resourceUuid: r.resource_uuid }));
   }
 
   /** Earliest occupying lease of an offer starting at or after `start` (api.md 3.2.5 step 6). */
@@ -201,16 +226,6 @@ export class LeasesRepository {
   findByOffer(offerUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
     return this.query(em)
       .where('l.offer_uuid = :offer', { offer: offerUuid })
-      .andWhere('l.status IN (:...statuses)', { statuses })
-      .orderBy('l.id')
-      .getMany();
-  }
-
-  /** Leases of the given statuses on any of the given resources (node list decoration). */
-  findOnResources(resourceUuids: readonly string[], statuses: readonly string[]): Promise<LeaseEntity[]> {
-    if (resourceUuids.length === 0) return Promise.resolve([]);
-    return this.query()
-      .where('l.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
       .andWhere('l.status IN (:...statuses)', { statuses })
       .orderBy('l.id')
       .getMany();

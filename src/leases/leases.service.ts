@@ -22,7 +22,7 @@ import { AvailabilityChecks } from '../leasing/availability-checks';
 import { IdentResolver } from '../leasing/ident-resolver';
 import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
 import { LeaseTransitions } from '../leasing/lease-transitions';
-import { bothOrNeither, requireProject, statusFilter } from '../leasing/query-rules';
+import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '../leasing/query-rules';
 import { leasePolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
@@ -75,7 +75,8 @@ export class LeasesService {
     private readonly presenter: LeasePresenter,
   ) {}
 
-  async list(ctx: RequestContext, query: LeaseListQuery): Promise<LeaseView[]> {
+  /** The rows are rendered lazily, while the response is written (JsonList). */
+  async list(ctx: RequestContext, query: LeaseListQuery): Promise<Iterable<LeaseView>> {
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const ownerId = query.owner_id === undefined ? undefined : await this.projects.resolve(query.owner_id);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
@@ -93,7 +94,7 @@ export class LeasesService {
       intersecting: window,
     });
     const views = await this.presenter.many(leases);
-    return query.resource_class === undefined ? views : views.filter((v) => v.resource_class === query.resource_class);
+    return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
   }
 
   /** Authorisation and project scope of `GET /v1/leases` (api.md 3.3.1 step 4). */

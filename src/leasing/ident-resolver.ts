@@ -9,7 +9,8 @@ import {
 } from '../common/errors/esi-leap.exceptions';
 import { isUuidLike } from '../common/uuid-like';
 import { LeaseEntity } from '../leases/entities/lease.entity';
-import { LeasesRepository } from '../leases/leases.repository';
+import { UtcTime } from '../common/time';
+import { Interval, LeasesRepository } from '../leases/leases.repository';
 import { ResourceDriver } from '../nodes/drivers/resource-driver';
 import { ResourceDriverRegistry } from '../nodes/drivers/resource-driver.registry';
 import { OfferEntity } from '../offers/entities/offer.entity';
@@ -43,6 +44,17 @@ export class IdentResolver {
     const offer = rows[0];
     if (!offer || (statuses && !statuses.includes(offer.status))) throw new OfferNotFound({ offer_uuid: ident });
     return offer;
+  }
+
+  /**
+   * `offer(ident)` for showing it: by UUID, the offer comes with its busy intervals ending after
+   * `endingAfter` from the same query; by name, `busy` is left for the presenter to read.
+   */
+  async offerWithBusyIntervals(ident: string, endingAfter: UtcTime): Promise<{ offer: OfferEntity; busy?: Interval[] }> {
+    if (!isUuidLike(ident)) return { offer: await this.offer(ident) };
+    const found = await this.offers.findByUuidWithBusyIntervals(ident, endingAfter);
+    if (!found) throw new OfferNotFound({ offer_uuid: ident });
+    return found;
   }
 
   async lease(ident: string, statuses: readonly string[] | null = null): Promise<LeaseEntity> {

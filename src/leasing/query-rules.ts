@@ -24,3 +24,8 @@ export function bothOrNeither(
   if (start === undefined || end === undefined || end <= start) fail(start, end);
   return { start: start!, end: end! };
 }
+
+/** The `resource_class` filter of the list endpoints, applied lazily to rendered rows. */
+export function* withResourceClass<T extends { resource_class?: unknown }>(views: Iterable<T>, resourceClass: string): Iterable<T> {
+  for (const view of views) if (view.resource_class === resourceClass) yield view;
+}

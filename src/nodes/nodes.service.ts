@@ -34,7 +34,8 @@ export class NodesService {
     private readonly leases: LeasesRepository,
   ) {}
 
-  async list(ctx: RequestContext, query: NodeListQuery): Promise<NodeView[]> {
+  /** The rows are rendered lazily, while the response is written (JsonList). */
+  async list(ctx: RequestContext, query: NodeListQuery): Promise<Iterable<NodeView>> {
     const owner = query.owner === undefined ? undefined : await this.projects.resolve(query.owner);
     const lessee = query.lessee === undefined ? undefined : await this.projects.resolve(query.lessee);
     const driver = this.drivers.get(this.config.api.default_resource_type);
@@ -45,15 +46,15 @@ export class NodesService {
     const uuids = nodes.map((n) => n.uuid);
     const [names, offers, leases] = await Promise.all([
       this.projects.names(),
-      this.offers.findOnResources(uuids, [OfferStatus.AVAILABLE]),
-      this.leases.findOnResources(uuids, [LeaseStatus.CREATED]),
+      this.offers.onResources(uuids, [OfferStatus.AVAILABLE]),
+      this.leases.uuidsOnResources(uuids, [LeaseStatus.CREATED]),
     ]);
     const now = this.clock.now();
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
     // Grouped once: filtering the whole lists per node is quadratic on a large fleet.
     const offersOn = groupByResource(offers);
     const leasesOn = groupByResource(leases);
-    return nodes.map((node) => {
+    const renderNode = (node: InventoryNode) => {
       const onNode = offersOn.get(node.uuid) ?? [];
       const current = onNode.filter((o) => o.startTime <= now && o.endTime >= now).pop();
       return render(node, {
@@ -63,7 +64,10 @@ export class NodesService {
         futureOffers: onNode.filter((o) => o.startTime > now).map((o) => o.uuid),
         futureLeases: (leasesOn.get(node.uuid) ?? []).map((l) => l.uuid),
       });
-    });
+    };
+    return (function* rows() {
+      for (const node of nodes) yield renderNode(node);
+    })();
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { OfferStatus } from '../common/statuses';
-import { toIso } from '../common/time';
+import { toIso, UtcTime } from '../common/time';
 import { ResourceDecoration, ResourceDecorator } from '../leasing/resource-decorator';
 import { offerAvailabilities } from '../leasing/offer-availabilities';
 import { Interval, LeasesRepository } from '../leases/leases.repository';
@@ -20,31 +20,39 @@ export class OfferPresenter {
     private readonly leases: LeasesRepository,
   ) {}
 
-  async one(offer: OfferEntity): Promise<OfferView> {
+  /** `known`: the offer's busy intervals ending after `now`, when the caller read them already. */
+  async one(offer: OfferEntity, known?: { busy: readonly Interval[]; now: UtcTime }): Promise<OfferView> {
+    const now = known?.now ?? this.clock.now();
     const [project, lessee, resource, busy] = await Promise.all([
       this.projects.nameOf(offer.projectId),
       this.projects.nameOf(offer.lesseeId),
       this.resources.single(offer),
-      this.leases.busyIntervalsByOffer([offer.uuid]),
+      known || offer.status !== OfferStatus.AVAILABLE
+        ? known?.busy
+        : this.leases.busyIntervalsByOffer([offer.uuid], now).then((byOffer) => byOffer.get(offer.uuid)),
     ]);
-    return this.render(offer, project, lessee, resource, busy.get(offer.uuid) ?? []);
+    return this.render(offer, project, lessee, resource, busy ?? [], now);
   }
 
-  /** Lists read projects, resources and busy intervals once for all rows. */
-  async many(offers: readonly OfferEntity[]): Promise<OfferView[]> {
+  /**
+   * Lists read projects, resources and busy intervals once for all rows (K-7), then render each
+   * row only when it is iterated: the response writes them out a chunk at a time (JsonList).
+   */
+  async many(offers: readonly OfferEntity[]): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];
     const available = offers.filter((o) => o.status === OfferStatus.AVAILABLE).map((o) => o.uuid);
+    const now = this.clock.now();
     const [names, resourceOf, busy] = await Promise.all([
       this.projects.names(),
       this.resources.forList(offers),
-      this.leases.busyIntervalsByOffer(available),
+      this.leases.busyIntervalsByOffer(available, now),
     ]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    return offers.map((o) =>
-      this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.uuid) ?? []),
-    );
+    const render = (o: OfferEntity) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.uuid) ?? [], now);
+    return (function* rows() {
+      for (const o of offers) yield render(o);
+    })();
   }
-
 
   private render(
     offer: OfferEntity,
@@ -52,9 +60,9 @@ export class OfferPresenter {
     lessee: string,
     resource: ResourceDecoration,
     busy: readonly Interval[],
+    now: UtcTime,
   ): OfferView {
-    const windows =
-      offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, this.clock.now()) : [];
+    const windows = offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, now) : [];
     return {
       name: offer.name,
       uuid: offer.uuid,

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { OFFER_OCCUPYING } from '../common/statuses';
+import { entityFromRow, getFlatEntities } from '../common/entity-rows';
+import { LEASE_OCCUPYING, OFFER_OCCUPYING, OfferStatus } from '../common/statuses';
 import { fromDb, UtcTime } from '../common/time';
+import { Interval } from '../leases/leases.repository';
 import { OfferEntity } from './entities/offer.entity';
 
 export interface OfferListFilter {
@@ -19,6 +21,14 @@ export interface OfferListFilter {
 
 export type NewOffer = Omit<OfferEntity, 'id' | 'updatedAt'>;
 
+/** Plain SQL both dialects read alike; `o.*` keeps the columns under their own names. */
+const OFFER_WITH_BUSY_INTERVALS =
+  'SELECT o.*, l.start_time AS busy_start, l.end_time AS busy_end FROM offers o ' +
+  'LEFT JOIN leases l ON l.offer_uuid = o.uuid AND o.status = ? ' +
+  `AND l.status IN (${LEASE_OCCUPYING.map(() => '?').join(', ')}) AND l.end_time > ? ` +
+  'WHERE o.uuid = ?';
+export type OfferOnResource = Pick<OfferEntity, 'uuid' | 'resourceUuid' | 'startTime' | 'endTime'>;
+
 /** Every SQL question about offers. */
 @Injectable()
 export class OffersRepository {
@@ -30,6 +40,30 @@ export class OffersRepository {
 
   findByUuid(uuid: string, em?: EntityManager): Promise<OfferEntity | null> {
     return this.query(em).where('o.uuid = :uuid', { uuid }).getOne();
+  }
+
+  /**
+   * `GET /v1/offers/{uuid}` in one round trip: the offer and, when it is available, the busy
+   * intervals of its occupying leases that end after `endingAfter` (the question of
+   * LeasesRepository.busyIntervalsByOffer). Written out rather than built: it is the hottest
+   * read, and building the query cost as much as running it. Null when there is no such offer.
+   */
+  async findByUuidWithBusyIntervals(
+    uuid: string,
+    endingAfter: UtcTime,
+  ): Promise<{ offer: OfferEntity; busy: Interval[] } | null> {
+    const rows = (await this.dataSource.query(OFFER_WITH_BUSY_INTERVALS, [
+      OfferStatus.AVAILABLE,
+      ...LEASE_OCCUPYING,
+      endingAfter,
+      uuid,
+    ])) as Record<string, unknown>[];
+    if (rows.length === 0) return null;
+    const busy: Interval[] = [];
+    for (const row of rows) {
+      if (row.busy_start !== null && row.busy_start !== undefined) busy.push([fromDb(row.busy_start)!, fromDb(row.busy_end)!]);
+    }
+    return { offer: entityFromRow(this.dataSource, OfferEntity, rows[0]), busy };
   }
 
   findByName(name: string, statuses: readonly string[] | null): Promise<OfferEntity[]> {
@@ -62,7 +96,7 @@ export class OffersRepository {
         }),
       );
     }
-    return q.orderBy('o.id').getMany();
+    return getFlatEntities(q.orderBy('o.id'));
   }
 
   /** Available offers on a resource overlapping `[start, end)` (api.md 3.7.2). */
@@ -99,14 +133,27 @@ export class OffersRepository {
       .getMany();
   }
 
-  /** Offers of the given statuses on any of the given resources (node list decoration). */
-  findOnResources(resourceUuids: readonly string[], statuses: readonly string[]): Promise<OfferEntity[]> {
-    if (resourceUuids.length === 0) return Promise.resolve([]);
-    return this.query()
+  /**
+   * Offers of the given statuses on any of the given resources, in id order (node list
+   * decoration): only the four columns it shows, not entities, as it reads every offer of the fleet.
+   */
+  async onResources(resourceUuids: readonly string[], statuses: readonly string[]): Promise<OfferOnResource[]> {
+    if (resourceUuids.length === 0) return [];
+    const rows = await this.query()
+      .select('o.uuid', 'uuid')
+      .addSelect('o.resource_uuid', 'resource_uuid')
+      .addSelect('o.start_time', 'start_time')
+      .addSelect('o.end_time', 'end_time')
       .where('o.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
       .andWhere('o.status IN (:...statuses)', { statuses })
       .orderBy('o.id')
-      .getMany();
+      .getRawMany<{ uuid: string; resource_uuid: string; start_time: unknown; end_time: unknown }>();
+    return rows.map((r) => ({
+      uuid: r.uuid,
+      resourceUuid: r.resource_uuid,
+      startTime: fromDb(r.start_time)!,
+      endTime: fromDb(r.end_time)!,
+    }));
   }
 
   /** Offers in `statuses` whose end has passed (the manager's expiry job). */

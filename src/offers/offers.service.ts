@@ -23,7 +23,7 @@ import { LeasesRepository } from '../leases/leases.repository';
 import { offerPolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
-import { bothOrNeither, requireProject, statusFilter } from '../leasing/query-rules';
+import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '../leasing/query-rules';
 import { OfferEntity } from './entities/offer.entity';
 import { OfferPresenter, OfferView } from './offer.presenter';
 import { OffersRepository } from './offers.repository';
@@ -78,7 +78,8 @@ export class OffersService {
     private readonly leasePresenter: LeasePresenter,
   ) {}
 
-  async list(ctx: RequestContext, query: OfferListQuery): Promise<OfferView[]> {
+  /** The rows are rendered lazily, while the response is written (JsonList). */
+  async list(ctx: RequestContext, query: OfferListQuery): Promise<Iterable<OfferView>> {
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const covering = bothOrNeither(query.start_time, query.end_time, (start, end) => {
@@ -106,14 +107,15 @@ export class OffersService {
       offers = inside.filter((o) => !busy.has(o.uuid));
     }
     const views = await this.presenter.many(offers);
-    return query.resource_class === undefined ? views : views.filter((v) => v.resource_class === query.resource_class);
+    return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
   }
 
   async show(ctx: RequestContext, ident: string): Promise<OfferView> {
-    const offer = await this.resolver.offer(ident);
+    const now = this.clock.now();
+    const { offer, busy } = await this.resolver.offerWithBusyIntervals(ident, now);
     this.authorizeOn('esi_leap:offer:get', ctx, offer);
     await this.access.assertOfferLessee(ctx.creds, offer);
-    return this.presenter.one(offer);
+    return this.presenter.one(offer, busy && { busy, now });
   }
 
   async create(ctx: RequestContext, input: NewOfferInput): Promise<OfferView> {

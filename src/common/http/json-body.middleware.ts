@@ -14,6 +14,13 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export function jsonBodyMiddleware(limitBytes = DEFAULT_BODY_LIMIT_BYTES) {
   return (req: Request, _res: Response, next: NextFunction): void => {
+    // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (most GETs).
+    // Waiting for the stream's end would only cost a tick and the listeners.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      req.body = undefined;
+      next();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
