@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
 import { UtcTime } from '../common/time';
 import { ConsoleAuthTokenEntity } from './entities/console-auth-token.entity';
 
@@ -40,8 +40,13 @@ export class ConsoleAuthTokensRepository {
   }
 
   /** Removes every token of a node; `em` joins the caller's transaction (lease removal). */
-  async deleteForNode(nodeUuid: string, em: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await em.getRepository(ConsoleAuthTokenEntity).delete({ nodeUuid });
+  deleteForNode(nodeUuid: string, em: EntityManager = this.dataSource.manager): Promise<number> {
+    return this.deleteForNodes([nodeUuid], em);
+  }
+
+  async deleteForNodes(nodeUuids: readonly string[], em: EntityManager = this.dataSource.manager): Promise<number> {
+    if (nodeUuids.length === 0) return 0;
+    const result = await em.getRepository(ConsoleAuthTokenEntity).delete({ nodeUuid: In([...nodeUuids]) });
     return result.affected ?? 0;
   }
 

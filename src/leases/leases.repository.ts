@@ -333,4 +333,20 @@ export class LeasesRepository {
       .execute();
     return result.affected ?? 0;
   }
+
+  /** Which of `uuids` are the parent of a lease in `statuses` (one query for a whole chunk). */
+  async parentsAmong(uuids: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
+    if (uuids.length === 0) return new Set();
+    const rows = await this.query()
+      .select('DISTINCT l.parent_lease_uuid', 'parent')
+      .where('l.parent_lease_uuid IN (:...uuids)', { uuids })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .getRawMany<{ parent: string }>();
+    return new Set(rows.map((r) => r.parent));
+  }
+
+  findByUuids(uuids: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+    if (uuids.length === 0) return Promise.resolve([]);
+    return this.query(em).where('l.uuid IN (:...uuids)', { uuids }).getMany();
+  }
 }

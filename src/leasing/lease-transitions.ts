@@ -8,10 +8,10 @@ import { TransactionRunner } from '../db/transaction-runner';
 import { EventRecorder } from '../events/event-recorder';
 import { LeaseEntity } from '../leases/entities/lease.entity';
 import { LeasesRepository } from '../leases/leases.repository';
-import { ResourceDriverRegistry } from '../nodes/drivers/resource-driver.registry';
 import { OfferEntity } from '../offers/entities/offer.entity';
 import { OffersRepository } from '../offers/offers.repository';
 import { DriverFailureBackoff, logTransition } from './driver-failure-backoff';
+import { NodeRelease } from './node-release';
 
 /** Statuses each transition may start from (service.md B.4, K-23 adds `error` to expiry). */
 const CANCELLABLE: readonly string[] = [...LEASE_CAN_DELETE, LeaseStatus.WAIT_CANCEL];
@@ -44,7 +44,7 @@ export class LeaseTransitions {
     private readonly offers: OffersRepository,
     private readonly backoff: DriverFailureBackoff,
     private readonly events: EventRecorder,
-    private readonly drivers: ResourceDriverRegistry,
+    private readonly nodes: NodeRelease,
     private readonly consoleTokens: ConsoleAuthTokensRepository,
   ) {}
 
@@ -134,23 +134,8 @@ export class LeaseTransitions {
     return 'done';
   }
 
-  /**
-   * Takes the lease off its node if the node still holds it (a vanished node has nothing to
-   * clean, K-10), then hands the node back to the parent lease only while that parent is
-   * active and inside its window (K-11).
-   */
   private async releaseResource(em: EntityManager, lease: LeaseEntity, now: UtcTime): Promise<void> {
-    const driver = this.drivers.find(lease.resourceType);
-    if (!driver) return;
-    const node = await driver.get(lease.resourceUuid);
-    if (!node || node.leaseUuid !== lease.uuid) return;
-    await driver.removeLease(lease.resourceUuid, lease);
-    // The next holder must not inherit a way into this node's console (service.md E.2 step 4).
-    await this.consoleTokens.deleteForNode(lease.resourceUuid, em);
-    if (!lease.parentLeaseUuid) return;
-    const parent = await this.leases.findByUuid(lease.parentLeaseUuid, em);
-    if (parent && parent.status === LeaseStatus.ACTIVE && now < parent.endTime) {
-      await driver.setLease(lease.resourceUuid, parent);
-    }
+    const parent = lease.parentLeaseUuid ? await this.leases.findByUuid(lease.parentLeaseUuid, em) : null;
+    if (await this.nodes.release(lease, parent, now)) await this.consoleTokens.deleteForNode(lease.resourceUuid, em);
   }
 }

@@ -16,8 +16,10 @@ import { IdentResolver } from './ident-resolver';
 import { LeaseRetriesRepository } from './lease-retries.repository';
 import { LeaseScheduleNotifier } from './lease-schedule.notifier';
 import { DriverFailureBackoff } from './driver-failure-backoff';
+import { LeaseExpirer } from './lease-expirer';
 import { LeaseFulfiller } from './lease-fulfiller';
 import { LeaseTransitions } from './lease-transitions';
+import { NodeRelease } from './node-release';
 import { ResourceDecorator } from './resource-decorator';
 
 /**
@@ -39,6 +41,8 @@ import { ResourceDecorator } from './resource-decorator';
     IdentResolver,
     LeaseTransitions,
     LeaseFulfiller,
+    LeaseExpirer,
+    NodeRelease,
     DriverFailureBackoff,
     LeaseRetriesRepository,
     ConsoleAuthTokensRepository,
@@ -61,6 +65,7 @@ import { ResourceDecorator } from './resource-decorator';
     IdentResolver,
     LeaseTransitions,
     LeaseFulfiller,
+    LeaseExpirer,
     OfferPresenter,
     LeasePresenter,
   ],

@@ -9,6 +9,7 @@ import { toEpochSeconds, UtcTime } from '../common/time';
 import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
 import { isMysqlDataSource } from '../db/dialect';
 import { inParallel } from '../common/in-parallel';
+import { LeaseExpirer } from '../leasing/lease-expirer';
 import { FULFILLABLE, LeaseFulfiller } from '../leasing/lease-fulfiller';
 import { EXPIRABLE, LeaseTransitions, TransitionOutcome } from '../leasing/lease-transitions';
 import { LeasesRepository } from '../leases/leases.repository';
@@ -17,10 +18,10 @@ import { ManagerCounter, ManagerMetrics } from './manager-metrics';
 
 /** Transactions one manager runs at once on MySQL (SQLite writes one at a time anyway). */
 const MYSQL_PARALLELISM = 8;
-/** Leases per fulfilment transaction (LeaseFulfiller). */
-const FULFIL_CHUNK = 100;
-/** Fulfilment transactions at once on MySQL: each already drives several nodes at a time. */
-const MYSQL_FULFIL_PARALLELISM = 4;
+/** Leases per fulfilment or expiry transaction (LeaseFulfiller, LeaseExpirer). */
+const LEASE_CHUNK = 100;
+/** Such transactions at once on MySQL: each already drives several nodes at a time. */
+const MYSQL_CHUNK_PARALLELISM = 4;
 
 /** Applies a transition to a chunk of rows; one outcome per uuid, in order. */
 type ChunkTransition = (uuids: string[]) => Promise<TransitionOutcome[]>;
@@ -43,6 +44,7 @@ export class ManagerJobs {
     private readonly tokens: ConsoleAuthTokensRepository,
     private readonly transitions: LeaseTransitions,
     private readonly fulfiller: LeaseFulfiller,
+    private readonly expirer: LeaseExpirer,
     private readonly metrics: ManagerMetrics,
   ) {}
 
@@ -61,7 +63,7 @@ export class ManagerJobs {
   fulfillDueLeases(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager(FULFILLABLE, 'started', now, limit),
-      { size: FULFIL_CHUNK, mysqlLanes: MYSQL_FULFIL_PARALLELISM, apply: (uuids) => this.fulfilChunk(uuids) },
+      this.inChunks('fulfilled', (uuids) => this.fulfiller.fulfil(uuids)),
       'fulfilled',
     );
   }
@@ -70,7 +72,7 @@ export class ManagerJobs {
   expireEndedLeases(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager(EXPIRABLE, 'ended', now, limit),
-      oneByOne((uuid) => this.transitions.expireLease(uuid)),
+      this.inChunks('expired', (uuids) => this.expirer.expire(uuids)),
       'expired',
     );
   }
@@ -151,26 +153,36 @@ export class ManagerJobs {
   }
 
   /**
-   * One fulfilment transaction for the chunk; if it fails as a whole (a database error, not a
-   * driver one), each lease is tried on its own so that one bad row cannot hold back the rest.
+   * Chunks of leases, each through `run` in one transaction; if a chunk fails as a whole (a
+   * database error, not a driver one), its leases are tried one by one so that one bad row
+   * cannot hold back the rest.
    */
-  private async fulfilChunk(uuids: string[]): Promise<TransitionOutcome[]> {
-    try {
-      const outcomes = await this.fulfiller.fulfil(uuids);
+  private inChunks(
+    counter: ManagerCounter,
+    run: (uuids: string[]) => Promise<Map<string, TransitionOutcome>>,
+  ): { size: number; mysqlLanes: number; apply: ChunkTransition } {
+    const outcomeOf = async (uuids: string[]) => {
+      const outcomes = await run(uuids);
       return uuids.map((uuid) => outcomes.get(uuid) ?? 'skipped');
-    } catch (err) {
-      if (uuids.length === 1) throw err;
-      this.logger.warn(`fulfilling ${uuids.length} leases together failed (${String(err)}); trying them one by one`);
-      return inParallel(uuids, 1, async (uuid) => {
-        try {
-          return (await this.fulfiller.fulfil([uuid])).get(uuid) ?? 'skipped';
-        } catch (single) {
-          this.logger.error(`fulfilled: lease ${uuid} failed: ${String(single)}`);
-          this.metrics.increment('job_errors');
-          return 'skipped' as const;
-        }
-      });
-    }
+    };
+    const apply = async (uuids: string[]): Promise<TransitionOutcome[]> => {
+      try {
+        return await outcomeOf(uuids);
+      } catch (err) {
+        if (uuids.length === 1) throw err;
+        this.logger.warn(`${counter}: ${uuids.length} leases together failed (${String(err)}); trying them one by one`);
+        return inParallel(uuids, 1, async (uuid) => {
+          try {
+            return (await outcomeOf([uuid]))[0];
+          } catch (single) {
+            this.logger.error(`${counter}: lease ${uuid} failed: ${String(single)}`);
+            this.metrics.increment('job_errors');
+            return 'skipped' as const;
+          }
+        });
+      }
+    };
+    return { size: LEASE_CHUNK, mysqlLanes: MYSQL_CHUNK_PARALLELISM, apply };
   }
 
   private async isolated(job: string, run: () => Promise<number>): Promise<void> {

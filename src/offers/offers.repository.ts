@@ -198,4 +198,15 @@ export class OffersRepository {
       .execute();
     return (result.affected ?? 0) > 0;
   }
+
+  /** Which of the leases `leaseUuids` are the parent of an offer in `statuses`. */
+  async parentsAmong(leaseUuids: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
+    if (leaseUuids.length === 0) return new Set();
+    const rows = await this.query()
+      .select('DISTINCT o.parent_lease_uuid', 'parent')
+      .where('o.parent_lease_uuid IN (:...uuids)', { uuids: leaseUuids })
+      .andWhere('o.status IN (:...statuses)', { statuses })
+      .getRawMany<{ parent: string }>();
+    return new Set(rows.map((r) => r.parent));
+  }
 }

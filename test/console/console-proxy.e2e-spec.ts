@@ -7,6 +7,7 @@ import { EsiLeapConfig } from '../../src/config/esi-leap-config';
 import { ConsoleAuthTokensRepository } from '../../src/console/console-auth-tokens.repository';
 import { ConsoleProxyServer } from '../../src/console/console-proxy.server';
 import { ConsoleAuthTokenEntity } from '../../src/console/entities/console-auth-token.entity';
+import { LeaseExpirer } from '../../src/leasing/lease-expirer';
 import { LeaseFulfiller } from '../../src/leasing/lease-fulfiller';
 import { LeaseTransitions } from '../../src/leasing/lease-transitions';
 import { LeasesRepository } from '../../src/leases/leases.repository';
@@ -219,6 +220,7 @@ describe('serial console proxy (service.md G.2, decisions.md 15) against a real 
       new ConsoleAuthTokensRepository(t.dataSource),
       t.app.get(LeaseTransitions, { strict: false }),
       t.app.get(LeaseFulfiller, { strict: false }),
+      t.app.get(LeaseExpirer, { strict: false }),
       new ManagerMetrics(),
     );
     expect(await jobs.cleanExpiredConsoleTokens()).toBe(1);

@@ -157,6 +157,53 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     expect(retries.map((r: { lease_uuid: string; attempts: unknown }) => [r.lease_uuid, Number(r.attempts)])).toEqual([[leases[2], 1]]);
   });
 
+  it('expires many ended leases in one run: a failing node holds back only its own lease; a parent ends its child first', async () => {
+    clock.set(at('2032-02-01T00:00:00'));
+    const nodes = Array.from({ length: 4 }, () => node());
+    const active = [];
+    for (const n of nodes.slice(0, 3)) active.push(await createLease(n, '2032-02-01T00:00:00', '2032-02-02T00:00:00'));
+    const parent = await createLease(nodes[3], '2032-02-01T00:00:00', '2032-02-02T00:00:00');
+    await jobs.fulfillDueLeases();
+    const child = await t.http().post('/v1/leases').set({ 'X-Project-Id': P.lessee, 'X-Roles': 'owner' })
+      .send({ resource_uuid: nodes[3], project_id: P.other, start_time: '2032-02-01T12:00:00', end_time: '2032-02-02T00:00:00' });
+    expect(child.status).toBe(201);
+    const neverStarted = await createLease(node(), '2032-02-01T18:00:00', '2032-02-02T00:00:00');
+    clock.set(at('2032-02-01T12:00:00'));
+    await jobs.fulfillDueLeases();
+    expect(t.nodes.nodes.get(nodes[3])).toMatchObject({ leaseUuid: child.body.uuid });
+    t.nodes.failingNodes.add(nodes[1]);
+
+    clock.set(at('2032-02-02T00:00:00'));
+    await jobs.expireEndedLeases();
+    t.nodes.failingNodes.clear();
+
+    const statuses = async (uuids: string[]) => Promise.all(uuids.map(async (u) => (await row(u)).status));
+    expect(await statuses([...active, parent, child.body.uuid, neverStarted])).toEqual([
+      'expired',
+      'wait expire',
+      'expired',
+      'expired',
+      'expired',
+      'expired',
+    ]);
+    expect(t.nodes.nodes.get(nodes[0])).toMatchObject({ leaseUuid: null, lessee: null });
+    expect(t.nodes.nodes.get(nodes[1])).toMatchObject({ leaseUuid: active[1] });
+    // The child ended with its parent: the node is not handed back to a parent that is ending.
+    expect(t.nodes.nodes.get(nodes[3])).toMatchObject({ leaseUuid: null, lessee: null });
+    expect(await eventTypes(active[1])).toEqual([
+      'esi_leap.lease.fulfill.start',
+      'esi_leap.lease.fulfill.end',
+      'esi_leap.lease.delete.start',
+      'esi_leap.lease.delete.error',
+    ]);
+    for (const lease of [active[0], parent, child.body.uuid]) {
+      expect((await eventTypes(lease)).slice(-2)).toEqual(['esi_leap.lease.delete.start', 'esi_leap.lease.delete.end']);
+    }
+    expect(await eventTypes(neverStarted)).toEqual(['esi_leap.lease.delete.start', 'esi_leap.lease.delete.end']);
+    const [retry] = await t.dataSource.query('SELECT attempts FROM lease_retries WHERE lease_uuid = ?', [active[1]]);
+    expect(Number(retry.attempts)).toBe(1);
+  });
+
   it('retries wait cancel leases until the node is released', async () => {
     clock.set(at('2030-04-01T00:00:00'));
     const n = node();

@@ -49,6 +49,9 @@ export class TestNodeDriver implements ResourceDriver {
     this.failures = count;
   }
 
+  /** setLease/removeLease on these nodes throw until cleared. */
+  readonly failingNodes = new Set<string>();
+
   async resolveIdent(ident: string): Promise<string> {
     return ident;
   }
@@ -86,7 +89,7 @@ export class TestNodeDriver implements ResourceDriver {
   }
 
   async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
-    this.maybeFail();
+    this.maybeFail(uuid);
     const node = this.nodes.get(uuid);
     if (!node) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
     node.leaseUuid = lease.uuid;
@@ -95,7 +98,7 @@ export class TestNodeDriver implements ResourceDriver {
   }
 
   async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
-    this.maybeFail();
+    this.maybeFail(uuid);
     const node = this.nodes.get(uuid);
     if (!node || node.leaseUuid !== lease.uuid) return;
     node.leaseUuid = null;
@@ -115,7 +118,8 @@ export class TestNodeDriver implements ResourceDriver {
     return node?.consoleEnabled ? node.console : null;
   }
 
-  private maybeFail(): void {
+  private maybeFail(uuid: string): void {
+    if (this.failingNodes.has(uuid)) throw new Error(`injected driver failure on ${uuid}`);
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('injected driver failure');
