@@ -53,6 +53,34 @@ describe('DummyNodeDriver node files', () => {
     expect(readdirSync(dir).sort()).toEqual(['.n1.spare', 'n1']);
   });
 
+  it('sees a file edited in place, replaced, made malformed or removed behind its back', async () => {
+    expect(await driver.get('n1')).toMatchObject({ resourceClass: 'fast' });
+    writeFileSync(path.join(dir, 'n1'), JSON.stringify({ project_owner_id: 'owner-2', resource_class: 'slow' }));
+    expect(await driver.get('n1')).toMatchObject({ resourceClass: 'slow', ownerProjectId: 'owner-2' });
+    await driver.setLease('n1', lease);
+    expect(await driver.get('n1')).toMatchObject({ resourceClass: 'slow', leaseUuid: 'lease-1' });
+    writeFileSync(path.join(dir, 'n1'), '{not json');
+    expect(await driver.get('n1')).toBeNull();
+    rmSync(path.join(dir, 'n1'));
+    expect(await driver.get('n1')).toBeNull();
+    expect((await driver.getMany(['n1'])).size).toBe(0);
+  });
+
+  it('lists may use a document checked within the last second; single reads always look', async () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      expect((await driver.getMany(['n1'])).get('n1')).toMatchObject({ resourceClass: 'fast' });
+      writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'slow' }));
+      expect((await driver.getMany(['n1'])).get('n1')).toMatchObject({ resourceClass: 'fast' });
+      jest.setSystemTime(new Date('2030-01-01T00:00:01.001Z'));
+      expect((await driver.getMany(['n1'])).get('n1')).toMatchObject({ resourceClass: 'slow' });
+      writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'medium' }));
+      expect(await driver.get('n1')).toMatchObject({ resourceClass: 'medium' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('reports a missing node and refuses ids that leave the directory', async () => {
     await expect(driver.setLease('missing', lease)).rejects.toThrow(/Node not found/);
     await expect(driver.setLease('../n1', lease)).rejects.toThrow(/Node not found/);

@@ -6,6 +6,9 @@ import { EsiLeapConfig } from '../../config/esi-leap-config';
 import { NodeNotFound } from '../../common/errors/esi-leap.exceptions';
 import { InventoryNode, LeaseHolder, NodeListFilters, ResourceDriver, ResourceInfo } from './resource-driver';
 
+/** How old a node document list decoration may use (`getMany`). */
+const LIST_STALENESS_MS = 1000;
+
 interface DummyNodeFile {
   project_owner_id?: string | null;
   project_id?: string;
@@ -15,6 +18,16 @@ interface DummyNodeFile {
   power_state?: string;
   provision_state?: string;
   [key: string]: unknown;
+}
+
+/** A parsed node file, the version of the file it came from, and when that was last checked. */
+interface ParsedFile {
+  readonly dir: string;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  checkedAt: number;
+  readonly doc: DummyNodeFile;
 }
 
 /**
@@ -29,6 +42,7 @@ interface DummyNodeFile {
 export class DummyNodeDriver implements ResourceDriver {
   readonly resourceType = 'dummy_node';
   private readonly logger = new Logger('esi-leap.dummy_node');
+  private readonly parsed = new Map<string, ParsedFile>();
 
   constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
 
@@ -51,10 +65,16 @@ export class DummyNodeDriver implements ResourceDriver {
     return doc ? this.toInfo(uuid, doc) : null;
   }
 
+  /**
+   * For list decoration: documents read within the last LIST_STALENESS_MS are used without
+   * looking at the file again, as the Ironic driver serves lists from its node-list cache.
+   * Single reads (`get`, used by access checks) always look.
+   */
   async getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>> {
     const result = new Map<string, ResourceInfo>();
+    const checkedSince = Date.now() - LIST_STALENESS_MS;
     for (const uuid of new Set(uuids)) {
-      const doc = this.read(uuid);
+      const doc = this.read(uuid, checkedSince);
       if (doc) result.set(uuid, this.toInfo(uuid, doc));
     }
     return result;
@@ -118,9 +138,29 @@ export class DummyNodeDriver implements ResourceDriver {
     };
   }
 
-  private read(uuid: string): DummyNodeFile | null {
+  /**
+   * The node's document, parsed once per version of its file: lists read every node of the
+   * page, and a `stat` costs a third of reading and parsing. A version is the file's inode,
+   * size and mtime; this driver's writes replace the inode, and editors change the mtime.
+   * A document whose file was checked at or after `checkedSince` (epoch ms) is returned
+   * without a look. Callers copy before changing a document.
+   */
+  private read(uuid: string, checkedSince = Infinity): DummyNodeFile | null {
+    const dir = this.config.dummy_node.dummy_node_dir;
+    const cached = this.parsed.get(uuid);
+    if (cached && cached.dir === dir && cached.checkedAt >= checkedSince) return cached.doc;
     const file = this.fileOf(uuid);
     if (!file) return null;
+    const stat = statOrNull(file);
+    if (!stat || !stat.isFile()) {
+      this.parsed.delete(uuid);
+      return null;
+    }
+    const checkedAt = Date.now();
+    if (cached && cached.dir === dir && cached.ino === stat.ino && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) {
+      cached.checkedAt = checkedAt;
+      return cached.doc;
+    }
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -129,14 +169,14 @@ export class DummyNodeDriver implements ResourceDriver {
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
       throw err;
     }
-    try {
-      const doc = JSON.parse(text) as unknown;
-      if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as DummyNodeFile;
-    } catch {
-      // fall through: a malformed file is reported like a missing one, with a log line
+    const doc = parseDocument(text);
+    if (!doc) {
+      this.parsed.delete(uuid);
+      this.logger.error(`dummy node file ${file} is not a JSON object; treating the node as missing`);
+      return null;
     }
-    this.logger.error(`dummy node file ${file} is not a JSON object; treating the node as missing`);
-    return null;
+    this.parsed.set(uuid, { dir, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, checkedAt, doc });
+    return doc;
   }
 
   /**
@@ -163,6 +203,25 @@ export class DummyNodeDriver implements ResourceDriver {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+function parseDocument(text: string): DummyNodeFile | null {
+  try {
+    const doc = JSON.parse(text) as unknown;
+    if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as DummyNodeFile;
+  } catch {
+    // a malformed file is reported like a missing one
+  }
+  return null;
 }
 
 /** Overwrites `file` (created when missing) with `text`. */
