@@ -35,16 +35,14 @@ export class OfferPresenter {
   }
 
   /**
-   * Lists read projects, resources and busy intervals once for all rows (K-7), then render each
-   * row only when it is iterated: the response writes them out a chunk at a time (JsonList).
+   * Lists read projects and resources once for all rows (K-7), with the busy intervals the
+   * caller read for them (OffersRepository.busyIntervalsForList, ending after `now`), then
+   * render each row only when it is iterated: the response writes them out a chunk at a time
+   * (JsonList).
    */
-  async many(offers: readonly OfferEntity[]): Promise<Iterable<OfferView>> {
+  async many(offers: readonly OfferEntity[], busy: ReadonlyMap<string, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];
-    const available = offers.filter((o) => o.status === OfferStatus.AVAILABLE).map((o) => o.uuid);
-    const now = this.clock.now();
-    // The query goes out first: the dummy driver reads its node files while the database works.
-    const busyQuery = this.leases.busyIntervalsByOffer(available, now);
-    const [names, resourceOf, busy] = await Promise.all([this.projects.names(), this.resources.forList(offers), busyQuery]);
+    const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(offers)]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
     const render = (o: OfferEntity) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.uuid) ?? [], now);
     return (function* rows() {

@@ -93,20 +93,16 @@ export class OffersService {
       ? undefined
       : { projectId: caller ?? '', ancestry: caller ? await this.projects.ancestry(caller) : [] };
 
-    let offers = await this.offers.list({
-      projectId,
-      resourceType,
-      resourceUuid,
-      statuses: statusFilter(query.status, OFFER_DEFAULT_LIST),
-      covering,
-      visibleTo,
-    });
+    const filter = { projectId, resourceType, resourceUuid, statuses: statusFilter(query.status, OFFER_DEFAULT_LIST), covering, visibleTo };
+    const now = this.clock.now();
+    const [listed, busy] = await Promise.all([this.offers.list(filter), this.offers.busyIntervalsForList(filter, now)]);
+    let offers = listed;
     if (free) {
       const inside = offers.filter((o) => free.start >= o.startTime && free.end <= o.endTime);
       const busy = await this.leases.offersBusyDuring(inside.map((o) => o.uuid), free.start, free.end);
       offers = inside.filter((o) => !busy.has(o.uuid));
     }
-    const views = await this.presenter.many(offers);
+    const views = await this.presenter.many(offers, busy, now);
     return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
   }
 
