@@ -94,7 +94,13 @@ async function httpSuite(entry: string, kind: TestDatabaseKind, size: FleetSize,
       const ownOffers = `project_id=${OWNERS[0]}`;
       const scenarios: LoadSpec[] = [
         { ...base, name: 'GET /v1/offers', path: '/v1/offers', connections: large ? 2 : 10 },
-        ...(large ? [{ ...base, name: `GET /v1/offers?project_id=owner0`, path: `/v1/offers?${ownOffers}` }] : []),
+        ...(large
+          ? [
+              // The latency target is read at one connection: at ten, p99 is mostly queueing.
+              { ...base, name: `GET /v1/offers?project_id=owner0 (1 connection)`, path: `/v1/offers?${ownOffers}`, connections: 1 },
+              { ...base, name: `GET /v1/offers?project_id=owner0`, path: `/v1/offers?${ownOffers}` },
+            ]
+          : []),
         {
           ...base,
           name: `GET /v1/offers?available_*${large ? '&project_id=owner0' : ''}`,
