@@ -26,6 +26,12 @@ export interface FulfilResult {
   readonly fulfilled: number;
 }
 
+export interface ExpireResult {
+  readonly leases: number;
+  readonly seconds: number;
+  readonly expired: number;
+}
+
 export interface LatencyResult {
   readonly leases: number;
   readonly windowSeconds: number;
@@ -148,6 +154,28 @@ export async function benchFulfilAllDue(kind: TestDatabaseKind, count: number, n
     await app.get(ManagerJobs).fulfillDueLeases();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { leases: count, nodesLeasedBefore, seconds, fulfilled: await countActive(setup) };
+  } finally {
+    await cleanUp(setup, app);
+  }
+}
+
+/**
+ * `count` active leases (fulfilled untimed, on nodes leased before) whose end has passed; one
+ * call of `ManagerJobs.expireEndedLeases()`, timed.
+ */
+export async function benchExpireAllEnded(kind: TestDatabaseKind, count: number): Promise<ExpireResult> {
+  const now = fromDate(new Date());
+  const setup = await prepare(kind, count, () => addSeconds(now, -60), true);
+  let app: INestApplicationContext | null = null;
+  try {
+    app = await bootManager(setup, false);
+    await app.get(ManagerJobs).fulfillDueLeases();
+    await setup.db.dataSource.query('UPDATE leases SET end_time = ?', [addSeconds(now, -1)]);
+    const started = process.hrtime.bigint();
+    await app.get(ManagerJobs).expireEndedLeases();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const [row] = await setup.db.dataSource.query('SELECT COUNT(*) AS n FROM leases WHERE status = ?', [LeaseStatus.EXPIRED]);
+    return { leases: count, seconds, expired: Number((row as { n: unknown }).n) };
   } finally {
     await cleanUp(setup, app);
   }

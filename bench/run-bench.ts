@@ -12,7 +12,7 @@ import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-datab
 import { BENCH_ADMIN, FleetSize, generateFleet, LARGE, LESSEES, OWNERS, PROJECT_ENTRIES, SMALL } from './fleet-generator';
 import { spawnCeiling } from './framework-ceiling';
 import { LoadResult, LoadSpec, runLoad } from './http-load';
-import { benchFulfilAllDue, benchFulfilLatency } from './manager-bench';
+import { benchExpireAllEnded, benchFulfilAllDue, benchFulfilLatency } from './manager-bench';
 import { freePort } from '../test/support/child-http';
 import { buildService, startService } from './service-process';
 
@@ -158,6 +158,12 @@ async function managerSuite(kind: TestDatabaseKind, due: number, spread: number,
       `${fulfil.seconds.toFixed(2)} s, ${(fulfil.fulfilled / fulfil.seconds).toFixed(0)} leases/s, ${fulfil.fulfilled}/${due} active`,
     );
   }
+  const expiry = await benchExpireAllEnded(kind, due);
+  record(
+    suite,
+    `expire ${due} ended leases (one expireEndedLeases call)`,
+    `${expiry.seconds.toFixed(2)} s, ${(expiry.expired / expiry.seconds).toFixed(0)} leases/s, ${expiry.expired}/${due} expired`,
+  );
   if (spread > 0) {
     const latency = await benchFulfilLatency(kind, spread, windowSeconds);
     record(
