@@ -25,14 +25,20 @@ export class LeasePresenter {
     return render(lease, project, owner, resource);
   }
 
-  /** Decoration read once for all rows; each row is rendered only when iterated (JsonList). */
-  async many(leases: readonly LeaseEntity[]): Promise<Iterable<LeaseView>> {
-    if (leases.length === 0) return [];
-    const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(leases)]);
+  /**
+   * The renderer of a list read in pages: project names read once, resources decorated one
+   * page at a time (one bulk driver read per page); each row is rendered only when iterated.
+   */
+  async pageRenderer(): Promise<(page: readonly LeaseEntity[]) => Promise<Iterable<LeaseView>>> {
+    const names = await this.projects.names();
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    return (function* rows() {
-      for (const l of leases) yield render(l, name(l.projectId), name(l.ownerId), resourceOf(l));
-    })();
+    return async (leases) => {
+      if (leases.length === 0) return [];
+      const resourceOf = await this.resources.forList(leases);
+      return (function* rows() {
+        for (const l of leases) yield render(l, name(l.projectId), name(l.ownerId), resourceOf(l));
+      })();
+    };
   }
 }
 

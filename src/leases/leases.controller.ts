@@ -4,7 +4,7 @@ import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/
 import { LEASE_PATCH_SCHEMA, LEASE_SCHEMA, listOf, NEW_LEASE_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { JsonList } from '../common/http/json-response';
+import { PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
 import { validateBody } from '../common/http/request-body';
 import { Policy } from '../policy/policy.decorator';
@@ -22,7 +22,7 @@ export class LeasesController {
   @ApiJsonResponse(200, 'The leases the caller may see', listOf('leases', LEASE_SCHEMA))
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return new JsonList('leases', await this.leases.list(ctx, parseQuery(query, LEASE_LIST_PARAMS)));
+    return new PagedJsonList('leases', await this.leases.list(ctx, parseQuery(query, LEASE_LIST_PARAMS)));
   }
 
   @Get(':ident')

@@ -66,8 +66,15 @@ export class LeasesRepository {
     return q.orderBy('l.id').getMany();
   }
 
-  list(filter: LeaseListFilter): Promise<LeaseEntity[]> {
-    const q = this.query();
+  /**
+   * One page of the lease list (`GET /v1/leases`), in id order: rows matching `filter` with
+   * `id > afterId`, at most `limit` of them (keyset paging). Each page is an index range that starts where the last one
+   * ended, however far into the table (EXPLAIN on MariaDB: the primary key, or the
+   * `(column, id)` entries of the filter's index; never a filesort).
+   */
+  listPage(filter: LeaseListFilter, afterId: number, limit: number): Promise<LeaseEntity[]> {
+    if (filter.statuses?.length === 0) return Promise.resolve([]);
+    const q = this.query().where('l.id > :afterId', { afterId });
     if (filter.projectId !== undefined) q.andWhere('l.project_id = :projectId', { projectId: filter.projectId });
     if (filter.ownerId !== undefined) q.andWhere('l.owner_id = :ownerId', { ownerId: filter.ownerId });
     if (filter.projectOrOwnerId !== undefined) {
@@ -77,10 +84,7 @@ export class LeasesRepository {
         ),
       );
     }
-    if (filter.statuses) {
-      if (filter.statuses.length === 0) return Promise.resolve([]);
-      q.andWhere('l.status IN (:...statuses)', { statuses: filter.statuses });
-    }
+    if (filter.statuses) q.andWhere('l.status IN (:...statuses)', { statuses: filter.statuses });
     if (filter.offerUuid !== undefined) q.andWhere('l.offer_uuid = :offerUuid', { offerUuid: filter.offerUuid });
     if (filter.resourceType !== undefined) q.andWhere('l.resource_type = :rtype', { rtype: filter.resourceType });
     if (filter.resourceUuid !== undefined) q.andWhere('l.resource_uuid = :ruuid', { ruuid: filter.resourceUuid });
@@ -91,7 +95,7 @@ export class LeasesRepository {
         wend: filter.intersecting.end,
       });
     }
-    return q.orderBy('l.id').getMany();
+    return q.orderBy('l.id').limit(limit).getMany();
   }
 
   /** Occupying leases on a resource overlapping `[start, end)` (api.md 3.7.2, decisions.md 7). */

@@ -57,6 +57,9 @@ export interface NewLeaseInput {
 
 const PATCH_FORMAT = '%Y-%m-%dT%H:%M:%S';
 
+/** Leases read per statement by `GET /v1/leases` (about 0.5–1 MB of entities and views). */
+export const LEASE_LIST_PAGE = 500;
+
 /** The lease use cases of api.md 3.3, in upstream's order of checks. */
 @Injectable()
 export class LeasesService {
@@ -75,8 +78,20 @@ export class LeasesService {
     private readonly presenter: LeasePresenter,
   ) {}
 
-  /** The rows are rendered lazily, while the response is written (JsonList). */
-  async list(ctx: RequestContext, query: LeaseListQuery): Promise<Iterable<LeaseView>> {
+  /**
+   * The leases in id order, read LEASE_LIST_PAGE rows at a time by keyset while the response
+   * is written (PagedJsonList), so a whole-table list holds one page of entities, not all of
+   * them. The first page is read and decorated here, before anything is sent, so that a
+   * failure answers with the usual fault body; a short list is read in full here.
+   *
+   * The pages are separate statements, not one read-only transaction: a snapshot would hold a
+   * pooled MySQL connection (on SQLite, the one connection every request shares) for as long
+   * as the slowest client takes to read tens of megabytes. Without it each lease is listed at
+   * most once and in id order, and a lease whose status changes mid-list is shown as it was
+   * when its page was read; one created meanwhile shows at the end if its page is still to be
+   * read (docs/operations.md, "Large lists").
+   */
+  async list(ctx: RequestContext, query: LeaseListQuery): Promise<AsyncIterable<Iterable<LeaseView>>> {
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const ownerId = query.owner_id === undefined ? undefined : await this.projects.resolve(query.owner_id);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
@@ -84,7 +99,7 @@ export class LeasesService {
     const window = bothOrNeither(query.start_time, query.end_time, (start, end) => {
       throw new InvalidTimeAPICommand({ resource: 'a lease', start_time: start, end_time: end });
     });
-    const leases = await this.leases.list({
+    const filter: LeaseListFilter = {
       ...scope,
       statuses: statusFilter(query.status, LEASE_DEFAULT_LIST),
       offerUuid: query.offer_uuid,
@@ -92,9 +107,22 @@ export class LeasesService {
       resourceUuid,
       purpose: query.purpose,
       intersecting: window,
-    });
-    const views = await this.presenter.many(leases);
-    return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+    };
+    const renderPage = await this.presenter.pageRenderer();
+    const present = async (page: readonly LeaseEntity[]) => {
+      const views = await renderPage(page);
+      return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+    };
+    const readPage = (afterId: number) => this.leases.listPage(filter, afterId, LEASE_LIST_PAGE);
+    let page = await readPage(0);
+    const first = await present(page);
+    return (async function* pages() {
+      yield first;
+      while (page.length === LEASE_LIST_PAGE) {
+        page = await readPage(page[page.length - 1].id);
+        if (page.length > 0) yield await present(page);
+      }
+    })();
   }
 
   /** Authorisation and project scope of `GET /v1/leases` (api.md 3.3.1 step 4). */

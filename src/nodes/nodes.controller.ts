@@ -4,7 +4,7 @@ import { ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-d
 import { listOf, NODE_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { JsonList } from '../common/http/json-response';
+import { PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
 import { NodesService } from './nodes.service';
 
@@ -21,6 +21,6 @@ export class NodesController {
   @ApiJsonResponse(200, 'The nodes of the default resource type', listOf('nodes', NODE_SCHEMA))
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return new JsonList('nodes', await this.nodes.list(ctx, parseQuery(query, NODE_LIST_PARAMS)));
+    return new PagedJsonList('nodes', await this.nodes.list(ctx, parseQuery(query, NODE_LIST_PARAMS)));
   }
 }

@@ -18,10 +18,14 @@ export interface NodeListQuery {
 
 export type NodeView = Record<string, unknown>;
 
+/** Nodes decorated per pair of queries by `GET /v1/nodes`. */
+export const NODE_LIST_PAGE = 2000;
+
 /**
  * `GET /v1/nodes` (api.md 3.4): the inventory of the default resource type's driver, listed
- * with the caller's token so the backend decides visibility, decorated from one offers query
- * and one leases query for all nodes.
+ * with the caller's token so the backend decides visibility, decorated with their offers and
+ * leases one page of nodes at a time, as the response is written (one offers query and one
+ * leases query per NODE_LIST_PAGE nodes).
  */
 @Injectable()
 export class NodesService {
@@ -34,39 +38,59 @@ export class NodesService {
     private readonly leases: LeasesRepository,
   ) {}
 
-  /** The rows are rendered lazily, while the response is written (JsonList). */
-  async list(ctx: RequestContext, query: NodeListQuery): Promise<Iterable<NodeView>> {
+  /**
+   * The inventory comes from the driver whole; the database rows that decorate it are read a
+   * page of nodes at a time (PagedJsonList), the first page before anything is sent. The pages
+   * are separate statements, as for the lease list (LeasesService.list): each page shows the
+   * offers and leases of its nodes as they were when it was read.
+   */
+  async list(ctx: RequestContext, query: NodeListQuery): Promise<AsyncIterable<Iterable<NodeView>>> {
     const owner = query.owner === undefined ? undefined : await this.projects.resolve(query.owner);
     const lessee = query.lessee === undefined ? undefined : await this.projects.resolve(query.lessee);
     const driver = this.drivers.get(this.config.api.default_resource_type);
-    if (!driver.listNodes) return [];
-    const nodes = await driver.listNodes({ resourceClass: query.resource_class, owner, lessee }, ctx.authToken);
-    if (nodes.length === 0) return [];
-
-    const uuids = nodes.map((n) => n.uuid);
-    const [names, offers, leases] = await Promise.all([
-      this.projects.names(),
-      this.offers.onResources(uuids, [OfferStatus.AVAILABLE]),
-      this.leases.uuidsOnResources(uuids, [LeaseStatus.CREATED]),
-    ]);
+    const nodes = driver.listNodes
+      ? await driver.listNodes({ resourceClass: query.resource_class, owner, lessee }, ctx.authToken)
+      : [];
+    if (nodes.length === 0) {
+      return (async function* none() {
+        yield [];
+      })();
+    }
+    const names = await this.projects.names();
+    // One "now" for the whole list, however long its client takes to read it.
     const now = this.clock.now();
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    // Grouped once: filtering the whole lists per node is quadratic on a large fleet.
-    const offersOn = groupByResource(offers);
-    const leasesOn = groupByResource(leases);
-    const renderNode = (node: InventoryNode) => {
-      const onNode = offersOn.get(node.uuid) ?? [];
-      const current = onNode.filter((o) => o.startTime <= now && o.endTime >= now).pop();
-      return render(node, {
-        owner: name(node.ownerProjectId),
-        lessee: name(node.lesseeProjectId),
-        offerUuid: current?.uuid,
-        futureOffers: onNode.filter((o) => o.startTime > now).map((o) => o.uuid),
-        futureLeases: (leasesOn.get(node.uuid) ?? []).map((l) => l.uuid),
-      });
+    const decoratePage = async (page: readonly InventoryNode[]): Promise<Iterable<NodeView>> => {
+      if (page.length === 0) return [];
+      const uuids = page.map((n) => n.uuid);
+      const [offers, leases] = await Promise.all([
+        this.offers.onResources(uuids, [OfferStatus.AVAILABLE]),
+        this.leases.uuidsOnResources(uuids, [LeaseStatus.CREATED]),
+      ]);
+      // Grouped once per page: filtering the whole lists per node is quadratic on a large fleet.
+      const offersOn = groupByResource(offers);
+      const leasesOn = groupByResource(leases);
+      const renderNode = (node: InventoryNode) => {
+        const onNode = offersOn.get(node.uuid) ?? [];
+        const current = onNode.filter((o) => o.startTime <= now && o.endTime >= now).pop();
+        return render(node, {
+          owner: name(node.ownerProjectId),
+          lessee: name(node.lesseeProjectId),
+          offerUuid: current?.uuid,
+          futureOffers: onNode.filter((o) => o.startTime > now).map((o) => o.uuid),
+          futureLeases: (leasesOn.get(node.uuid) ?? []).map((l) => l.uuid),
+        });
+      };
+      return (function* rows() {
+        for (const node of page) yield renderNode(node);
+      })();
     };
-    return (function* rows() {
-      for (const node of nodes) yield renderNode(node);
+    const first = await decoratePage(nodes.slice(0, NODE_LIST_PAGE));
+    return (async function* pages() {
+      yield first;
+      for (let start = NODE_LIST_PAGE; start < nodes.length; start += NODE_LIST_PAGE) {
+        yield await decoratePage(nodes.slice(start, start + NODE_LIST_PAGE));
+      }
     })();
   }
 }

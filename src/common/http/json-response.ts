@@ -1,6 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
+import { EsiLeapException } from '../errors/esi-leap.exceptions';
 
 /** Marks a handler result of JSON `null` (DELETE answers `null`, which Nest would send as no body). */
 class JsonNull {}
@@ -24,6 +25,26 @@ export class JsonList {
   }
 }
 
+/**
+ * A JsonList whose rows come in pages that are read from the database while the response is
+ * written (keyset pages of a whole table), so that a response holds one page of entities, not
+ * the whole list. Same bytes as JsonList. A page that fails after the first bytes went out can
+ * only abort the response (see `abortList`): read the first page before answering, so that the
+ * usual errors become the usual fault bodies.
+ */
+export class PagedJsonList {
+  constructor(
+    readonly key: string,
+    readonly pages: AsyncIterable<Iterable<unknown>>,
+  ) {}
+
+  toJSON(): never {
+    throw new Error('a PagedJsonList is written by sendJson only');
+  }
+}
+
+const logger = new Logger('esi-leap.api');
+
 /** Rows rendered and serialised per chunk: about 60–80 KB of JSON for offers, leases or nodes. */
 const ROWS_PER_CHUNK = 100;
 
@@ -34,8 +55,9 @@ const ROWS_PER_CHUNK = 100;
 export function sendJson(res: Response, status: number, body: unknown): void {
   res.status(status);
   res.setHeader('Content-Type', 'application/json');
-  if (body instanceof JsonList) {
-    streamList(res, body).catch((err: unknown) => res.destroy(err as Error));
+  if (body instanceof JsonList || body instanceof PagedJsonList) {
+    const pages = body instanceof JsonList ? [body.rows] : body.pages;
+    streamList(res, body.key, pages).catch((err: unknown) => abortList(res, err));
     return;
   }
   const text = JSON.stringify(body instanceof JsonNull ? null : body) ?? 'null';
@@ -44,13 +66,18 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 }
 
 /**
- * Writes a JsonList ROWS_PER_CHUNK rows at a time, waiting for the socket to drain between
- * chunks, so that only a chunk of rendered rows is alive per response. A list that fits in one
- * chunk is sent whole with its Content-Length; a longer one goes out chunked. The rows are
- * rendered from data already read, so nothing expected can fail once the first chunk is out.
+ * Writes a list ROWS_PER_CHUNK rows at a time, waiting for the socket to drain between chunks,
+ * so that only a chunk of rendered rows (and, for a PagedJsonList, one page of entities) is
+ * alive per response. A list that fits in one chunk is sent whole with its Content-Length; a
+ * longer one goes out chunked. A client that goes away stops the iteration (and the reading of
+ * further pages).
  */
-async function streamList(res: Response, list: JsonList): Promise<void> {
-  let pending = `{${JSON.stringify(list.key)}:[`;
+async function streamList(
+  res: Response,
+  key: string,
+  pages: Iterable<Iterable<unknown>> | AsyncIterable<Iterable<unknown>>,
+): Promise<void> {
+  let pending = `{${JSON.stringify(key)}:[`;
   let separator = '';
   let batch: unknown[] = [];
   // One JSON.stringify per batch (an array, brackets cut off) is faster than one per row.
@@ -60,18 +87,47 @@ async function streamList(res: Response, list: JsonList): Promise<void> {
     batch = [];
     return text;
   };
-  for (const row of list.rows) {
-    batch.push(row);
-    if (batch.length < ROWS_PER_CHUNK) continue;
-    const chunk = pending + serialise();
-    pending = '';
+  for await (const page of pages) {
+    for (const row of page) {
+      batch.push(row);
+      if (batch.length < ROWS_PER_CHUNK) continue;
+      const chunk = pending + serialise();
+      pending = '';
+      if (res.destroyed) return;
+      if (!res.write(chunk)) await drained(res);
+    }
     if (res.destroyed) return;
-    if (!res.write(chunk)) await drained(res);
   }
   if (res.destroyed) return;
   const rest = `${pending}${batch.length > 0 ? serialise() : ''}]}`;
   if (!res.headersSent) res.setHeader('Content-Length', Buffer.byteLength(rest));
   res.end(rest);
+}
+
+/**
+ * A list that failed while being written (a page read failed: the database went away, a
+ * deadlock victim, …). Before the first chunk the client still gets a plain 500 fault body;
+ * after it, the status line and part of the body are out, so the only honest signal left is
+ * to cut the connection: the chunked body never gets its terminating chunk, and no client can
+ * take the truncated list for a whole one. Logged once, here.
+ */
+function abortList(res: Response, err: unknown): void {
+  const req = res.req as Request | undefined;
+  const where = req ? `${req.method} ${req.originalUrl}` : 'list response';
+  if (res.destroyed) {
+    logger.warn(`${where}: list failed after the client went away: ${String(err)}`);
+    return;
+  }
+  if (!res.headersSent) {
+    logger.error(`${where}: ${String(err)}`, (err as Error)?.stack);
+    sendJson(res, 500, { faultcode: 'Server', faultstring: new EsiLeapException().message, debuginfo: null });
+    return;
+  }
+  logger.error(
+    `${where}: list aborted after ${res.statusCode} and part of the body were sent: ${String(err)}`,
+    (err as Error)?.stack,
+  );
+  res.destroy();
 }
 
 function drained(res: Response): Promise<void> {
