@@ -194,6 +194,7 @@ export class LeasesRepository {
    * list decoration): two columns, not entities, as it reads every such lease of the fleet.
    */
   async uuidsOnResources(
+    resourceType: string,
     resourceUuids: readonly string[],
     statuses: readonly string[],
   ): Promise<Pick<LeaseEntity, 'uuid' | 'resourceUuid'>[]> {
@@ -201,7 +202,8 @@ export class LeasesRepository {
     const rows = await this.query()
       .select('l.uuid', 'uuid')
       .addSelect('l.resource_uuid', 'resource_uuid')
-      .where('l.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
+      // With the type, the (resource_type, resource_uuid) index serves the IN list.
+      .where('l.resource_type = :type AND l.resource_uuid IN (:...uuids)', { type: resourceType, uuids: resourceUuids })
       .andWhere('l.status IN (:...statuses)', { statuses })
       .orderBy('l.id')
       .getRawMany<{ uuid: string; resource_uuid: string }>();

@@ -64,8 +64,8 @@ export class NodesService {
       if (page.length === 0) return [];
       const uuids = page.map((n) => n.uuid);
       const [offers, leases] = await Promise.all([
-        this.offers.onResources(uuids, [OfferStatus.AVAILABLE]),
-        this.leases.uuidsOnResources(uuids, [LeaseStatus.CREATED]),
+        this.offers.onResources(driver.resourceType, uuids, [OfferStatus.AVAILABLE]),
+        this.leases.uuidsOnResources(driver.resourceType, uuids, [LeaseStatus.CREATED]),
       ]);
       // Grouped once per page: filtering the whole lists per node is quadratic on a large fleet.
       const offersOn = groupByResource(offers);

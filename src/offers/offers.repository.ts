@@ -174,14 +174,15 @@ export class OffersRepository {
    * Offers of the given statuses on any of the given resources, in id order (node list
    * decoration): only the four columns it shows, not entities, as it reads every offer of the fleet.
    */
-  async onResources(resourceUuids: readonly string[], statuses: readonly string[]): Promise<OfferOnResource[]> {
+  async onResources(resourceType: string, resourceUuids: readonly string[], statuses: readonly string[]): Promise<OfferOnResource[]> {
     if (resourceUuids.length === 0) return [];
     const rows = await this.query()
       .select('o.uuid', 'uuid')
       .addSelect('o.resource_uuid', 'resource_uuid')
       .addSelect('o.start_time', 'start_time')
       .addSelect('o.end_time', 'end_time')
-      .where('o.resource_uuid IN (:...uuids)', { uuids: resourceUuids })
+      // With the type, the (resource_type, resource_uuid) index serves the IN list.
+      .where('o.resource_type = :type AND o.resource_uuid IN (:...uuids)', { type: resourceType, uuids: resourceUuids })
       .andWhere('o.status IN (:...statuses)', { statuses })
       .orderBy('o.id')
       .getRawMany<{ uuid: string; resource_uuid: string; start_time: unknown; end_time: unknown }>();
