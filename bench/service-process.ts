@@ -38,6 +38,9 @@ export function buildService(): string {
   return entry;
 }
 
+/** What `npm start` and the image run node with (docs/operations.md, "Memory"). */
+const NODE_FLAGS = ['--max-semi-space-size=4'];
+
 export interface ServiceProcess {
   readonly url: string;
   readonly pid: number;
@@ -47,7 +50,7 @@ export interface ServiceProcess {
 
 /** Starts `esi-leap --role=<role> --config-file <conf>` with the port as an env override and waits until it answers. */
 export async function startService(entry: string, confFile: string, port: number, role = 'api'): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), entry, `--role=${role}`, '--config-file', confFile], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), entry, `--role=${role}`, '--config-file', confFile], {
     env: { ...process.env, ESI_LEAP__API__PORT: String(port), ESI_LEAP__API__HOST_IP: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
