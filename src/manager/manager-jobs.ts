@@ -102,12 +102,16 @@ export class ManagerJobs {
     return this.tokens.deleteExpired(toEpochSeconds(this.clock.now()));
   }
 
-  /** When the next lease or offer becomes due, for the scheduler's timer. */
-  async nextDueTime(): Promise<UtcTime | null> {
-    const now = this.clock.now();
+  /**
+   * When the next lease or offer becomes due after `since`, for the scheduler's timer. The
+   * scheduler passes the time its last run started: a lease that became due while that run
+   * was under way (after its jobs had selected their rows) then gives a time already past, and
+   * the next run comes at once instead of at the next sweep.
+   */
+  async nextDueTime(since: UtcTime = this.clock.now()): Promise<UtcTime | null> {
     const [lease, offer] = await Promise.all([
-      this.leases.nextDueTime(FULFILLABLE, EXPIRABLE, now),
-      this.offers.nextEndTime(OFFER_CAN_DELETE, now),
+      this.leases.nextDueTime(FULFILLABLE, EXPIRABLE, since),
+      this.offers.nextEndTime(OFFER_CAN_DELETE, since),
     ]);
     if (lease === null) return offer;
     if (offer === null) return lease;

@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { Clock } from '../common/clock';
-import { toEpochMicros } from '../common/time';
+import { toEpochMicros, UtcTime } from '../common/time';
 import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
 import { ManagerJobs } from './manager-jobs';
 
@@ -71,17 +71,19 @@ export class ManagerScheduler implements OnApplicationBootstrap, BeforeApplicati
   private async runOnce(): Promise<void> {
     if (this.stopped || this.running) return;
     this.rerun = false;
+    const startedAt = this.clock.now();
     this.running = this.jobs.runAll();
     await this.running;
     this.running = null;
     if (this.stopped) return;
-    this.arm(this.rerun ? MIN_DELAY_MS : await this.delayToNextDue());
+    this.arm(this.rerun ? MIN_DELAY_MS : await this.delayToNextDue(startedAt));
   }
 
-  private async delayToNextDue(): Promise<number> {
+  /** Until the first start, end or retry after `since` (the run's start): 0 if already past. */
+  private async delayToNextDue(since: UtcTime): Promise<number> {
     const sweepMs = this.config.manager.sweep_interval * 1000;
     try {
-      const next = await this.jobs.nextDueTime();
+      const next = await this.jobs.nextDueTime(since);
       if (next === null) return sweepMs;
       const untilDue = Number((toEpochMicros(next) - toEpochMicros(this.clock.now())) / 1000n);
       return Math.max(MIN_DELAY_MS, Math.min(sweepMs, untilDue + 1));

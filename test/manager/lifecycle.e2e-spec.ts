@@ -299,5 +299,10 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     clock.set(at('2031-01-01T00:00:00'));
     await createLease(node(), '2031-01-01T00:30:00', '2031-01-02T00:00:00');
     expect(await jobs.nextDueTime()).toBe(at('2031-01-01T00:30:00'));
+    // A lease that became due while a run was under way: the time is already past, so the
+    // scheduler runs again at once rather than at the next sweep.
+    clock.set(at('2031-01-01T00:30:05'));
+    expect(await jobs.nextDueTime()).not.toBe(at('2031-01-01T00:30:00'));
+    expect(await jobs.nextDueTime(at('2031-01-01T00:29:59'))).toBe(at('2031-01-01T00:30:00'));
   });
 });
