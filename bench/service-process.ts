@@ -39,7 +39,7 @@ export function buildService(): string {
 }
 
 /** What `npm start` and the image run node with (docs/operations.md, "Memory"). */
-const NODE_FLAGS = ['--max-semi-space-size=4'];
+const NODE_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
 
 export interface ServiceProcess {
   readonly url: string;
