@@ -69,10 +69,3 @@ export class DriverFailureBackoff {
     );
   }
 }
-
-/** The one log line per successful lease transition. */
-export function logTransition(logger: Logger, lease: LeaseEntity, to: string): void {
-  logger.log(
-    JSON.stringify({ event: 'lease.transition', lease: lease.uuid, resource: `${lease.resourceType}/${lease.resourceUuid}`, from: lease.status, to }),
-  );
-}

@@ -1,16 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { inParallel } from '../common/in-parallel';
 import { LEASE_CAN_DELETE, LeaseStatus, OFFER_CAN_DELETE } from '../common/statuses';
 import { TransactionRunner } from '../db/transaction-runner';
 import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
-import { EventRecorder } from '../events/event-recorder';
 import { LeaseEntity } from '../leases/entities/lease.entity';
 import { LeasesRepository } from '../leases/leases.repository';
 import { OffersRepository } from '../offers/offers.repository';
-import { DriverFailureBackoff, logTransition } from './driver-failure-backoff';
 import { EXPIRABLE, LeaseTransitions, TransitionOutcome } from './lease-transitions';
 import { NodeRelease } from './node-release';
+import { DELETION_EVENTS, driverFailures, TransitionWriter } from './transition-writer';
 
 /** Driver calls one expiry transaction runs at once, as LeaseFulfiller. */
 const DRIVER_CALLS_AT_ONCE = 8;
@@ -25,17 +23,14 @@ const DRIVER_CALLS_AT_ONCE = 8;
  */
 @Injectable()
 export class LeaseExpirer {
-  private readonly logger = new Logger('esi-leap.leases');
-
   constructor(
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly leases: LeasesRepository,
     private readonly offers: OffersRepository,
-    private readonly events: EventRecorder,
     private readonly nodes: NodeRelease,
     private readonly consoleTokens: ConsoleAuthTokensRepository,
-    private readonly backoff: DriverFailureBackoff,
+    private readonly writer: TransitionWriter,
     private readonly transitions: LeaseTransitions,
   ) {}
 
@@ -55,54 +50,29 @@ export class LeaseExpirer {
 
   private expireLeaves(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
     return this.tx.run(async (em) => {
-      const outcomes = new Map<string, TransitionOutcome>();
       const now = this.clock.now();
       const ended = (await this.leases.takeManyForProcessing(em, uuids)).filter(
         (lease) => EXPIRABLE.includes(lease.status) && lease.endTime <= now,
       );
-      if (ended.length === 0) return outcomes;
+      if (ended.length === 0) return new Map<string, TransitionOutcome>();
       await this.tx.lockResources(em, ended);
       const parentUuids = [...new Set(ended.map((l) => l.parentLeaseUuid).filter((p): p is string => p !== null))];
       const parents = new Map((await this.leases.findByUuids(parentUuids, em)).map((p) => [p.uuid, p]));
       const released: LeaseEntity[] = [];
-      const failures = new Map<LeaseEntity, unknown>();
-      await inParallel(ended, DRIVER_CALLS_AT_ONCE, async (lease) => {
-        try {
-          const parent = lease.parentLeaseUuid ? (parents.get(lease.parentLeaseUuid) ?? null) : null;
-          if (await this.nodes.release(lease, parent, now)) released.push(lease);
-        } catch (err) {
-          failures.set(lease, err);
-        }
+      const failures = await driverFailures(ended, DRIVER_CALLS_AT_ONCE, async (lease) => {
+        const parent = lease.parentLeaseUuid ? (parents.get(lease.parentLeaseUuid) ?? null) : null;
+        if (await this.nodes.release(lease, parent, now)) released.push(lease);
       });
-      const expired = ended.filter((lease) => !failures.has(lease));
       await this.consoleTokens.deleteForNodes(
         released.map((lease) => lease.resourceUuid),
         em,
       );
-      await this.events.record(
-        em,
-        ended.flatMap((lease) => [
-          { type: 'esi_leap.lease.delete.start' as const, lease },
-          { type: failures.has(lease) ? ('esi_leap.lease.delete.error' as const) : ('esi_leap.lease.delete.end' as const), lease },
-        ]),
-        now,
-      );
-      await this.leases.transitionMany(
-        em,
-        expired.map((lease) => lease.uuid),
-        EXPIRABLE,
-        { status: LeaseStatus.EXPIRED, expireTime: now },
-        now,
-      );
-      await this.backoff.succeeded(em, expired);
-      for (const lease of expired) {
-        outcomes.set(lease.uuid, 'done');
-        logTransition(this.logger, lease, LeaseStatus.EXPIRED);
-      }
-      for (const [lease, err] of failures) {
-        outcomes.set(lease.uuid, await this.backoff.failed(em, lease, LeaseStatus.WAIT_EXPIRE, EXPIRABLE, now, err));
-      }
-      return outcomes;
+      return this.writer.write(em, ended, failures, now, {
+        events: DELETION_EVENTS,
+        from: EXPIRABLE,
+        done: { status: LeaseStatus.EXPIRED, expireTime: now },
+        waitStatus: LeaseStatus.WAIT_EXPIRE,
+      });
     });
   }
 }

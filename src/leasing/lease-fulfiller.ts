@@ -1,15 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { LeaseStatus } from '../common/statuses';
 import { UtcTime } from '../common/time';
 import { TransactionRunner } from '../db/transaction-runner';
-import { EventRecorder } from '../events/event-recorder';
 import { LeaseEntity } from '../leases/entities/lease.entity';
 import { LeasesRepository } from '../leases/leases.repository';
 import { ResourceDriverRegistry } from '../nodes/drivers/resource-driver.registry';
-import { DriverFailureBackoff, logTransition } from './driver-failure-backoff';
-import { inParallel } from '../common/in-parallel';
 import type { TransitionOutcome } from './lease-transitions';
+import { driverFailures, FULFILMENT_EVENTS, TransitionWriter } from './transition-writer';
 
 /** Statuses a lease is fulfilled from (service.md B.3). */
 export const FULFILLABLE: readonly string[] = [LeaseStatus.CREATED, LeaseStatus.WAIT_FULFILL];
@@ -29,15 +27,12 @@ const DRIVER_CALLS_AT_ONCE = 8;
  */
 @Injectable()
 export class LeaseFulfiller {
-  private readonly logger = new Logger('esi-leap.leases');
-
   constructor(
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly leases: LeasesRepository,
-    private readonly events: EventRecorder,
     private readonly drivers: ResourceDriverRegistry,
-    private readonly backoff: DriverFailureBackoff,
+    private readonly writer: TransitionWriter,
   ) {}
 
   /** The outcome for each of `uuids`: `skipped` for those not due, gone, or held elsewhere. */
@@ -48,46 +43,18 @@ export class LeaseFulfiller {
       const due = (await this.leases.takeManyForProcessing(em, uuids)).filter((lease) => isDue(lease, now));
       if (due.length === 0) return outcomes;
       await this.tx.lockResources(em, due);
-      const failures = await this.giveNodes(due);
-      const fulfilled = due.filter((lease) => !failures.has(lease));
-      await this.events.record(
-        em,
-        due.flatMap((lease) => [
-          { type: 'esi_leap.lease.fulfill.start' as const, lease },
-          { type: failures.has(lease) ? ('esi_leap.lease.fulfill.error' as const) : ('esi_leap.lease.fulfill.end' as const), lease },
-        ]),
-        now,
+      const failures = await driverFailures(due, DRIVER_CALLS_AT_ONCE, (lease) =>
+        this.drivers.get(lease.resourceType).setLease(lease.resourceUuid, lease),
       );
-      await this.leases.transitionMany(
-        em,
-        fulfilled.map((lease) => lease.uuid),
-        FULFILLABLE,
-        { status: LeaseStatus.ACTIVE, fulfillTime: now },
-        now,
-      );
-      await this.backoff.succeeded(em, fulfilled);
-      for (const lease of fulfilled) {
-        outcomes.set(lease.uuid, 'done');
-        logTransition(this.logger, lease, LeaseStatus.ACTIVE);
-      }
-      for (const [lease, err] of failures) {
-        outcomes.set(lease.uuid, await this.backoff.failed(em, lease, LeaseStatus.WAIT_FULFILL, FULFILLABLE, now, err));
-      }
+      const written = await this.writer.write(em, due, failures, now, {
+        events: FULFILMENT_EVENTS,
+        from: FULFILLABLE,
+        done: { status: LeaseStatus.ACTIVE, fulfillTime: now },
+        waitStatus: LeaseStatus.WAIT_FULFILL,
+      });
+      for (const [uuid, outcome] of written) outcomes.set(uuid, outcome);
       return outcomes;
     });
-  }
-
-  /** Calls the driver for each lease; returns the failures. */
-  private async giveNodes(leases: readonly LeaseEntity[]): Promise<Map<LeaseEntity, unknown>> {
-    const failures = new Map<LeaseEntity, unknown>();
-    await inParallel(leases, DRIVER_CALLS_AT_ONCE, async (lease) => {
-      try {
-        await this.drivers.get(lease.resourceType).setLease(lease.resourceUuid, lease);
-      } catch (err) {
-        failures.set(lease, err);
-      }
-    });
-    return failures;
   }
 }
 

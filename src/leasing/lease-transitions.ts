@@ -1,17 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
 import { LEASE_CAN_DELETE, LeaseStatus, OFFER_CAN_DELETE, OfferStatus } from '../common/statuses';
 import { UtcTime } from '../common/time';
 import { TransactionRunner } from '../db/transaction-runner';
-import { EventRecorder } from '../events/event-recorder';
 import { LeaseEntity } from '../leases/entities/lease.entity';
 import { LeasesRepository } from '../leases/leases.repository';
 import { OfferEntity } from '../offers/entities/offer.entity';
 import { OffersRepository } from '../offers/offers.repository';
-import { DriverFailureBackoff, logTransition } from './driver-failure-backoff';
 import { NodeRelease } from './node-release';
+import { DELETION_EVENTS, driverFailures, TransitionWriter } from './transition-writer';
 
 /** Statuses each transition may start from (service.md B.4, K-23 adds `error` to expiry). */
 const CANCELLABLE: readonly string[] = [...LEASE_CAN_DELETE, LeaseStatus.WAIT_CANCEL];
@@ -35,15 +34,12 @@ export type TransitionOutcome = 'done' | 'skipped' | 'retry' | 'failed';
  */
 @Injectable()
 export class LeaseTransitions {
-  private readonly logger = new Logger('esi-leap.leases');
-
   constructor(
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly leases: LeasesRepository,
     private readonly offers: OffersRepository,
-    private readonly backoff: DriverFailureBackoff,
-    private readonly events: EventRecorder,
+    private readonly writer: TransitionWriter,
     private readonly nodes: NodeRelease,
     private readonly consoleTokens: ConsoleAuthTokensRepository,
   ) {}
@@ -121,17 +117,14 @@ export class LeaseTransitions {
     finalStatus: string,
     waitStatus: string,
   ): Promise<TransitionOutcome> {
-    try {
-      await this.releaseResource(em, lease, now);
-    } catch (err) {
-      await this.events.record(em, [{ type: 'esi_leap.lease.delete.start', lease }, { type: 'esi_leap.lease.delete.error', lease }], now);
-      return this.backoff.failed(em, lease, waitStatus, from, now, err);
-    }
-    await this.events.record(em, [{ type: 'esi_leap.lease.delete.start', lease }, { type: 'esi_leap.lease.delete.end', lease }], now);
-    await this.leases.transition(em, lease.uuid, from, { status: finalStatus, expireTime: now }, now);
-    await this.backoff.succeeded(em, [lease]);
-    logTransition(this.logger, lease, finalStatus);
-    return 'done';
+    const failures = await driverFailures([lease], 1, () => this.releaseResource(em, lease, now));
+    const outcomes = await this.writer.write(em, [lease], failures, now, {
+      events: DELETION_EVENTS,
+      from,
+      done: { status: finalStatus, expireTime: now },
+      waitStatus,
+    });
+    return outcomes.get(lease.uuid)!;
   }
 
   private async releaseResource(em: EntityManager, lease: LeaseEntity, now: UtcTime): Promise<void> {

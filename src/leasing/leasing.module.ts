@@ -20,6 +20,7 @@ import { LeaseExpirer } from './lease-expirer';
 import { LeaseFulfiller } from './lease-fulfiller';
 import { LeaseTransitions } from './lease-transitions';
 import { NodeRelease } from './node-release';
+import { TransitionWriter } from './transition-writer';
 import { ResourceDecorator } from './resource-decorator';
 
 /**
@@ -43,6 +44,7 @@ import { ResourceDecorator } from './resource-decorator';
     LeaseFulfiller,
     LeaseExpirer,
     NodeRelease,
+    TransitionWriter,
     DriverFailureBackoff,
     LeaseRetriesRepository,
     ConsoleAuthTokensRepository,
