@@ -24,6 +24,25 @@ export interface LeaseListFilter {
 export type NewLease = Omit<LeaseEntity, 'id' | 'updatedAt'>;
 export type Interval = readonly [UtcTime, UtcTime];
 
+/** A row of a busy-interval query: an occupying lease's offer and window. */
+export interface BusyIntervalRow {
+  offer_uuid: string;
+  start_time: unknown;
+  end_time: unknown;
+}
+
+/** Busy-interval rows grouped by offer, in row order. */
+export function intervalsByOffer(rows: readonly BusyIntervalRow[]): Map<string, Interval[]> {
+  const result = new Map<string, Interval[]>();
+  for (const row of rows) {
+    const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
+    const list = result.get(row.offer_uuid);
+    if (list) list.push(interval);
+    else result.set(row.offer_uuid, [interval]);
+  }
+  return result;
+}
+
 /** Every SQL question about leases. */
 @Injectable()
 export class LeasesRepository {
@@ -169,8 +188,7 @@ export class LeasesRepository {
    * intervals come in no particular order. `lease_offer_busy_idx` covers the query.
    */
   async busyIntervalsByOffer(offerUuids: readonly string[], endingAfter?: UtcTime): Promise<Map<string, Interval[]>> {
-    const result = new Map<string, Interval[]>();
-    if (offerUuids.length === 0) return result;
+    if (offerUuids.length === 0) return new Map();
     // Three raw columns, not whole entities: list pages ask this for every offer they show.
     const q = this.query()
       .select('l.offer_uuid', 'offer_uuid')
@@ -179,14 +197,7 @@ export class LeasesRepository {
       .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
       .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING });
     if (endingAfter !== undefined) q.andWhere('l.end_time > :after', { after: endingAfter });
-    const rows = await q.getRawMany<{ offer_uuid: string; start_time: unknown; end_time: unknown }>();
-    for (const row of rows) {
-      const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
-      const list = result.get(row.offer_uuid);
-      if (list) list.push(interval);
-      else result.set(row.offer_uuid, [interval]);
-    }
-    return result;
+    return intervalsByOffer(await q.getRawMany<BusyIntervalRow>());
   }
 
   /**

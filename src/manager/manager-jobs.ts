@@ -175,15 +175,17 @@ export class ManagerJobs {
       } catch (err) {
         if (uuids.length === 1) throw err;
         this.logger.warn(`${counter}: ${uuids.length} leases together failed (${String(err)}); trying them one by one`);
-        return inParallel(uuids, 1, async (uuid) => {
+        const outcomes: TransitionOutcome[] = [];
+        for (const uuid of uuids) {
           try {
-            return (await outcomeOf([uuid]))[0];
+            outcomes.push(...(await outcomeOf([uuid])));
           } catch (single) {
             this.logger.error(`${counter}: lease ${uuid} failed: ${String(single)}`);
             this.metrics.increment('job_errors');
-            return 'skipped' as const;
+            outcomes.push('skipped');
           }
-        });
+        }
+        return outcomes;
       }
     };
     return { size: LEASE_CHUNK, mysqlLanes: MYSQL_CHUNK_PARALLELISM, apply };

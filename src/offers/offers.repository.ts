@@ -4,7 +4,7 @@ import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm
 import { entityFromRow, getFlatEntities } from '../common/entity-rows';
 import { LEASE_OCCUPYING, OFFER_OCCUPYING, OfferStatus } from '../common/statuses';
 import { fromDb, UtcTime } from '../common/time';
-import { Interval } from '../leases/leases.repository';
+import { BusyIntervalRow, Interval, intervalsByOffer } from '../leases/leases.repository';
 import { OfferEntity } from './entities/offer.entity';
 
 export interface OfferListFilter {
@@ -83,8 +83,7 @@ export class OffersRepository {
    * the offers are selected again by the same filter inside it, so both queries run at once.
    */
   async busyIntervalsForList(filter: OfferListFilter, endingAfter: UtcTime): Promise<Map<string, Interval[]>> {
-    const result = new Map<string, Interval[]>();
-    if (filter.statuses && !filter.statuses.includes(OfferStatus.AVAILABLE)) return result;
+    if (filter.statuses && !filter.statuses.includes(OfferStatus.AVAILABLE)) return new Map();
     const offers = this.filtered(this.query(), { ...filter, statuses: [OfferStatus.AVAILABLE] }).select('o.uuid');
     const rows = await this.dataSource
       .createQueryBuilder()
@@ -96,14 +95,8 @@ export class OffersRepository {
       .andWhere('l.status IN (:...occupying)', { occupying: LEASE_OCCUPYING })
       .andWhere('l.end_time > :endingAfter', { endingAfter })
       .setParameters(offers.getParameters())
-      .getRawMany<{ offer_uuid: string; start_time: unknown; end_time: unknown }>();
-    for (const row of rows) {
-      const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
-      const list = result.get(row.offer_uuid);
-      if (list) list.push(interval);
-      else result.set(row.offer_uuid, [interval]);
-    }
-    return result;
+      .getRawMany<BusyIntervalRow>();
+    return intervalsByOffer(rows);
   }
 
   /** The WHERE clause of `list`. */
