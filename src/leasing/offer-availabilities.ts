@@ -15,7 +15,8 @@ export function offerAvailabilities(
 ): Window[] {
   const from = maxTime(now, offerStart);
   if (from >= offerEnd) return [];
-  const sorted = [...busy].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Lists render thousands of offers per request: copy and sort only what is out of order.
+  const sorted = isSortedByStart(busy) ? busy : [...busy].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const free: Window[] = [];
   let cursor = from;
   for (const [start, end] of sorted) {
@@ -27,4 +28,9 @@ export function offerAvailabilities(
   }
   if (cursor < offerEnd) free.push([cursor, offerEnd]);
   return free;
+}
+
+function isSortedByStart(windows: readonly Window[]): boolean {
+  for (let i = 1; i < windows.length; i++) if (windows[i - 1][0] > windows[i][0]) return false;
+  return true;
 }
