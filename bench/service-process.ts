@@ -45,6 +45,8 @@ export interface ServiceProcess {
   readonly url: string;
   readonly pid: number;
   rssMb(): number;
+  /** The highest RSS seen since start, sampled every 100 ms. */
+  peakRssMb(): number;
   stop(): Promise<void>;
 }
 
@@ -74,14 +76,22 @@ export async function startService(entry: string, confFile: string, port: number
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  const rssMb = () => {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  };
+  let peak = rssMb();
+  const sampler = setInterval(() => {
+    if (child.exitCode === null) peak = Math.max(peak, rssMb());
+  }, 100);
+  sampler.unref();
   return {
     url,
     pid: child.pid!,
-    rssMb() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-    },
+    rssMb,
+    peakRssMb: () => peak,
     async stop() {
+      clearInterval(sampler);
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

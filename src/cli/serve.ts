@@ -1,6 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
+import { limitHeapGrowth } from '../common/garbage-collection';
 import { LoadedConfig } from '../config/config-loader';
 import { AppModule } from '../app/app.module';
 import { configureHttpApp } from '../app/http-app';
@@ -14,6 +15,7 @@ import { firstStartHelp } from './first-start-help';
  * finish its current step, and the process exits 0.
  */
 export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
+  limitHeapGrowth();
   const logger = new Logger('esi-leap');
   const roles = rolesOf(role);
   const app = await NestFactory.create(AppModule.forRoot(loaded, roles), {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { IdleHeapCollector } from '../common/garbage-collection';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
@@ -9,7 +10,8 @@ import { OpsRepository } from './ops.repository';
 
 /**
  * What operators and orchestrators use in every role: `/healthcheck`, the per-request log line
- * and, with `[metrics] enabled`, `/metrics`. Without the flag the metrics code is not loaded at
+ * (which also tells the IdleHeapCollector that work was done) and, with `[metrics] enabled`,
+ * `/metrics`. Without the flag the metrics code is not loaded at
  * all, so the route does not exist.
  */
 @Module({})
@@ -19,7 +21,12 @@ export class OpsModule {
     return {
       module: OpsModule,
       controllers: [HealthController, ...(metrics ? [MetricsController] : [])],
-      providers: [OpsRepository, HealthService, RequestObserver, ...(metrics ? [EsiLeapMetrics] : [])],
+      providers: [
+        OpsRepository,
+        HealthService,
+        RequestObserver,
+        { provide: IdleHeapCollector, useFactory: () => new IdleHeapCollector() },
+        ...(metrics ? [EsiLeapMetrics] : [])],
       exports: [RequestObserver],
     };
   }

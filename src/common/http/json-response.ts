@@ -2,7 +2,6 @@ import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } fr
 import { NextFunction, Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { EsiLeapException } from '../errors/esi-leap.exceptions';
-import { collectGarbageSoon } from '../garbage-collection';
 
 /** Marks a handler result of JSON `null` (DELETE answers `null`, which Nest would send as no body). */
 class JsonNull {}
@@ -49,9 +48,6 @@ const logger = new Logger('esi-leap.api');
 /** Rows rendered and serialised per chunk: about 60–80 KB of JSON for offers, leases or nodes. */
 const ROWS_PER_CHUNK = 100;
 
-/** Lists this long leave tens of MB of garbage behind them (collectGarbageSoon). */
-const LARGE_LIST_ROWS = 5000;
-
 /**
  * Upstream answers `Content-Type: application/json` with no charset parameter (api.md 1.4);
  * Express's `res.json` would add one. Every JSON reply goes through here.
@@ -91,10 +87,8 @@ async function streamList(
     batch = [];
     return text;
   };
-  let rows = 0;
   for await (const page of pages) {
     for (const row of page) {
-      rows += 1;
       batch.push(row);
       if (batch.length < ROWS_PER_CHUNK) continue;
       const chunk = pending + serialise();
@@ -108,7 +102,6 @@ async function streamList(
   const rest = `${pending}${batch.length > 0 ? serialise() : ''}]}`;
   if (!res.headersSent) res.setHeader('Content-Length', Buffer.byteLength(rest));
   res.end(rest);
-  if (rows >= LARGE_LIST_ROWS) collectGarbageSoon();
 }
 
 /**

@@ -2,6 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ContextualRequest } from '../../auth/request-context';
+import { IdleHeapCollector } from '../../common/garbage-collection';
 import { HEALTH_PATH } from '../health/health.controller';
 import { EsiLeapMetrics, UNMATCHED_ROUTE } from '../metrics/esi-leap-metrics';
 import { METRICS_PATH } from '../metrics/metrics.controller';
@@ -14,13 +15,17 @@ const QUIET_PATHS = new Set([HEALTH_PATH, METRICS_PATH]);
 
 /**
  * The outermost Express middleware: fixes the request id, then when the response is finished
- * writes one JSON log line and, with `[metrics] enabled`, the request metrics.
+ * writes one JSON log line and, with `[metrics] enabled`, the request metrics, and restarts the
+ * quiet period of the IdleHeapCollector.
  */
 @Injectable()
 export class RequestObserver {
   private readonly logger = new Logger('esi-leap.http');
 
-  constructor(@Optional() private readonly metrics?: EsiLeapMetrics) {}
+  constructor(
+    @Optional() private readonly metrics?: EsiLeapMetrics,
+    @Optional() private readonly heap?: IdleHeapCollector,
+  ) {}
 
   readonly middleware = (req: Request & ContextualRequest, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
@@ -32,6 +37,7 @@ export class RequestObserver {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req);
       this.metrics?.observeRequest(req.method, route, res.statusCode, seconds);
+      this.heap?.noteWork();
       const line = {
         event: 'http.request',
         request_id: requestId,
