@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
 import { ConsoleModule } from '../console/console.module';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
-import { JsonNullInterceptor } from '../common/http/json-response';
 import { EventsModule } from '../events/events.module';
 import { LeasesModule } from '../leases/leases.module';
 import { NodesModule } from '../nodes/nodes.module';
@@ -19,7 +18,6 @@ import { VersionController } from '../version/version.controller';
   providers: [
     { provide: APP_FILTER, useClass: EsiLeapExceptionFilter },
     { provide: APP_GUARD, useExisting: PolicyGuard },
-    { provide: APP_INTERCEPTOR, useClass: JsonNullInterceptor },
   ],
 })
 export class ApiModule {}

@@ -7,6 +7,7 @@ import { RequestContext } from '../auth/request-context';
 import { parseQuery } from '../common/http/query-params';
 import { ConsoleAuthTokensService, ConsoleTokenView } from './console-auth-tokens.service';
 import { parseNewConsoleToken } from './dto/console-token-body';
+import { JSON_NULL } from '../common/http/json-response';
 
 /** No esi-leap policy rule guards these routes (api.md 3.6): node visibility decides. */
 @ApiTags('console_auth_tokens')
@@ -36,6 +37,6 @@ export class ConsoleAuthTokensController {
   async delete(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
     await this.tokens.deleteForNode(ctx, ident);
-    return null;
+    return JSON_NULL;
   }
 }

@@ -4,7 +4,7 @@ import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/
 import { LEASE_PATCH_SCHEMA, LEASE_SCHEMA, listOf, NEW_LEASE_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { PagedJsonList } from '../common/http/json-response';
+import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
 import { validateBody } from '../common/http/request-body';
 import { Policy } from '../policy/policy.decorator';
@@ -68,6 +68,6 @@ export class LeasesController {
   async cancel(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
     await this.leases.cancel(ctx, ident);
-    return null;
+    return JSON_NULL;
   }
 }

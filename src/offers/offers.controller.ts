@@ -4,7 +4,7 @@ import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/
 import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { JsonList } from '../common/http/json-response';
+import { JSON_NULL, JsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
 import { validateBody } from '../common/http/request-body';
 import { CLAIM_ATTRIBUTES } from '../leases/dto/lease-body';
@@ -55,7 +55,7 @@ export class OffersController {
   async delete(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
     await this.offers.delete(ctx, ident);
-    return null;
+    return JSON_NULL;
   }
 
   @Post(':ident/claim')
