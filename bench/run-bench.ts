@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { limitHeapGrowth } from '../src/common/garbage-collection';
 import { addDays, addSeconds, fromDate, toIso } from '../src/common/time';
 import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
 import { BENCH_ADMIN, FleetSize, generateFleet, LARGE, LESSEES, OWNERS, PROJECT_ENTRIES, SMALL } from './fleet-generator';
@@ -153,6 +154,8 @@ async function httpSuite(entry: string, kind: TestDatabaseKind, size: FleetSize,
 
 async function managerSuite(kind: TestDatabaseKind, due: number, spread: number, windowSeconds: number): Promise<void> {
   const suite = `manager ${kind}`;
+  // The manager runs in this process: with the heap settings `esi-leap` starts with.
+  limitHeapGrowth();
   for (const leasedBefore of [true, false]) {
     const fulfil = await benchFulfilAllDue(kind, due, leasedBefore);
     record(
