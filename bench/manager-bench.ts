@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppModule } from '../src/app/app.module';
@@ -16,6 +16,7 @@ import { ManagerJobs } from '../src/manager/manager-jobs';
 import { ManagerScheduler } from '../src/manager/manager.scheduler';
 import { DummyNodeDriver } from '../src/nodes/drivers/dummy-node.driver';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
+import { writeLocalConf } from '../test/support/local-conf';
 import { insertRows, LESSEES, OWNERS, writeIdleNode } from './fleet-generator';
 
 export interface FulfilResult {
@@ -106,21 +107,10 @@ export async function prepare(
  */
 export async function bootManager(setup: ManagerSetup, scheduled: boolean): Promise<INestApplicationContext> {
   const conf = path.join(setup.dir, 'esi-leap.conf');
-  writeFileSync(
+  writeLocalConf(
     conf,
-    [
-      '[DEFAULT]',
-      'host = bench-manager',
-      'log_level = warning',
-      '[database]',
-      `connection = ${setup.db.connection}`,
-      '[dummy_node]',
-      `dummy_node_dir = ${setup.nodeDir}`,
-      '[api]',
-      'default_resource_type = dummy_node',
-      '[pecan]',
-      'auth_enable = false',
-    ].join('\n'),
+    { connection: setup.db.connection, nodeDir: setup.nodeDir },
+    { DEFAULT: { host: 'bench-manager', log_level: 'warning' }, api: { default_resource_type: 'dummy_node' } },
   );
   const loaded = loadConfig({ configFiles: [conf], env: {} });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, rolesOf('manager'))] });

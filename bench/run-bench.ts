@@ -4,7 +4,7 @@
  * Express + driver ceiling, times the manager, and prints one table. Figures only, never
  * assertions: the targets live in docs/performance.md.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { limitHeapGrowth } from '../src/common/garbage-collection';
@@ -15,6 +15,7 @@ import { spawnCeiling } from './framework-ceiling';
 import { LoadResult, LoadSpec, runLoad } from './http-load';
 import { benchExpireAllEnded, benchFulfilAllDue, benchFulfilLatency } from './manager-bench';
 import { freePort } from '../test/support/child-http';
+import { writeLocalConf } from '../test/support/local-conf';
 import { buildService, startService } from './service-process';
 
 const ADMIN = { 'X-Project-Id': BENCH_ADMIN, 'X-Roles': 'admin', 'X-User-Id': 'bench-admin' };
@@ -55,26 +56,14 @@ async function httpSuite(entry: string, kind: TestDatabaseKind, size: FleetSize,
     record(suite, 'generate fleet', `${((Date.now() - started) / 1000).toFixed(1)} s: ${fleet.counts.offers} offers, ${fleet.counts.leases} leases (${fleet.counts.subLeases} sub-leases), ${JSON.stringify(fleet.counts.byStatus)}`);
 
     const conf = path.join(dir, 'esi-leap.conf');
-    writeFileSync(
+    writeLocalConf(
       conf,
-      [
-        '[DEFAULT]',
-        'host = bench',
-        'log_level = warning',
-        '[api]',
-        'default_resource_type = dummy_node',
-        '[pecan]',
-        'auth_enable = false',
-        '[database]',
-        `connection = ${db.connection}`,
-        '[dummy_node]',
-        `dummy_node_dir = ${nodeDir}`,
-        '[noauth]',
-        `project_id = ${BENCH_ADMIN}`,
-        'project_name = admin',
-        'roles = admin',
-        `projects = ${PROJECT_ENTRIES.join(',')}`,
-      ].join('\n'),
+      { connection: db.connection, nodeDir },
+      {
+        DEFAULT: { host: 'bench', log_level: 'warning' },
+        api: { default_resource_type: 'dummy_node' },
+        noauth: { project_id: BENCH_ADMIN, project_name: 'admin', roles: 'admin', projects: PROJECT_ENTRIES.join(',') },
+      },
     );
     started = Date.now();
     const service = await startService(entry, conf, await freePort());

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase, TestDatabaseKind, testDatabaseKinds } from '../helpers/test-databases';
+import { writeLocalConf } from '../support/local-conf';
 import { P } from '../support/projects';
 import { snapshotPackage } from './support/package-snapshot';
 import { printSummary, recordRow } from './support/summary';
@@ -78,26 +79,20 @@ const CRASH_KINDS = (process.env.ESI_LEAP_CRASH_DATABASES ?? 'sqlite')
       nodeDir = path.join(dir, 'nodes');
       mkdirSync(nodeDir);
       conf = path.join(dir, 'esi-leap.conf');
-      writeFileSync(
+      writeLocalConf(
         conf,
-        [
-          '[DEFAULT]',
-          'host = crash-test',
-          'log_level = info',
-          '[pecan]',
-          'auth_enable = false',
-          '[database]',
-          `connection = ${db.connection}`,
-          '[dummy_node]',
-          `dummy_node_dir = ${nodeDir}`,
-          '[manager]',
-          'sweep_interval = 1',
-          'batch_size = 100',
-          // A kill is not a driver failure; any error event would be a finding.
-          'max_attempts = 50',
-          'retry_backoff_base = 0.1',
-          'retry_backoff_max = 0.5',
-        ].join('\n'),
+        { connection: db.connection, nodeDir },
+        {
+          DEFAULT: { host: 'crash-test', log_level: 'info' },
+          manager: {
+            sweep_interval: 1,
+            batch_size: 100,
+            // A kill is not a driver failure; any error event would be a finding.
+            max_attempts: 50,
+            retry_backoff_base: 0.1,
+            retry_backoff_max: 0.5,
+          },
+        },
       );
     }, 300_000);
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
 import { freePort, waitForHttp } from '../support/child-http';
+import { writeLocalConf } from '../support/local-conf';
 import { headersFor, P, PROJECT_ENTRIES } from '../support/projects';
 import { snapshotPackage } from './support/package-snapshot';
 import { printSummary, recordRow } from './support/summary';
@@ -43,22 +44,13 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
     for (let i = 0; i < OFFERS; i++) writeFileSync(path.join(nodeDir, `replica-offer-${i}`), owned);
     for (let i = 0; i < DIRECT_NODES; i++) writeFileSync(path.join(nodeDir, `replica-direct-${i}`), owned);
     const conf = path.join(dir, 'esi-leap.conf');
-    writeFileSync(
+    writeLocalConf(
       conf,
-      [
-        '[api]',
-        'host_ip = 127.0.0.1',
-        'default_resource_type = dummy_node',
-        '[pecan]',
-        'auth_enable = false',
-        '[database]',
-        `connection = ${db.connection}`,
-        '[dummy_node]',
-        `dummy_node_dir = ${nodeDir}`,
-        '[noauth]',
-        `project_id = ${P.admin}`,
-        `projects = ${PROJECT_ENTRIES.join(',')}`,
-      ].join('\n'),
+      { connection: db.connection, nodeDir },
+      {
+        api: { host_ip: '127.0.0.1', default_resource_type: 'dummy_node' },
+        noauth: { project_id: P.admin, projects: PROJECT_ENTRIES.join(',') },
+      },
     );
     const pkg = snapshotPackage(path.join(dir, 'package'));
     urls = [];
