@@ -36,9 +36,9 @@ export class OfferPresenter {
 
   /**
    * Lists read projects and resources once for all rows (K-7), with the busy intervals the
-   * caller read for them (OffersRepository.busyIntervalsForList, ending after `now`), then
+   * caller read for them (OffersRepository.busyIntervalsForPage, ending after `now`), then
    * render each row only when it is iterated: the response writes them out a chunk at a time
-   * (JsonList).
+   * (PagedJsonList).
    */
   async many(offers: readonly OfferEntity[], busy: ReadonlyMap<string, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];

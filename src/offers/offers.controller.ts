@@ -4,7 +4,7 @@ import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/
 import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { JSON_NULL, JsonList } from '../common/http/json-response';
+import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
 import { validateBody } from '../common/http/request-body';
 import { CLAIM_ATTRIBUTES } from '../leases/dto/lease-body';
@@ -24,7 +24,7 @@ export class OffersController {
   @ApiJsonResponse(200, 'The offers the caller may see', listOf('offers', OFFER_SCHEMA))
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return new JsonList('offers', await this.offers.list(ctx, parseQuery(query, OFFER_LIST_PARAMS)));
+    return new PagedJsonList('offers', await this.offers.list(ctx, parseQuery(query, OFFER_LIST_PARAMS)));
   }
 
   @Get(':ident')

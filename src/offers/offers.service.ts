@@ -19,7 +19,7 @@ import { IdentResolver } from '../leasing/ident-resolver';
 import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
 import { LeaseTransitions } from '../leasing/lease-transitions';
 import { LeasePresenter, LeaseView } from '../leases/lease.presenter';
-import { Interval, LeasesRepository } from '../leases/leases.repository';
+import { LeasesRepository } from '../leases/leases.repository';
 import { offerPolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
@@ -27,6 +27,9 @@ import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '
 import { OfferEntity } from './entities/offer.entity';
 import { OfferPresenter, OfferView } from './offer.presenter';
 import { OffersRepository } from './offers.repository';
+
+/** Offers per page of `GET /v1/offers` (one statement for the rows, one for their busy intervals). */
+export const OFFER_LIST_PAGE = 1000;
 
 export interface OfferListQuery {
   project_id?: string;
@@ -78,8 +81,14 @@ export class OffersService {
     private readonly leasePresenter: LeasePresenter,
   ) {}
 
-  /** The rows are rendered lazily, while the response is written (JsonList). */
-  async list(ctx: RequestContext, query: OfferListQuery): Promise<Iterable<OfferView>> {
+  /**
+   * The offers in id order, read OFFER_LIST_PAGE rows at a time by keyset while the response
+   * is written (PagedJsonList), each page with its own busy intervals, so a whole-table list
+   * holds one page of entities. The first page is read and decorated before anything is sent,
+   * so that a failure answers with the usual fault body. Pages are separate statements, as
+   * for leases (LeasesService.list, docs/operations.md "Large lists").
+   */
+  async list(ctx: RequestContext, query: OfferListQuery): Promise<AsyncIterable<Iterable<OfferView>>> {
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const covering = bothOrNeither(query.start_time, query.end_time, (start, end) => {
@@ -94,19 +103,34 @@ export class OffersService {
       : { projectId: caller ?? '', ancestry: caller ? await this.projects.ancestry(caller) : [] };
 
     const filter = { projectId, resourceType, resourceUuid, statuses: statusFilter(query.status, OFFER_DEFAULT_LIST), covering, visibleTo };
+    // One "now" for the whole list, however long its client takes to read it.
     const now = this.clock.now();
-    // One query after the other, not both at once: on a small host the database's two threads
-    // and the parsing of the first result fight for the cores, and the list's p99 doubled
-    // (docs/performance.md, "Causes found").
-    let offers = await this.offers.list(filter);
-    const busy = offers.length === 0 ? new Map<string, Interval[]>() : await this.offers.busyIntervalsForList(filter, now);
-    if (free) {
-      const inside = offers.filter((o) => free.start >= o.startTime && free.end <= o.endTime);
-      const busy = await this.leases.offersBusyDuring(inside.map((o) => o.uuid), free.start, free.end);
-      offers = inside.filter((o) => !busy.has(o.uuid));
-    }
-    const views = await this.presenter.many(offers, busy, now);
-    return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+    const present = async (page: readonly OfferEntity[], afterId: number): Promise<Iterable<OfferView>> => {
+      let offers = page;
+      if (free) {
+        const inside = offers.filter((o) => free.start >= o.startTime && free.end <= o.endTime);
+        const taken = await this.leases.offersBusyDuring(inside.map((o) => o.uuid), free.start, free.end);
+        offers = inside.filter((o) => !taken.has(o.uuid));
+      }
+      if (offers.length === 0) return [];
+      // After the page, not alongside it: on a small host the database's two threads and the
+      // parsing of the first result fought for the cores, and the list's p99 doubled
+      // (docs/performance.md, "Causes found").
+      const busy = await this.offers.busyIntervalsForPage(filter, { after: afterId, upTo: page[page.length - 1].id }, now);
+      const views = await this.presenter.many(offers, busy, now);
+      return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+    };
+    const readPage = (afterId: number) => this.offers.listPage(filter, afterId, OFFER_LIST_PAGE);
+    let page = await readPage(0);
+    const first = await present(page, 0);
+    return (async function* pages() {
+      yield first;
+      while (page.length === OFFER_LIST_PAGE) {
+        const afterId = page[page.length - 1].id;
+        page = await readPage(afterId);
+        if (page.length > 0) yield await present(page, afterId);
+      }
+    })();
   }
 
   async show(ctx: RequestContext, ident: string): Promise<OfferView> {

@@ -11,29 +11,14 @@ class JsonNull {}
 export const JSON_NULL = new JsonNull();
 
 /**
- * A list body, `{"<key>": [row, …]}`, whose rows are produced (rendered) one at a time while
- * the response is written. A whole-table list is tens of megabytes of JSON: building every
- * row's view, then one string and one buffer of the whole body, held all of it at once (and
- * twice under two connections). The bytes are exactly those of `JSON.stringify` of the object.
- * The rows are iterated once.
- */
-export class JsonList {
-  constructor(
-    readonly key: string,
-    readonly rows: Iterable<unknown>,
-  ) {}
-
-  toJSON(): Record<string, unknown[]> {
-    return { [this.key]: Array.from(this.rows) };
-  }
-}
-
-/**
- * A JsonList whose rows come in pages that are read from the database while the response is
- * written (keyset pages of a whole table), so that a response holds one page of entities, not
- * the whole list. Same bytes as JsonList. A page that fails after the first bytes went out can
- * only abort the response (see `abortList`): read the first page before answering, so that the
- * usual errors become the usual fault bodies.
+ * A list body, `{"<key>": [row, …]}`, whose rows come in pages that are read from the
+ * database, and rendered, while the response is written. A whole-table list is tens of
+ * megabytes of JSON: reading every row, building every view, then one string and one buffer
+ * of the whole body held all of it at once (and twice under two connections); this holds one
+ * page of entities and one chunk of views. The bytes are exactly those of `JSON.stringify` of
+ * the object. A page that fails after the first bytes went out can only abort the response
+ * (see `abortList`): read the first page before answering, so that the usual errors become the
+ * usual fault bodies.
  */
 export class PagedJsonList {
   constructor(
@@ -58,9 +43,8 @@ const ROWS_PER_CHUNK = 100;
 export function sendJson(res: Response, status: number, body: unknown): void {
   res.status(status);
   res.setHeader('Content-Type', 'application/json');
-  if (body instanceof JsonList || body instanceof PagedJsonList) {
-    const pages = body instanceof JsonList ? [body.rows] : body.pages;
-    streamList(res, body.key, pages).catch((err: unknown) => abortList(res, err));
+  if (body instanceof PagedJsonList) {
+    streamList(res, body.key, body.pages).catch((err: unknown) => abortList(res, err));
     return;
   }
   const text = JSON.stringify(body instanceof JsonNull ? null : body) ?? 'null';
@@ -70,7 +54,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 
 /**
  * Writes a list ROWS_PER_CHUNK rows at a time, waiting for the socket to drain between chunks,
- * so that only a chunk of rendered rows (and, for a PagedJsonList, one page of entities) is
+ * so that only a chunk of rendered rows and one page of entities are
  * alive per response. A list that fits in one chunk is sent whole with its Content-Length; a
  * longer one goes out chunked. A client that goes away stops the iteration (and the reading of
  * further pages).
@@ -78,7 +62,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 async function streamList(
   res: Response,
   key: string,
-  pages: Iterable<Iterable<unknown>> | AsyncIterable<Iterable<unknown>>,
+  pages: AsyncIterable<Iterable<unknown>>,
 ): Promise<void> {
   let pending = `{${JSON.stringify(key)}:[`;
   let separator = '';
