@@ -28,8 +28,11 @@ import { OfferEntity } from './entities/offer.entity';
 import { OfferPresenter, OfferView } from './offer.presenter';
 import { OffersRepository } from './offers.repository';
 
-/** Offers per page of `GET /v1/offers` (one statement for the rows, one for their busy intervals). */
-export const OFFER_LIST_PAGE = 1000;
+/**
+ * Offers per page of `GET /v1/offers` (one statement for the rows, one for their busy
+ * intervals): one owner's list usually fits in one page, a whole-table list holds 2,000 offers.
+ */
+export const OFFER_LIST_PAGE = 2000;
 
 export interface OfferListQuery {
   project_id?: string;
