@@ -5,6 +5,7 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
+import { keysetPages } from '../common/keyset-pages';
 import {
   ClientError,
   HTTPForbidden,
@@ -113,16 +114,7 @@ export class LeasesService {
       const views = await renderPage(page);
       return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
     };
-    const readPage = (afterId: number) => this.leases.listPage(filter, afterId, LEASE_LIST_PAGE);
-    let page = await readPage(0);
-    const first = await present(page);
-    return (async function* pages() {
-      yield first;
-      while (page.length === LEASE_LIST_PAGE) {
-        page = await readPage(page[page.length - 1].id);
-        if (page.length > 0) yield await present(page);
-      }
-    })();
+    return keysetPages(LEASE_LIST_PAGE, (afterId, limit) => this.leases.listPage(filter, afterId, limit), present);
   }
 
   /** Authorisation and project scope of `GET /v1/leases` (api.md 3.3.1 step 4). */

@@ -4,6 +4,7 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
+import { keysetPages } from '../common/keyset-pages';
 import {
   HTTPResourceForbidden,
   InvalidAvailabilityAPICommand,
@@ -123,17 +124,7 @@ export class OffersService {
       const views = await this.presenter.many(offers, busy, now);
       return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
     };
-    const readPage = (afterId: number) => this.offers.listPage(filter, afterId, OFFER_LIST_PAGE);
-    let page = await readPage(0);
-    const first = await present(page, 0);
-    return (async function* pages() {
-      yield first;
-      while (page.length === OFFER_LIST_PAGE) {
-        const afterId = page[page.length - 1].id;
-        page = await readPage(afterId);
-        if (page.length > 0) yield await present(page, afterId);
-      }
-    })();
+    return keysetPages(OFFER_LIST_PAGE, (afterId, limit) => this.offers.listPage(filter, afterId, limit), present);
   }
 
   async show(ctx: RequestContext, ident: string): Promise<OfferView> {
