@@ -51,11 +51,6 @@ export class NodesService {
     const nodes = driver.listNodes
       ? await driver.listNodes({ resourceClass: query.resource_class, owner, lessee }, ctx.authToken)
       : [];
-    if (nodes.length === 0) {
-      return (async function* none() {
-        yield [];
-      })();
-    }
     const names = await this.projects.names();
     // One "now" for the whole list, however long its client takes to read it.
     const now = this.clock.now();
