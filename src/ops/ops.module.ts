@@ -11,8 +11,8 @@ import { OpsRepository } from './ops.repository';
 /**
  * What operators and orchestrators use in every role: `/healthcheck`, the per-request log line
  * (which also tells the IdleHeapCollector that work was done) and, with `[metrics] enabled`,
- * `/metrics`. Without the flag the metrics code is not loaded at
- * all, so the route does not exist.
+ * `/metrics`. Without the flag the metrics code is not loaded at all, so the route does not
+ * exist.
  */
 @Module({})
 export class OpsModule {
@@ -26,7 +26,8 @@ export class OpsModule {
         HealthService,
         RequestObserver,
         { provide: IdleHeapCollector, useFactory: () => new IdleHeapCollector() },
-        ...(metrics ? [EsiLeapMetrics] : [])],
+        ...(metrics ? [EsiLeapMetrics] : []),
+      ],
       exports: [RequestObserver],
     };
   }

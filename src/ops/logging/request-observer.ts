@@ -23,8 +23,8 @@ export class RequestObserver {
   private readonly logger = new Logger('esi-leap.http');
 
   constructor(
+    private readonly heap: IdleHeapCollector,
     @Optional() private readonly metrics?: EsiLeapMetrics,
-    @Optional() private readonly heap?: IdleHeapCollector,
   ) {}
 
   readonly middleware = (req: Request & ContextualRequest, res: Response, next: NextFunction): void => {
@@ -37,7 +37,7 @@ export class RequestObserver {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req);
       this.metrics?.observeRequest(req.method, route, res.statusCode, seconds);
-      this.heap?.noteWork();
+      this.heap.noteWork();
       const line = {
         event: 'http.request',
         request_id: requestId,
