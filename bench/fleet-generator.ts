@@ -8,6 +8,7 @@ import { LeaseEntity } from '../src/leases/entities/lease.entity';
 import { NewLease } from '../src/leases/leases.repository';
 import { OfferEntity } from '../src/offers/entities/offer.entity';
 import { NewOffer } from '../src/offers/offers.repository';
+import { insertRows } from '../test/helpers/insert-rows';
 
 /** The projects of the generated fleet, as `[noauth] projects` entries and identity headers. */
 export const BENCH_ADMIN = 'a0000000000000000000000000000001';
@@ -38,7 +39,6 @@ export interface Fleet {
 }
 
 const SLOT_DAYS = 2;
-const ROW_CHUNK = 500;
 
 /** Deterministic, so two runs of the same size build the same fleet shape. */
 function prng(seed: number): () => number {
@@ -237,26 +237,6 @@ export async function generateFleet(
       byStatus,
     },
   };
-}
-
-/** Multi-row INSERTs through the entity metadata, in chunks, in one transaction. */
-export async function insertRows<T extends object>(
-  dataSource: DataSource,
-  entity: new () => T,
-  rows: readonly object[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await dataSource.transaction(async (em) => {
-    for (let i = 0; i < rows.length; i += ROW_CHUNK) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(entity)
-        .values(rows.slice(i, i + ROW_CHUNK) as never)
-        .updateEntity(false)
-        .execute();
-    }
-  });
 }
 
 /** A dummy node file with no lease on it, for the manager benchmarks. */

@@ -15,9 +15,10 @@ import { NewLease } from '../src/leases/leases.repository';
 import { ManagerJobs } from '../src/manager/manager-jobs';
 import { ManagerScheduler } from '../src/manager/manager.scheduler';
 import { DummyNodeDriver } from '../src/nodes/drivers/dummy-node.driver';
+import { insertRows } from '../test/helpers/insert-rows';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
 import { writeLocalConf } from '../test/support/local-conf';
-import { insertRows, LESSEES, OWNERS, writeIdleNode } from './fleet-generator';
+import { LESSEES, OWNERS, writeIdleNode } from './fleet-generator';
 
 export interface FulfilResult {
   readonly leases: number;

@@ -8,6 +8,7 @@ import { LeasesRepository } from '../../src/leases/leases.repository';
 import { LEASE_LIST_PAGE } from '../../src/leases/leases.service';
 import { NODE_LIST_PAGE } from '../../src/nodes/nodes.service';
 import { OfferEntity } from '../../src/offers/entities/offer.entity';
+import { insertRows } from '../helpers/insert-rows';
 import { testDatabaseKinds } from '../helpers/test-databases';
 import { P } from '../support/projects';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -47,13 +48,7 @@ describe.each(testDatabaseKinds())('lists read in pages on %s', (kind) => {
     createdAt: now,
   });
 
-  async function insertRows(entity: typeof LeaseEntity | typeof OfferEntity, rows: readonly object[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) {
-      const chunk = rows.slice(i, i + 200) as never;
-      await t.dataSource.createQueryBuilder().insert().into(entity).values(chunk).updateEntity(false).execute();
-    }
-  }
-  const insertLeases = (rows: readonly object[]) => insertRows(LeaseEntity, rows);
+  const insertLeases = (rows: readonly object[]) => insertRows(t.dataSource, LeaseEntity, rows);
 
   /** The body the whole list rendered as one page would have (what the service sent before paging). */
   async function renderedAtOnce(where: (l: LeaseEntity) => boolean): Promise<string> {
@@ -214,7 +209,7 @@ describe.each(testDatabaseKinds())('lists read in pages on %s', (kind) => {
     const current = decorated.map((uuid) => offer(uuid, -1, 5));
     const future = decorated.map((uuid) => offer(uuid, 10, 20));
     const leases = decorated.map((uuid, i) => ({ ...newLease(i, 'created'), resourceUuid: uuid }));
-    await insertRows(OfferEntity, [...current, ...future]);
+    await insertRows(t.dataSource, OfferEntity, [...current, ...future]);
     await insertLeases(leases);
 
     const res = await t.as('admin').get(`/v1/nodes?owner=${P.owner2}`);

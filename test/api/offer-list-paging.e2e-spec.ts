@@ -6,6 +6,7 @@ import { OfferEntity } from '../../src/offers/entities/offer.entity';
 import { OfferPresenter } from '../../src/offers/offer.presenter';
 import { OffersRepository } from '../../src/offers/offers.repository';
 import { OFFER_LIST_PAGE } from '../../src/offers/offers.service';
+import { insertRows } from '../helpers/insert-rows';
 import { testDatabaseKinds } from '../helpers/test-databases';
 import { P } from '../support/projects';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -61,12 +62,6 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
     createdAt: at(1),
   });
 
-  async function insertRows(entity: typeof LeaseEntity | typeof OfferEntity, rows: readonly object[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) {
-      const chunk = rows.slice(i, i + 200) as never;
-      await t.dataSource.createQueryBuilder().insert().into(entity).values(chunk).updateEntity(false).execute();
-    }
-  }
 
   /** The body the offers matching `where` would have rendered as one page. */
   async function renderedAtOnce(where: (o: OfferEntity) => boolean): Promise<string> {
@@ -81,7 +76,7 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
     for (let n = 0; n < 40; n++) {
       t.nodes.add(`offer-node-${n}`, { owner: P.owner, resourceClass: n % 2 ? 'baremetal' : 'gpu', properties: { n } });
     }
-    await insertRows(OfferEntity, Array.from({ length: COUNT }, (_, i) => newOffer(i)));
+    await insertRows(t.dataSource, OfferEntity, Array.from({ length: COUNT }, (_, i) => newOffer(i)));
     offers.push(...(await t.dataSource.getRepository(OfferEntity).find({ order: { id: 'ASC' } })));
     // Busy offers on both sides of each page boundary, and a cancelled lease that is not busy.
     const leases: Omit<LeaseEntity, 'id' | 'updatedAt'>[] = [];
@@ -93,7 +88,7 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
         [at(10), at(12)],
       ]);
     }
-    await insertRows(LeaseEntity, leases);
+    await insertRows(t.dataSource, LeaseEntity, leases);
     repo = t.app.get(OffersRepository);
   });
   afterAll(() => t.close());
