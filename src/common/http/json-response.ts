@@ -52,43 +52,60 @@ export function sendJson(res: Response, status: number, body: unknown): void {
   res.end(text);
 }
 
+const COMMA = 0x2c;
+const LIST_END = Buffer.from(']}');
+const EMPTY_LIST_END = Buffer.from('[]}');
+
 /**
  * Writes a list ROWS_PER_CHUNK rows at a time, waiting for the socket to drain between chunks,
  * so that only a chunk of rendered rows and one page of entities are
  * alive per response. A list that fits in one chunk is sent whole with its Content-Length; a
  * longer one goes out chunked. A client that goes away stops the iteration (and the reading of
  * further pages).
+ *
+ * Each chunk is one `JSON.stringify` of the batch (faster than one per row), encoded once into
+ * a Buffer whose brackets become the separators: cutting and joining strings instead made
+ * string slices and concatenations that the socket then had to flatten, a copy of the whole
+ * body on the JS heap (docs/performance.md).
  */
 async function streamList(
   res: Response,
   key: string,
   pages: AsyncIterable<Iterable<unknown>>,
 ): Promise<void> {
-  let pending = `{${JSON.stringify(key)}:[`;
-  let separator = '';
+  let pending: Buffer[] = [Buffer.from(`{${JSON.stringify(key)}:`)];
+  let first = true;
   let batch: unknown[] = [];
-  // One JSON.stringify per batch (an array, brackets cut off) is faster than one per row.
-  const serialise = () => {
-    const text = `${separator}${JSON.stringify(batch).slice(1, -1)}`;
-    separator = ',';
+  // `[row,…,row]` as `[row,…,row` for the first chunk and `,row,…,row` for the next ones.
+  const serialise = (): Buffer => {
+    const encoded = Buffer.from(JSON.stringify(batch));
     batch = [];
-    return text;
+    if (!first) encoded[0] = COMMA;
+    first = false;
+    return encoded.subarray(0, encoded.length - 1);
   };
   for await (const page of pages) {
     for (const row of page) {
       batch.push(row);
       if (batch.length < ROWS_PER_CHUNK) continue;
-      const chunk = pending + serialise();
-      pending = '';
+      pending.push(serialise());
+      const chunk = joined(pending);
+      pending = [];
       if (res.destroyed) return;
       if (!res.write(chunk)) await drained(res);
     }
     if (res.destroyed) return;
   }
   if (res.destroyed) return;
-  const rest = `${pending}${batch.length > 0 ? serialise() : ''}]}`;
-  if (!res.headersSent) res.setHeader('Content-Length', Buffer.byteLength(rest));
+  if (batch.length > 0) pending.push(serialise());
+  pending.push(first ? EMPTY_LIST_END : LIST_END);
+  const rest = joined(pending);
+  if (!res.headersSent) res.setHeader('Content-Length', rest.length);
   res.end(rest);
+}
+
+function joined(parts: Buffer[]): Buffer {
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /**
