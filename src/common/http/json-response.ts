@@ -58,10 +58,9 @@ const EMPTY_LIST_END = Buffer.from('[]}');
 
 /**
  * Writes a list ROWS_PER_CHUNK rows at a time, waiting for the socket to drain between chunks,
- * so that only a chunk of rendered rows and one page of entities are
- * alive per response. A list that fits in one chunk is sent whole with its Content-Length; a
- * longer one goes out chunked. A client that goes away stops the iteration (and the reading of
- * further pages).
+ * so that only a chunk of rendered rows and one page of entities are alive per response. A
+ * list that fits in one chunk is sent whole with its Content-Length; a longer one goes out
+ * chunked. A client that goes away stops the iteration (and the reading of further pages).
  *
  * Each chunk is one `JSON.stringify` of the batch (faster than one per row), encoded once into
  * a Buffer whose brackets become the separators: cutting and joining strings instead made
