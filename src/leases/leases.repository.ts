@@ -24,21 +24,21 @@ export interface LeaseListFilter {
 export type NewLease = Omit<LeaseEntity, 'id' | 'updatedAt'>;
 export type Interval = readonly [UtcTime, UtcTime];
 
-/** A row of a busy-interval query: an occupying lease's offer and window. */
-export interface BusyIntervalRow {
-  offer_uuid: string;
+/** A row of a busy-interval query: an occupying lease's window, and its offer (uuid or id). */
+export interface BusyIntervalRow<K> {
+  offer: K;
   start_time: unknown;
   end_time: unknown;
 }
 
 /** Busy-interval rows grouped by offer, in row order. */
-export function intervalsByOffer(rows: readonly BusyIntervalRow[]): Map<string, Interval[]> {
-  const result = new Map<string, Interval[]>();
+export function intervalsByOffer<K>(rows: readonly BusyIntervalRow<K>[]): Map<K, Interval[]> {
+  const result = new Map<K, Interval[]>();
   for (const row of rows) {
     const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
-    const list = result.get(row.offer_uuid);
+    const list = result.get(row.offer);
     if (list) list.push(interval);
-    else result.set(row.offer_uuid, [interval]);
+    else result.set(row.offer, [interval]);
   }
   return result;
 }
@@ -191,13 +191,13 @@ export class LeasesRepository {
     if (offerUuids.length === 0) return new Map();
     // Three raw columns, not whole entities: list pages ask this for every offer they show.
     const q = this.query()
-      .select('l.offer_uuid', 'offer_uuid')
+      .select('l.offer_uuid', 'offer')
       .addSelect('l.start_time', 'start_time')
       .addSelect('l.end_time', 'end_time')
       .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
       .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING });
     if (endingAfter !== undefined) q.andWhere('l.end_time > :after', { after: endingAfter });
-    return intervalsByOffer(await q.getRawMany<BusyIntervalRow>());
+    return intervalsByOffer(await q.getRawMany<BusyIntervalRow<string>>());
   }
 
   /**

@@ -36,15 +36,15 @@ export class OfferPresenter {
 
   /**
    * Lists read projects and resources once for all rows (K-7), with the busy intervals the
-   * caller read for them (OffersRepository.busyIntervalsForPage, ending after `now`), then
+   * caller read for them by offer id (OffersRepository.busyIntervalsForPage, ending after `now`), then
    * render each row only when it is iterated: the response writes them out a chunk at a time
    * (PagedJsonList).
    */
-  async many(offers: readonly OfferEntity[], busy: ReadonlyMap<string, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
+  async many(offers: readonly OfferEntity[], busy: ReadonlyMap<number, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];
     const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(offers)]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    const render = (o: OfferEntity) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.uuid) ?? [], now);
+    const render = (o: OfferEntity) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
     return (function* rows() {
       for (const o of offers) yield render(o);
     })();

@@ -66,8 +66,9 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
   /** The body the offers matching `where` would have rendered as one page. */
   async function renderedAtOnce(where: (o: OfferEntity) => boolean): Promise<string> {
     const shown = offers.filter(where);
-    const intervals = await t.app.get(LeasesRepository).busyIntervalsByOffer(shown.map((o) => o.uuid));
-    const views = await t.app.get(OfferPresenter).many(shown, intervals, at(1));
+    const byUuid = await t.app.get(LeasesRepository).busyIntervalsByOffer(shown.map((o) => o.uuid));
+    const byId = new Map(shown.map((o) => [o.id, byUuid.get(o.uuid) ?? []]));
+    const views = await t.app.get(OfferPresenter).many(shown, byId, at(1));
     return JSON.stringify({ offers: [...views] });
   }
 
