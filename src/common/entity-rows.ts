@@ -22,9 +22,10 @@ function rowMapper<T>(dataSource: DataSource, target: new () => T, aliasOf: (col
 }
 
 /**
- * `getMany()` for flat entities, for the list queries. TypeORM's general transformer groups
- * rows, looks for relations on every row and rebuilds each column alias per row; on a
- * 1,000-offer page that cost more than reading the rows (docs/performance.md).
+ * `getMany()` for flat entities, for the list queries; columns the query does not select are
+ * left unset. TypeORM's general transformer groups rows, looks for relations on every row and
+ * rebuilds each column alias per row; on a 1,000-offer page that cost more than reading the
+ * rows (docs/performance.md).
  */
 export async function getFlatEntities<T extends ObjectLiteral>(q: SelectQueryBuilder<T>): Promise<T[]> {
   const main = q.expressionMap.mainAlias!;
@@ -44,4 +45,24 @@ export function entityFromRow<T>(dataSource: DataSource, target: new () => T, ro
   let map = mappers.get(target) as RowMapper<T> | undefined;
   if (!map) mappers.set(target, (map = rowMapper(dataSource, target, (column) => column)));
   return map(row);
+}
+
+/** An entity as a list reads it: without the two timestamps, which no view renders. */
+export type Listed<T> = Omit<T, 'createdAt' | 'updatedAt'>;
+
+const UNLISTED_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'updated_at']);
+
+/**
+ * Selects every column of the query's entity but `created_at` and `updated_at`, for
+ * `getFlatEntities` of a list page. Two DATETIME(6) values per row rendered as text, sent and
+ * parsed for nothing: leaving them out spares MariaDB ~1.5 ms and us ~1 ms per 1,000 offers
+ * (docs/performance.md).
+ */
+export function selectListed<T extends ObjectLiteral>(q: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+  const main = q.expressionMap.mainAlias!;
+  return q.select(
+    main.metadata.columns
+      .filter((column) => !UNLISTED_COLUMNS.has(column.databaseName))
+      .map((column) => `${main.name}.${column.propertyName}`),
+  );
 }

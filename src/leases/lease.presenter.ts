@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { toIso, UtcTime } from '../common/time';
 import { ResourceDecoration, ResourceDecorator } from '../leasing/resource-decorator';
 import { ProjectDirectory } from '../projects/project-directory';
+import { Listed } from '../common/entity-rows';
 import { LeaseEntity } from './entities/lease.entity';
 
 export type LeaseView = Record<string, unknown>;
@@ -29,7 +30,7 @@ export class LeasePresenter {
    * The renderer of a list read in pages: project names read once, resources decorated one
    * page at a time (one bulk driver read per page); each row is rendered only when iterated.
    */
-  async pageRenderer(): Promise<(page: readonly LeaseEntity[]) => Promise<Iterable<LeaseView>>> {
+  async pageRenderer(): Promise<(page: readonly Listed<LeaseEntity>[]) => Promise<Iterable<LeaseView>>> {
     const names = await this.projects.names();
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
     return async (leases) => {
@@ -42,7 +43,7 @@ export class LeasePresenter {
   }
 }
 
-function render(lease: LeaseEntity, project: string, owner: string, resource: ResourceDecoration): LeaseView {
+function render(lease: Listed<LeaseEntity>, project: string, owner: string, resource: ResourceDecoration): LeaseView {
   return {
     name: lease.name,
     uuid: lease.uuid,

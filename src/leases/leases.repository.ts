@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { getFlatEntities, Listed, selectListed } from '../common/entity-rows';
 import { LEASE_OCCUPYING } from '../common/statuses';
 import { isMysqlDataSource } from '../db/dialect';
 import { fromDb, UtcTime } from '../common/time';
@@ -91,9 +92,9 @@ export class LeasesRepository {
    * ended, however far into the table (EXPLAIN on MariaDB: the primary key, or the
    * `(column, id)` entries of the filter's index; never a filesort).
    */
-  listPage(filter: LeaseListFilter, afterId: number, limit: number): Promise<LeaseEntity[]> {
+  listPage(filter: LeaseListFilter, afterId: number, limit: number): Promise<Listed<LeaseEntity>[]> {
     if (filter.statuses?.length === 0) return Promise.resolve([]);
-    const q = this.query().where('l.id > :afterId', { afterId });
+    const q = selectListed(this.query()).where('l.id > :afterId', { afterId });
     if (filter.projectId !== undefined) q.andWhere('l.project_id = :projectId', { projectId: filter.projectId });
     if (filter.ownerId !== undefined) q.andWhere('l.owner_id = :ownerId', { ownerId: filter.ownerId });
     if (filter.projectOrOwnerId !== undefined) {
@@ -114,7 +115,7 @@ export class LeasesRepository {
         wend: filter.intersecting.end,
       });
     }
-    return q.orderBy('l.id').limit(limit).getMany();
+    return getFlatEntities(q.orderBy('l.id').limit(limit));
   }
 
   /** Occupying leases on a resource overlapping `[start, end)` (api.md 3.7.2, decisions.md 7). */

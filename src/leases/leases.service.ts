@@ -27,6 +27,7 @@ import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '
 import { leasePolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
+import { Listed } from '../common/entity-rows';
 import { LeaseEntity } from './entities/lease.entity';
 import { LeasePresenter, LeaseView } from './lease.presenter';
 import { LeaseListFilter, LeasesRepository } from './leases.repository';
@@ -110,7 +111,7 @@ export class LeasesService {
       intersecting: window,
     };
     const renderPage = await this.presenter.pageRenderer();
-    const present = async (page: readonly LeaseEntity[]) => {
+    const present = async (page: readonly Listed<LeaseEntity>[]) => {
       const views = await renderPage(page);
       return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
     };

@@ -7,6 +7,7 @@ import { offerAvailabilities } from '../leasing/offer-availabilities';
 import { Interval, LeasesRepository } from '../leases/leases.repository';
 import { ProjectDirectory } from '../projects/project-directory';
 import { OfferEntity } from './entities/offer.entity';
+import { Listed } from '../common/entity-rows';
 
 export type OfferView = Record<string, unknown>;
 
@@ -40,18 +41,18 @@ export class OfferPresenter {
    * render each row only when it is iterated: the response writes them out a chunk at a time
    * (PagedJsonList).
    */
-  async many(offers: readonly OfferEntity[], busy: ReadonlyMap<number, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
+  async many(offers: readonly Listed<OfferEntity>[], busy: ReadonlyMap<number, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];
     const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(offers)]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    const render = (o: OfferEntity) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
+    const render = (o: Listed<OfferEntity>) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
     return (function* rows() {
       for (const o of offers) yield render(o);
     })();
   }
 
   private render(
-    offer: OfferEntity,
+    offer: Listed<OfferEntity>,
     project: string,
     lessee: string,
     resource: ResourceDecoration,

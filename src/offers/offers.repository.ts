@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { entityFromRow, getFlatEntities } from '../common/entity-rows';
+import { entityFromRow, getFlatEntities, Listed, selectListed } from '../common/entity-rows';
 import { isMysqlDataSource } from '../db/dialect';
 import { LEASE_OCCUPYING, OFFER_OCCUPYING, OfferStatus } from '../common/statuses';
 import { fromDb, UtcTime } from '../common/time';
@@ -82,9 +82,9 @@ export class OffersRepository {
    * `id > afterId`, at most `limit` of them (keyset paging: the primary key, or the
    * `(project_id, id)` entries of the project index, never a filesort).
    */
-  listPage(filter: OfferListFilter, afterId: number, limit: number): Promise<OfferEntity[]> {
+  listPage(filter: OfferListFilter, afterId: number, limit: number): Promise<Listed<OfferEntity>[]> {
     if (filter.statuses?.length === 0) return Promise.resolve([]);
-    const q = this.filtered(this.query(), filter).andWhere('o.id > :afterId', { afterId });
+    const q = this.filtered(selectListed(this.query()), filter).andWhere('o.id > :afterId', { afterId });
     return getFlatEntities(q.orderBy('o.id').limit(limit));
   }
 

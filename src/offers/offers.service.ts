@@ -28,6 +28,7 @@ import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '
 import { OfferEntity } from './entities/offer.entity';
 import { OfferPresenter, OfferView } from './offer.presenter';
 import { OffersRepository } from './offers.repository';
+import { Listed } from '../common/entity-rows';
 
 /**
  * Offers per page of `GET /v1/offers` (one statement for the rows, one for their busy
@@ -109,7 +110,7 @@ export class OffersService {
     const filter = { projectId, resourceType, resourceUuid, statuses: statusFilter(query.status, OFFER_DEFAULT_LIST), covering, visibleTo };
     // One "now" for the whole list, however long its client takes to read it.
     const now = this.clock.now();
-    const present = async (page: readonly OfferEntity[], afterId: number): Promise<Iterable<OfferView>> => {
+    const present = async (page: readonly Listed<OfferEntity>[], afterId: number): Promise<Iterable<OfferView>> => {
       let offers = page;
       if (free) {
         const inside = offers.filter((o) => free.start >= o.startTime && free.end <= o.endTime);
