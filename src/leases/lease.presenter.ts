@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Listed } from '../common/entity-rows';
 import { toIso, UtcTime } from '../common/time';
 import { ResourceDecoration, ResourceDecorator } from '../leasing/resource-decorator';
 import { ProjectDirectory } from '../projects/project-directory';
-import { Listed } from '../common/entity-rows';
 import { LeaseEntity } from './entities/lease.entity';
 
 export type LeaseView = Record<string, unknown>;

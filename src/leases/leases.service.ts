@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
+import { Listed } from '../common/entity-rows';
 import { Clock } from '../common/clock';
 import { keysetPages } from '../common/keyset-pages';
 import {
@@ -27,7 +28,6 @@ import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '
 import { leasePolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
-import { Listed } from '../common/entity-rows';
 import { LeaseEntity } from './entities/lease.entity';
 import { LeasePresenter, LeaseView } from './lease.presenter';
 import { LeaseListFilter, LeasesRepository } from './leases.repository';

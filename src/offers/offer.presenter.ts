@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { Listed } from '../common/entity-rows';
 import { OfferStatus } from '../common/statuses';
 import { toIso, UtcTime } from '../common/time';
 import { ResourceDecoration, ResourceDecorator } from '../leasing/resource-decorator';
@@ -7,7 +8,6 @@ import { offerAvailabilities } from '../leasing/offer-availabilities';
 import { Interval, LeasesRepository } from '../leases/leases.repository';
 import { ProjectDirectory } from '../projects/project-directory';
 import { OfferEntity } from './entities/offer.entity';
-import { Listed } from '../common/entity-rows';
 
 export type OfferView = Record<string, unknown>;
 
@@ -37,9 +37,9 @@ export class OfferPresenter {
 
   /**
    * Lists read projects and resources once for all rows (K-7), with the busy intervals the
-   * caller read for them by offer id (OffersRepository.busyIntervalsForPage, ending after `now`), then
-   * render each row only when it is iterated: the response writes them out a chunk at a time
-   * (PagedJsonList).
+   * caller read for them by offer id (OffersRepository.busyIntervalsForPage, ending after
+   * `now`), then render each row only when it is iterated: the response writes them out a
+   * chunk at a time (PagedJsonList).
    */
   async many(offers: readonly Listed<OfferEntity>[], busy: ReadonlyMap<number, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];

@@ -5,6 +5,7 @@ import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
 import { keysetPages } from '../common/keyset-pages';
+import { Listed } from '../common/entity-rows';
 import {
   HTTPResourceForbidden,
   InvalidAvailabilityAPICommand,
@@ -28,7 +29,6 @@ import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '
 import { OfferEntity } from './entities/offer.entity';
 import { OfferPresenter, OfferView } from './offer.presenter';
 import { OffersRepository } from './offers.repository';
-import { Listed } from '../common/entity-rows';
 
 /**
  * Offers per page of `GET /v1/offers` (one statement for the rows, one for their busy

@@ -76,7 +76,9 @@ describe.each(testDatabaseKinds())('list pages mapped to entities on %s', (kind)
       const q = selectListed(db.dataSource.getRepository<OfferEntity | LeaseEntity>(entity).createQueryBuilder(alias));
       expect(q.getSql()).not.toMatch(/created_at|updated_at/);
       const [listed] = await getFlatEntities(q.orderBy(`${alias}.id`, 'DESC').limit(1));
-      const whole = await db.dataSource.getRepository<OfferEntity | LeaseEntity>(entity).findOneByOrFail({ id: listed.id });
+      const whole = await db.dataSource
+        .getRepository<OfferEntity | LeaseEntity>(entity)
+        .findOneByOrFail({ id: listed.id });
       const { createdAt, updatedAt, ...shown } = whole;
       expect(createdAt).not.toBeNull();
       expect(updatedAt).toBeNull();
