@@ -4,8 +4,8 @@ import { EntityManager } from 'typeorm';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
-import { Listed } from '../common/entity-rows';
 import { Clock } from '../common/clock';
+import { Listed } from '../common/entity-rows';
 import { keysetPages } from '../common/keyset-pages';
 import {
   ClientError,

@@ -62,7 +62,6 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
     createdAt: at(1),
   });
 
-
   /** The body the offers matching `where` would have rendered as one page. */
   async function renderedAtOnce(where: (o: OfferEntity) => boolean): Promise<string> {
     const shown = offers.filter(where);
