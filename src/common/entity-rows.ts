@@ -47,10 +47,12 @@ export function entityFromRow<T>(dataSource: DataSource, target: new () => T, ro
   return map(row);
 }
 
-/** An entity as a list reads it: without the two timestamps, which no view renders. */
-export type Listed<T> = Omit<T, 'createdAt' | 'updatedAt'>;
+/** The two timestamps no list view renders: left out of `Listed` and of `selectListed` alike. */
+const UNLISTED_PROPERTIES = ['createdAt', 'updatedAt'] as const;
+const UNLISTED: ReadonlySet<string> = new Set(UNLISTED_PROPERTIES);
 
-const UNLISTED_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'updated_at']);
+/** An entity as a list reads it: without the two timestamps. */
+export type Listed<T> = Omit<T, (typeof UNLISTED_PROPERTIES)[number]>;
 
 /**
  * Selects every column of the query's entity but `created_at` and `updated_at`, for
@@ -62,7 +64,7 @@ export function selectListed<T extends ObjectLiteral>(q: SelectQueryBuilder<T>):
   const main = q.expressionMap.mainAlias!;
   return q.select(
     main.metadata.columns
-      .filter((column) => !UNLISTED_COLUMNS.has(column.databaseName))
+      .filter((column) => !UNLISTED.has(column.propertyName))
       .map((column) => `${main.name}.${column.propertyName}`),
   );
 }
