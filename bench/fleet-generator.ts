@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { LeaseStatus, OfferStatus } from '../src/common/statuses';
+import { LeaseStatus, OfferStatus } from '../src/leasing/data/statuses';
 import { addDays, addSeconds, fromDate, UtcTime } from '../src/common/time';
-import { LeaseEntity } from '../src/leases/entities/lease.entity';
-import { NewLease } from '../src/leases/leases.repository';
-import { OfferEntity } from '../src/offers/entities/offer.entity';
-import { NewOffer } from '../src/offers/offers.repository';
+import { LeaseEntity } from '../src/leasing/data/lease.entity';
+import { NewLease } from '../src/leasing/data/leases.repository';
+import { OfferEntity } from '../src/leasing/data/offer.entity';
+import { NewOffer } from '../src/leasing/data/offers.repository';
 import { insertRows } from '../test/helpers/insert-rows';
 
 /** The projects of the generated fleet, as `[noauth] projects` entries and identity headers. */

@@ -6,12 +6,12 @@ import { ManualClock } from '../common/clock';
 import { NodeNotFound } from '../common/errors/esi-leap.exceptions';
 import { fromEpochMicros } from '../common/time';
 import { loadConfig } from '../config/config-loader';
-import { ResourceDriver, ResourceInfo } from '../nodes/drivers/resource-driver';
-import { ResourceDriverRegistry } from '../nodes/drivers/resource-driver.registry';
+import { ResourceDriver, ResourceInfo } from '../drivers/resource-driver';
+import { ResourceDriverRegistry } from '../drivers/resource-driver.registry';
 import { PolicyService } from '../policy/policy.service';
-import { ConsoleAuthTokensRepository } from './console-auth-tokens.repository';
+import { ConsoleAuthTokensRepository } from './tokens/console-auth-tokens.repository';
 import { ConsoleAuthTokensService } from './console-auth-tokens.service';
-import { hashConsoleToken } from './console-token';
+import { hashConsoleToken } from './tokens/console-token';
 
 const NODE: ResourceInfo = {
   uuid: 'node-1',

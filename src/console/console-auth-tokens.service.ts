@@ -5,11 +5,11 @@ import { NodeNotFound } from '../common/errors/esi-leap.exceptions';
 import { toEpochSeconds } from '../common/time';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
-import { ResourceDriver, ResourceInfo } from '../nodes/drivers/resource-driver';
-import { ResourceDriverRegistry } from '../nodes/drivers/resource-driver.registry';
+import { ResourceDriver, ResourceInfo } from '../drivers/resource-driver';
+import { ResourceDriverRegistry } from '../drivers/resource-driver.registry';
 import { PolicyService } from '../policy/policy.service';
-import { ConsoleAuthTokensRepository } from './console-auth-tokens.repository';
-import { consoleAccessUrl, hashConsoleToken, newConsoleToken, parseTokenTtl, tokenExpiry } from './console-token';
+import { ConsoleAuthTokensRepository } from './tokens/console-auth-tokens.repository';
+import { consoleAccessUrl, hashConsoleToken, newConsoleToken, parseTokenTtl, tokenExpiry } from './tokens/console-token';
 import { NewConsoleTokenInput } from './dto/console-token-body';
 
 /** The response of `POST /v1/console_auth_tokens`; the only time the token is ever shown. */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ResourceDriversModule } from '../nodes/drivers/resource-drivers.module';
-import { ConsoleAuthTokensRepository } from './console-auth-tokens.repository';
+import { ResourceDriversModule } from '../drivers/resource-drivers.module';
+import { ConsoleAuthTokensRepository } from './tokens/console-auth-tokens.repository';
 import { ConsoleProxyServer } from './console-proxy.server';
 
 /** The console-proxy role: the websocket server that redeems console tokens (service.md G.2). */

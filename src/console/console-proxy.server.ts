@@ -7,10 +7,10 @@ import { Clock } from '../common/clock';
 import { toEpochSeconds } from '../common/time';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
-import { ConsoleEndpoint } from '../nodes/drivers/resource-driver';
-import { ResourceDriverRegistry } from '../nodes/drivers/resource-driver.registry';
-import { ConsoleAuthTokensRepository } from './console-auth-tokens.repository';
-import { hashConsoleToken } from './console-token';
+import { ConsoleEndpoint } from '../drivers/resource-driver';
+import { ResourceDriverRegistry } from '../drivers/resource-driver.registry';
+import { ConsoleAuthTokensRepository } from './tokens/console-auth-tokens.repository';
+import { hashConsoleToken } from './tokens/console-token';
 import { CLOSE_GOING_AWAY, ConsoleSession, relayConsole } from './console-relay';
 
 /** How long the proxy waits for a node's console port to accept. */

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ResourceDriversModule } from '../nodes/drivers/resource-drivers.module';
+import { ResourceDriversModule } from '../drivers/resource-drivers.module';
 import { ConsoleAuthTokensController } from './console-auth-tokens.controller';
-import { ConsoleAuthTokensRepository } from './console-auth-tokens.repository';
+import { ConsoleAuthTokensRepository } from './tokens/console-auth-tokens.repository';
 import { ConsoleAuthTokensService } from './console-auth-tokens.service';
 
 /** The API side of the serial console: `/v1/console_auth_tokens`. */

@@ -1,10 +1,10 @@
-import { ConsoleAuthTokenEntity } from '../console/entities/console-auth-token.entity';
-import { EventEntity } from '../events/entities/event.entity';
-import { LeaseRetryEntity } from '../leasing/entities/lease-retry.entity';
-import { LeaseEntity } from '../leases/entities/lease.entity';
-import { LeaseSnapshotEntity } from '../notifications/entities/lease-snapshot.entity';
+import { ConsoleAuthTokenEntity } from '../console/tokens/console-auth-token.entity';
+import { EventEntity } from '../leasing/data/event.entity';
+import { LeaseRetryEntity } from '../leasing/data/lease-retry.entity';
+import { LeaseEntity } from '../leasing/data/lease.entity';
+import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
 import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
-import { OfferEntity } from '../offers/entities/offer.entity';
+import { OfferEntity } from '../leasing/data/offer.entity';
 
 /** Every table mapped by TypeORM; the schema itself comes from migrations/. */
 export const ENTITIES = [

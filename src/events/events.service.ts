@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../auth/request-context';
 import { toIso, UtcTime } from '../common/time';
-import { AccessRules } from '../leasing/access-rules';
-import { IdentResolver } from '../leasing/ident-resolver';
+import { AccessRules } from '../leasing/booking/access-rules';
+import { IdentResolver } from '../leasing/data/ident-resolver';
 import { ProjectDirectory } from '../projects/project-directory';
-import { EventEntity } from './entities/event.entity';
-import { EventsRepository } from './events.repository';
+import { EventEntity } from '../leasing/data/event.entity';
+import { EventsRepository } from '../leasing/data/events.repository';
 
 export interface EventListQuery {
   last_event_id?: number;

@@ -16,21 +16,21 @@ import {
   LeaseInvalidPatch,
 } from '../common/errors/esi-leap.exceptions';
 import { pyRepr, pyTypeName } from '../common/http/python-repr';
-import { LEASE_CAN_DELETE, LEASE_DEFAULT_LIST, LeaseStatus } from '../common/statuses';
+import { LEASE_CAN_DELETE, LEASE_DEFAULT_LIST, LeaseStatus } from '../leasing/data/statuses';
 import { addDays, parseStrictPatchTime, UtcTime } from '../common/time';
 import { TransactionRunner } from '../db/transaction-runner';
-import { AccessRules } from '../leasing/access-rules';
-import { AvailabilityChecks } from '../leasing/availability-checks';
-import { IdentResolver } from '../leasing/ident-resolver';
-import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
-import { LeaseTransitions } from '../leasing/lease-transitions';
+import { AccessRules } from '../leasing/booking/access-rules';
+import { AvailabilityChecks } from '../leasing/booking/availability-checks';
+import { IdentResolver } from '../leasing/data/ident-resolver';
+import { LeaseScheduleNotifier } from '../leasing/lifecycle/lease-schedule.notifier';
+import { LeaseTransitions } from '../leasing/lifecycle/lease-transitions';
 import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '../leasing/query-rules';
 import { leasePolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
-import { LeaseEntity } from './entities/lease.entity';
-import { LeasePresenter, LeaseView } from './lease.presenter';
-import { LeaseListFilter, LeasesRepository } from './leases.repository';
+import { LeaseEntity } from '../leasing/data/lease.entity';
+import { LeasePresenter, LeaseView } from '../leasing/views/lease.presenter';
+import { LeaseListFilter, LeasesRepository } from '../leasing/data/leases.repository';
 
 export interface LeaseListQuery {
   project_id?: string;

@@ -1,27 +1,27 @@
 import { Module } from '@nestjs/common';
-import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
-import { EventRecorder } from '../events/event-recorder';
-import { EventsRepository } from '../events/events.repository';
-import { LeasePresenter } from '../leases/lease.presenter';
-import { LeasesRepository } from '../leases/leases.repository';
+import { ConsoleAuthTokensRepository } from '../console/tokens/console-auth-tokens.repository';
+import { EventRecorder } from './lifecycle/event-recorder';
+import { EventsRepository } from './data/events.repository';
+import { LeasePresenter } from './views/lease.presenter';
+import { LeasesRepository } from './data/leases.repository';
 import { NotificationSnapshotsModule } from '../notifications/notification-snapshots.module';
-import { ResourceDriversModule } from '../nodes/drivers/resource-drivers.module';
-import { OfferPresenter } from '../offers/offer.presenter';
-import { OffersRepository } from '../offers/offers.repository';
+import { ResourceDriversModule } from '../drivers/resource-drivers.module';
+import { OfferPresenter } from './views/offer.presenter';
+import { OffersRepository } from './data/offers.repository';
 import { PolicyModule } from '../policy/policy.module';
 import { ProjectsModule } from '../projects/projects.module';
-import { AccessRules } from './access-rules';
-import { AvailabilityChecks } from './availability-checks';
-import { IdentResolver } from './ident-resolver';
-import { LeaseRetriesRepository } from './lease-retries.repository';
-import { LeaseScheduleNotifier } from './lease-schedule.notifier';
-import { DriverFailureBackoff } from './driver-failure-backoff';
-import { LeaseExpirer } from './lease-expirer';
-import { LeaseFulfiller } from './lease-fulfiller';
-import { LeaseTransitions } from './lease-transitions';
-import { NodeRelease } from './node-release';
-import { TransitionWriter } from './transition-writer';
-import { ResourceDecorator } from './resource-decorator';
+import { AccessRules } from './booking/access-rules';
+import { AvailabilityChecks } from './booking/availability-checks';
+import { IdentResolver } from './data/ident-resolver';
+import { LeaseRetriesRepository } from './data/lease-retries.repository';
+import { LeaseScheduleNotifier } from './lifecycle/lease-schedule.notifier';
+import { DriverFailureBackoff } from './lifecycle/driver-failure-backoff';
+import { LeaseExpirer } from './lifecycle/lease-expirer';
+import { LeaseFulfiller } from './lifecycle/lease-fulfiller';
+import { LeaseTransitions } from './lifecycle/lease-transitions';
+import { NodeRelease } from './lifecycle/node-release';
+import { TransitionWriter } from './lifecycle/transition-writer';
+import { ResourceDecorator } from './views/resource-decorator';
 
 /**
  * The leasing core shared by the offer, lease, node and event endpoints and the manager:

@@ -4,16 +4,16 @@ import { DataSource } from 'typeorm';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { Clock } from '../common/clock';
-import { LeaseStatus, OFFER_CAN_DELETE } from '../common/statuses';
+import { LeaseStatus, OFFER_CAN_DELETE } from '../leasing/data/statuses';
 import { toEpochSeconds, UtcTime } from '../common/time';
-import { ConsoleAuthTokensRepository } from '../console/console-auth-tokens.repository';
+import { ConsoleAuthTokensRepository } from '../console/tokens/console-auth-tokens.repository';
 import { isMysqlDataSource } from '../db/dialect';
 import { inParallel } from '../common/in-parallel';
-import { LeaseExpirer } from '../leasing/lease-expirer';
-import { FULFILLABLE, LeaseFulfiller } from '../leasing/lease-fulfiller';
-import { EXPIRABLE, LeaseTransitions, TransitionOutcome } from '../leasing/lease-transitions';
-import { LeasesRepository } from '../leases/leases.repository';
-import { OffersRepository } from '../offers/offers.repository';
+import { LeaseExpirer } from '../leasing/lifecycle/lease-expirer';
+import { FULFILLABLE, LeaseFulfiller } from '../leasing/lifecycle/lease-fulfiller';
+import { EXPIRABLE, LeaseTransitions, TransitionOutcome } from '../leasing/lifecycle/lease-transitions';
+import { LeasesRepository } from '../leasing/data/leases.repository';
+import { OffersRepository } from '../leasing/data/offers.repository';
 import { ManagerCounter, ManagerMetrics } from './manager-metrics';
 
 /** Transactions one manager runs at once on MySQL (SQLite writes one at a time anyway). */

@@ -4,7 +4,7 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { Clock } from '../common/clock';
 import { toEpochMicros, UtcTime } from '../common/time';
-import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
+import { LeaseScheduleNotifier } from '../leasing/lifecycle/lease-schedule.notifier';
 import { ManagerJobs } from './manager-jobs';
 
 const TIMER = 'esi-leap-manager';

@@ -3,12 +3,12 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
-import { LeaseStatus, OfferStatus } from '../common/statuses';
-import { LeasesRepository } from '../leases/leases.repository';
-import { OffersRepository } from '../offers/offers.repository';
+import { LeaseStatus, OfferStatus } from '../leasing/data/statuses';
+import { LeasesRepository } from '../leasing/data/leases.repository';
+import { OffersRepository } from '../leasing/data/offers.repository';
 import { ProjectDirectory } from '../projects/project-directory';
-import { InventoryNode } from './drivers/resource-driver';
-import { ResourceDriverRegistry } from './drivers/resource-driver.registry';
+import { InventoryNode } from '../drivers/resource-driver';
+import { ResourceDriverRegistry } from '../drivers/resource-driver.registry';
 
 export interface NodeListQuery {
   resource_class?: string;

@@ -1,5 +1,5 @@
 import { UtcTime } from '../common/time';
-import { LeaseEntity } from '../leases/entities/lease.entity';
+import { LeaseEntity } from '../leasing/data/lease.entity';
 import { leaseCrudPayload, leasePayloadFields, nodePayloadFields, payloadTime } from './lease-crud-payload';
 
 const lease = Object.assign(new LeaseEntity(), {

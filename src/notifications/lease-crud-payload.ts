@@ -1,6 +1,6 @@
 import { UtcTime } from '../common/time';
-import { LeaseEntity } from '../leases/entities/lease.entity';
-import { ResourceInfo } from '../nodes/drivers/resource-driver';
+import { LeaseEntity } from '../leasing/data/lease.entity';
+import { ResourceInfo } from '../drivers/resource-driver';
 
 /** The lease half of `LeaseCRUDPayload` 1.0, in wire names and formats (service.md D.4). */
 export interface LeasePayloadFields {

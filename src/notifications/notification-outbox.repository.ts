@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, In, MoreThan } from 'typeorm';
 import { UtcTime } from '../common/time';
 import { isMysqlDataSource } from '../db/dialect';
-import { EventEntity } from '../events/entities/event.entity';
+import { EventEntity } from '../leasing/data/event.entity';
 import { LeasePayloadFields } from './lease-crud-payload';
-import { LeaseSnapshotEntity } from './entities/lease-snapshot.entity';
+import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
 import { NotificationCursorEntity } from './entities/notification-cursor.entity';
 
 /** Every query of the relay: the cursor row, the events after it, and the lease snapshots. */

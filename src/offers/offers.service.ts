@@ -12,23 +12,23 @@ import {
   InvalidTimeAPICommand,
   InvalidTimeRange,
 } from '../common/errors/esi-leap.exceptions';
-import { LeaseStatus, OFFER_CAN_DELETE, OFFER_DEFAULT_LIST, OfferStatus } from '../common/statuses';
+import { LeaseStatus, OFFER_CAN_DELETE, OFFER_DEFAULT_LIST, OfferStatus } from '../leasing/data/statuses';
 import { addDays, FOREVER, minTime, UtcTime } from '../common/time';
 import { TransactionRunner } from '../db/transaction-runner';
-import { AccessRules } from '../leasing/access-rules';
-import { AvailabilityChecks } from '../leasing/availability-checks';
-import { IdentResolver } from '../leasing/ident-resolver';
-import { LeaseScheduleNotifier } from '../leasing/lease-schedule.notifier';
-import { LeaseTransitions } from '../leasing/lease-transitions';
-import { LeasePresenter, LeaseView } from '../leases/lease.presenter';
-import { LeasesRepository } from '../leases/leases.repository';
+import { AccessRules } from '../leasing/booking/access-rules';
+import { AvailabilityChecks } from '../leasing/booking/availability-checks';
+import { IdentResolver } from '../leasing/data/ident-resolver';
+import { LeaseScheduleNotifier } from '../leasing/lifecycle/lease-schedule.notifier';
+import { LeaseTransitions } from '../leasing/lifecycle/lease-transitions';
+import { LeasePresenter, LeaseView } from '../leasing/views/lease.presenter';
+import { LeasesRepository } from '../leasing/data/leases.repository';
 import { offerPolicyTarget } from '../policy/policy-targets';
 import { PolicyService } from '../policy/policy.service';
 import { ProjectDirectory } from '../projects/project-directory';
 import { bothOrNeither, requireProject, statusFilter, withResourceClass } from '../leasing/query-rules';
-import { OfferEntity } from './entities/offer.entity';
-import { OfferPresenter, OfferView } from './offer.presenter';
-import { OffersRepository } from './offers.repository';
+import { OfferEntity } from '../leasing/data/offer.entity';
+import { OfferPresenter, OfferView } from '../leasing/views/offer.presenter';
+import { OffersRepository } from '../leasing/data/offers.repository';
 
 /**
  * Offers per page of `GET /v1/offers` (one statement for the rows, one for their busy

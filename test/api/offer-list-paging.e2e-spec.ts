@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { UtcTime } from '../../src/common/time';
-import { LeaseEntity } from '../../src/leases/entities/lease.entity';
-import { LeasesRepository } from '../../src/leases/leases.repository';
-import { OfferEntity } from '../../src/offers/entities/offer.entity';
-import { OfferPresenter } from '../../src/offers/offer.presenter';
-import { OffersRepository } from '../../src/offers/offers.repository';
+import { LeaseEntity } from '../../src/leasing/data/lease.entity';
+import { LeasesRepository } from '../../src/leasing/data/leases.repository';
+import { OfferEntity } from '../../src/leasing/data/offer.entity';
+import { OfferPresenter } from '../../src/leasing/views/offer.presenter';
+import { OffersRepository } from '../../src/leasing/data/offers.repository';
 import { OFFER_LIST_PAGE } from '../../src/offers/offers.service';
 import { insertRows } from '../helpers/insert-rows';
 import { testDatabaseKinds } from '../helpers/test-databases';

@@ -1,5 +1,5 @@
-import { ConsoleAuthTokenEntity } from '../../src/console/entities/console-auth-token.entity';
-import { hashConsoleToken } from '../../src/console/console-token';
+import { ConsoleAuthTokenEntity } from '../../src/console/tokens/console-auth-token.entity';
+import { hashConsoleToken } from '../../src/console/tokens/console-token';
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 

@@ -3,9 +3,9 @@ import { MoreThan } from 'typeorm';
 import { FOREVER, UtcTime } from '../../src/common/time';
 import { utcTimeTransformer } from '../../src/db/columns';
 import { ENTITIES } from '../../src/db/entities';
-import { EventEntity } from '../../src/events/entities/event.entity';
-import { LeaseEntity } from '../../src/leases/entities/lease.entity';
-import { OfferEntity } from '../../src/offers/entities/offer.entity';
+import { EventEntity } from '../../src/leasing/data/event.entity';
+import { LeaseEntity } from '../../src/leasing/data/lease.entity';
+import { OfferEntity } from '../../src/leasing/data/offer.entity';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
 
 jest.setTimeout(60_000);

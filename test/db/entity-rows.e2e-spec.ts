@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { getFlatEntities, selectListed } from '../../src/common/entity-rows';
 import { UtcTime } from '../../src/common/time';
-import { LeaseEntity } from '../../src/leases/entities/lease.entity';
-import { OfferEntity } from '../../src/offers/entities/offer.entity';
+import { LeaseEntity } from '../../src/leasing/data/lease.entity';
+import { OfferEntity } from '../../src/leasing/data/offer.entity';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
 
 jest.setTimeout(60_000);

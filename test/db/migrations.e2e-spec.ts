@@ -1,12 +1,12 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { ConsoleAuthTokenEntity } from '../../src/console/entities/console-auth-token.entity';
+import { ConsoleAuthTokenEntity } from '../../src/console/tokens/console-auth-token.entity';
 import { createDataSource } from '../../src/db/create-data-source';
 import { runDbsync } from '../../src/db/dbsync';
 import { SchemaMigrator } from '../../src/db/schema-migrator';
-import { EventEntity } from '../../src/events/entities/event.entity';
-import { LeaseEntity } from '../../src/leases/entities/lease.entity';
-import { OfferEntity } from '../../src/offers/entities/offer.entity';
+import { EventEntity } from '../../src/leasing/data/event.entity';
+import { LeaseEntity } from '../../src/leasing/data/lease.entity';
+import { OfferEntity } from '../../src/leasing/data/offer.entity';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
 import { describeTables, indexesLeadingWith } from './fixtures/schema-description';
 import { alembicStamp, UPSTREAM_CREATE_ALL, upstreamAlembicOnly } from './fixtures/upstream-schema';

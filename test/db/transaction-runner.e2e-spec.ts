@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { UtcTime } from '../../src/common/time';
 import { createDataSource } from '../../src/db/create-data-source';
 import { TransactionRunner } from '../../src/db/transaction-runner';
-import { EventEntity } from '../../src/events/entities/event.entity';
+import { EventEntity } from '../../src/leasing/data/event.entity';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../helpers/test-databases';
 
 jest.setTimeout(60_000);

@@ -6,7 +6,7 @@ import {
   NodeListFilters,
   ResourceDriver,
   ResourceInfo,
-} from '../../src/nodes/drivers/resource-driver';
+} from '../../src/drivers/resource-driver';
 
 export interface TestNode {
   name?: string | null;

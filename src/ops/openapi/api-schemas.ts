@@ -5,7 +5,7 @@
  * carries an `example` that test/ops/openapi.e2e-spec.ts validates against it.
  */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { LeaseStatus, OfferStatus } from '../../common/statuses';
+import { LeaseStatus, OfferStatus } from '../../leasing/data/statuses';
 import type { AttributeSpec } from '../../common/http/request-body';
 import { CLAIM_ATTRIBUTES, LEASE_ATTRIBUTES } from '../../leases/dto/lease-body';
 import { OFFER_ATTRIBUTES } from '../../offers/dto/offer-body';

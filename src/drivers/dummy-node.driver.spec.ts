@@ -1,0 +1,90 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { EsiLeapConfig } from '../config/esi-leap-config';
+import { DummyNodeDriver } from './dummy-node.driver';
+
+describe('DummyNodeDriver node files', () => {
+  let dir: string;
+  let driver: DummyNodeDriver;
+  const lease = { uuid: 'lease-1', projectId: 'lessee-1' };
+  const doc = (uuid: string) => JSON.parse(readFileSync(path.join(dir, uuid), 'utf8')) as Record<string, unknown>;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-dummy-'));
+    driver = new DummyNodeDriver({ dummy_node: { dummy_node_dir: dir } } as EsiLeapConfig);
+    writeFileSync(path.join(dir, 'n1'), JSON.stringify({ project_owner_id: 'owner-1', resource_class: 'fast', properties: { cpus: 4 } }));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sets and removes a lease, keeping the other fields', async () => {
+    await driver.setLease('n1', lease);
+    expect(doc('n1')).toEqual({ project_owner_id: 'owner-1', resource_class: 'fast', properties: { cpus: 4 }, lease_uuid: 'lease-1', project_id: 'lessee-1' });
+    expect(await driver.get('n1')).toMatchObject({ leaseUuid: 'lease-1', lesseeProjectId: 'lessee-1', ownerProjectId: 'owner-1' });
+
+    await driver.removeLease('n1', { uuid: 'someone-else', projectId: 'x' });
+    expect(doc('n1')).toMatchObject({ lease_uuid: 'lease-1' });
+    await driver.removeLease('n1', lease);
+    expect(doc('n1')).toEqual({ project_owner_id: 'owner-1', resource_class: 'fast', properties: { cpus: 4 } });
+  });
+
+  it('replaces the file by rename and keeps the old inode as the hidden spare, which lists ignore', async () => {
+    const before = statSync(path.join(dir, 'n1')).ino;
+    await driver.setLease('n1', lease);
+    const afterFirst = statSync(path.join(dir, 'n1')).ino;
+    expect(afterFirst).not.toBe(before);
+    expect(statSync(path.join(dir, '.n1.spare')).ino).toBe(before);
+
+    await driver.removeLease('n1', lease);
+    // The second write reuses the first file's inode instead of creating one.
+    expect(statSync(path.join(dir, 'n1')).ino).toBe(before);
+    expect(statSync(path.join(dir, '.n1.spare')).ino).toBe(afterFirst);
+    expect(readdirSync(dir).sort()).toEqual(['.n1.spare', 'n1']);
+    expect((await driver.listNodes({})).map((n) => n.uuid)).toEqual(['n1']);
+  });
+
+  it('writes correctly after a write interrupted between its steps', async () => {
+    await driver.setLease('n1', lease);
+    // As if a process died after linking the live file aside and before renaming the spare.
+    writeFileSync(path.join(dir, '.n1.previous'), 'stale');
+    writeFileSync(path.join(dir, '.n1.spare'), '{"half": "a longer document than the next one will be"}');
+    await driver.removeLease('n1', lease);
+    expect(doc('n1')).toEqual({ project_owner_id: 'owner-1', resource_class: 'fast', properties: { cpus: 4 } });
+    expect(readdirSync(dir).sort()).toEqual(['.n1.spare', 'n1']);
+  });
+
+  it('sees a file edited in place, replaced, made malformed or removed behind its back', async () => {
+    expect(await driver.get('n1')).toMatchObject({ resourceClass: 'fast' });
+    writeFileSync(path.join(dir, 'n1'), JSON.stringify({ project_owner_id: 'owner-2', resource_class: 'slow' }));
+    expect(await driver.get('n1')).toMatchObject({ resourceClass: 'slow', ownerProjectId: 'owner-2' });
+    await driver.setLease('n1', lease);
+    expect(await driver.get('n1')).toMatchObject({ resourceClass: 'slow', leaseUuid: 'lease-1' });
+    writeFileSync(path.join(dir, 'n1'), '{not json');
+    expect(await driver.get('n1')).toBeNull();
+    rmSync(path.join(dir, 'n1'));
+    expect(await driver.get('n1')).toBeNull();
+    expect((await driver.getMany(['n1'])).size).toBe(0);
+  });
+
+  it('lists may use a document checked within the last second; single reads always look', async () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      expect((await driver.getMany(['n1'])).get('n1')).toMatchObject({ resourceClass: 'fast' });
+      writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'slow' }));
+      expect((await driver.getMany(['n1'])).get('n1')).toMatchObject({ resourceClass: 'fast' });
+      jest.setSystemTime(new Date('2030-01-01T00:00:01.001Z'));
+      expect((await driver.getMany(['n1'])).get('n1')).toMatchObject({ resourceClass: 'slow' });
+      writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'medium' }));
+      expect(await driver.get('n1')).toMatchObject({ resourceClass: 'medium' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('reports a missing node and refuses ids that leave the directory', async () => {
+    await expect(driver.setLease('missing', lease)).rejects.toThrow(/Node not found/);
+    await expect(driver.setLease('../n1', lease)).rejects.toThrow(/Node not found/);
+    expect(await driver.get('..')).toBeNull();
+    expect(readdirSync(dir)).toEqual(['n1']);
+  });
+});

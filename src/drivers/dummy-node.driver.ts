@@ -1,0 +1,251 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ESI_LEAP_CONFIG } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
+import { NodeNotFound } from '../common/errors/esi-leap.exceptions';
+import { InventoryNode, LeaseHolder, NodeListFilters, ResourceDriver, ResourceInfo } from './resource-driver';
+
+/** How old a node document list decoration may use (`getMany`). */
+const LIST_STALENESS_MS = 1000;
+
+interface DummyNodeFile {
+  project_owner_id?: string | null;
+  project_id?: string;
+  lease_uuid?: string;
+  resource_class?: string;
+  properties?: Record<string, unknown>;
+  power_state?: string;
+  provision_state?: string;
+  [key: string]: unknown;
+}
+
+/** A parsed node file, the version of the file it came from, and when that was last checked. */
+interface ParsedFile {
+  readonly dir: string;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  checkedAt: number;
+  readonly doc: DummyNodeFile;
+}
+
+/**
+ * File-backed fake node for development (service.md E.3): node N is the JSON file
+ * `<dummy_node_dir>/N`. The directory is read from config at use time (K-19), and files
+ * are replaced atomically so a reader never sees half a document. The files are a few hundred
+ * bytes on local disk, so they are read and written synchronously: a thread-pool round trip
+ * per call cost more than the I/O itself, and on SQLite the manager holds the only write
+ * lock while it calls the driver (docs/performance.md).
+ */
+@Injectable()
+export class DummyNodeDriver implements ResourceDriver {
+  readonly resourceType = 'dummy_node';
+  private readonly logger = new Logger('esi-leap.dummy_node');
+  private readonly parsed = new Map<string, ParsedFile>();
+
+  constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
+
+  private fileOf(uuid: string): string | null {
+    // An id is a file name; anything that could leave the directory is not a node.
+    if (uuid === '' || uuid === '.' || uuid === '..' || /[/\\\0]/.test(uuid)) return null;
+    return path.join(this.config.dummy_node.dummy_node_dir, uuid);
+  }
+
+  async resolveIdent(ident: string): Promise<string> {
+    return ident;
+  }
+
+  staticName(uuid: string): string {
+    return `dummy-node-${uuid}`;
+  }
+
+  async get(uuid: string): Promise<ResourceInfo | null> {
+    const doc = this.read(uuid);
+    return doc ? this.toInfo(uuid, doc) : null;
+  }
+
+  /**
+   * For list decoration: documents read within the last LIST_STALENESS_MS are used without
+   * looking at the file again, as the Ironic driver serves lists from its node-list cache.
+   * Single reads (`get`, used by access checks) always look.
+   */
+  async getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>> {
+    const result = new Map<string, ResourceInfo>();
+    const checkedSince = Date.now() - LIST_STALENESS_MS;
+    for (const uuid of new Set(uuids)) {
+      const doc = this.read(uuid, checkedSince);
+      if (doc) result.set(uuid, this.toInfo(uuid, doc));
+    }
+    return result;
+  }
+
+  async listNodes(filters: NodeListFilters): Promise<InventoryNode[]> {
+    let names: string[];
+    try {
+      names = (fs.readdirSync(this.config.dummy_node.dummy_node_dir)).filter((n) => !n.startsWith('.') && !n.endsWith('.tmp')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const nodes: InventoryNode[] = [];
+    for (const name of names) {
+      const doc = this.read(name);
+      if (!doc) continue;
+      const info = this.toInfo(name, doc);
+      if (filters.resourceClass !== undefined && info.resourceClass !== filters.resourceClass) continue;
+      if (filters.owner !== undefined && info.ownerProjectId !== filters.owner) continue;
+      if (filters.lessee !== undefined && info.lesseeProjectId !== filters.lessee) continue;
+      nodes.push({
+        ...info,
+        maintenance: false,
+        targetProvisionState: null,
+        targetPowerState: null,
+        hasLeaseUuidKey: typeof doc.lease_uuid === 'string' && doc.lease_uuid !== '',
+      });
+    }
+    return nodes;
+  }
+
+  async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    const doc = this.read(uuid);
+    if (!doc) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    this.write(uuid, { ...doc, lease_uuid: lease.uuid, project_id: lease.projectId });
+  }
+
+  async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    const doc = this.read(uuid);
+    // Only clean a node that still carries this lease: a retry or a late child must not
+    // strip a lease that has since been handed to someone else.
+    if (!doc || doc.lease_uuid !== lease.uuid) return;
+    const rest: DummyNodeFile = { ...doc };
+    delete rest.lease_uuid;
+    delete rest.project_id;
+    this.write(uuid, rest);
+  }
+
+  private toInfo(uuid: string, doc: DummyNodeFile): ResourceInfo {
+    return {
+      uuid,
+      name: this.staticName(uuid),
+      resourceClass: doc.resource_class ?? '',
+      properties: doc.properties ?? {},
+      ownerProjectId: doc.project_owner_id ?? null,
+      lesseeProjectId: doc.project_id ?? '',
+      leaseUuid: doc.lease_uuid ?? '',
+      provisionState: doc.provision_state ?? '',
+      powerState: doc.power_state ?? '',
+    };
+  }
+
+  /**
+   * The node's document, parsed once per version of its file: lists read every node of the
+   * page, and a `stat` costs a third of reading and parsing. A version is the file's inode,
+   * size and mtime; this driver's writes replace the inode, and editors change the mtime.
+   * A document whose file was checked at or after `checkedSince` (epoch ms) is returned
+   * without a look. Callers copy before changing a document.
+   */
+  private read(uuid: string, checkedSince = Infinity): DummyNodeFile | null {
+    const dir = this.config.dummy_node.dummy_node_dir;
+    const cached = this.parsed.get(uuid);
+    if (cached && cached.dir === dir && cached.checkedAt >= checkedSince) return cached.doc;
+    const file = this.fileOf(uuid);
+    if (!file) return null;
+    const stat = statOrNull(file);
+    if (!stat || !stat.isFile()) {
+      this.parsed.delete(uuid);
+      return null;
+    }
+    const checkedAt = Date.now();
+    if (cached && cached.dir === dir && cached.ino === stat.ino && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) {
+      cached.checkedAt = checkedAt;
+      return cached.doc;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
+      throw err;
+    }
+    const doc = parseDocument(text);
+    if (!doc) {
+      this.parsed.delete(uuid);
+      this.logger.error(`dummy node file ${file} is not a JSON object; treating the node as missing`);
+      return null;
+    }
+    this.parsed.set(uuid, { dir, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, checkedAt, doc });
+    return doc;
+  }
+
+  /**
+   * Replaces the node file atomically (rename), without creating a file per write: creating
+   * an inode costs about a millisecond on ext4 here, writing into an existing one a few
+   * microseconds. The node keeps a hidden spare, `.<uuid>.spare`: the new document goes into
+   * the spare, the live file is linked aside, the spare renamed over it, and the old inode
+   * becomes the next spare. Writers of one node are serialised by its resource lock (the
+   * driver is only called inside LeaseTransitions' transactions); readers see the old or the
+   * new document, never a mix.
+   */
+  private write(uuid: string, doc: DummyNodeFile): void {
+    const file = this.fileOf(uuid);
+    if (!file) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    const dir = path.dirname(file);
+    const spare = path.join(dir, `.${uuid}.spare`);
+    const previous = path.join(dir, `.${uuid}.previous`);
+    writeInPlace(spare, JSON.stringify(doc, null, 2));
+    keepInode(file, previous);
+    fs.renameSync(spare, file);
+    try {
+      fs.renameSync(previous, spare);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw err;
+  }
+}
+
+function parseDocument(text: string): DummyNodeFile | null {
+  try {
+    const doc = JSON.parse(text) as unknown;
+    if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as DummyNodeFile;
+  } catch {
+    // a malformed file is reported like a missing one
+  }
+  return null;
+}
+
+/** Overwrites `file` (created when missing) with `text`. */
+function writeInPlace(file: string, text: string): void {
+  const bytes = Buffer.from(text);
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, 0);
+    fs.ftruncateSync(fd, bytes.length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A second name for `file`'s inode, so replacing `file` does not free it (none if `file` is gone). */
+function keepInode(file: string, alias: string): void {
+  try {
+    fs.linkSync(file, alias);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EEXIST') throw err;
+    // Left by an interrupted write: that inode is not live any more.
+    fs.unlinkSync(alias);
+    fs.linkSync(file, alias);
+  }
+}

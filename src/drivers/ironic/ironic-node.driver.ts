@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NodeNotFound, UnsupportedConsoleType } from '../../common/errors/esi-leap.exceptions';
+import { isUuidLike } from '../../common/uuid-like';
+import { ESI_LEAP_CONFIG } from '../../config/config.module';
+import { EsiLeapConfig } from '../../config/esi-leap-config';
+import {
+  ConsoleEndpoint,
+  InventoryNode,
+  LeaseHolder,
+  NodeListFilters,
+  ResourceDriver,
+  ResourceInfo,
+} from '../resource-driver';
+import { IronicClient, JsonPatchOp } from './ironic-client';
+import {
+  IronicNode,
+  isEmptyObject,
+  leaseUuidOf,
+  LISTED_FIELDS,
+  TEARDOWN_STATES,
+  toInventoryNode,
+  toResourceInfo,
+  UNDEPLOY_STATES,
+} from './ironic-node';
+import { IronicNodeListCache } from './ironic-node-list-cache';
+
+/**
+ * `ironic_node` (service.md E.2): leases are recorded on the Ironic node itself as `lessee`
+ * and `properties/lease_uuid`. Single-node reads are always fresh (the manager decides on
+ * them); only the full list that decorates offer/lease listings is cached briefly.
+ */
+@Injectable()
+export class IronicNodeDriver implements ResourceDriver {
+  readonly resourceType = 'ironic_node';
+  private readonly listCache: IronicNodeListCache;
+
+  constructor(
+    @Inject(ESI_LEAP_CONFIG) config: EsiLeapConfig,
+    private readonly ironic: IronicClient,
+  ) {
+    this.listCache = new IronicNodeListCache(config.ironic.node_list_cache_ttl * 1000, () =>
+      this.ironic.listNodes({}, LISTED_FIELDS),
+    );
+  }
+
+  async resolveIdent(ident: string): Promise<string> {
+    if (isUuidLike(ident)) return ident;
+    return (await this.ironic.getNode(ident, ['uuid'])).uuid;
+  }
+
+  staticName(): null {
+    return null;
+  }
+
+  async get(uuid: string): Promise<ResourceInfo | null> {
+    const node = await this.fresh(uuid);
+    return node ? toResourceInfo(node) : null;
+  }
+
+  async getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>> {
+    const result = new Map<string, ResourceInfo>();
+    if (uuids.length === 0) return result;
+    const wanted = new Set(uuids);
+    for (const node of await this.listCache.get()) {
+      if (wanted.has(node.uuid)) result.set(node.uuid, toResourceInfo(node));
+    }
+    return result;
+  }
+
+  /** With the caller's token Ironic decides what the caller sees; never cached. */
+  async listNodes(filters: NodeListFilters, userToken: string | null): Promise<InventoryNode[]> {
+    return (await this.ironic.listNodes(filters, LISTED_FIELDS, userToken)).map(toInventoryNode);
+  }
+
+  /** One PATCH; `add` replaces an existing member, so repeating it is harmless. */
+  async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    try {
+      await this.ironic.patchNode(uuid, [
+        { op: 'add', path: '/properties/lease_uuid', value: lease.uuid },
+        { op: 'add', path: '/lessee', value: lease.projectId },
+      ]);
+    } finally {
+      this.listCache.invalidate();
+    }
+  }
+
+  /**
+   * Upstream's clean-up (console off, undeploy or VIF detach, then lessee, lease_uuid,
+   * instance_info and extra removed; LeaseTransitions deletes the node's console tokens in the
+   * same transaction), reordered so that `lease_uuid` goes last: a
+   * retry after a failure at any step still finds the lease on the node and resumes, each step
+   * re-deciding from a fresh read (K-24). A node that no longer holds this lease, or is gone
+   * from Ironic (K-10), is left alone.
+   */
+  async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
+    try {
+      const node = await this.fresh(uuid);
+      if (!node || leaseUuidOf(node) !== lease.uuid) return;
+      await this.ironic.setConsoleEnabled(uuid, false);
+      await this.releaseInstance(node);
+      const current = await this.fresh(uuid);
+      if (!current || leaseUuidOf(current) !== lease.uuid) return;
+      await this.ironic.patchNode(uuid, clearingPatch(current));
+    } finally {
+      this.listCache.invalidate();
+    }
+  }
+
+  setConsoleEnabled(uuid: string, enabled: boolean): Promise<void> {
+    return this.ironic.setConsoleEnabled(uuid, enabled);
+  }
+
+  /** The socat console's TCP address (service.md G.2); null while it is off. */
+  async consoleEndpoint(uuid: string): Promise<ConsoleEndpoint | null> {
+    const console = await this.ironic.getConsole(uuid);
+    if (!console.console_enabled || !console.console_info) return null;
+    const { type, url } = console.console_info;
+    if (type !== 'socat') throw new UnsupportedConsoleType({ console_type: type ?? 'None' });
+    const address = url ? new URL(url) : null;
+    if (!address || address.protocol !== 'tcp:' || !address.port) return null;
+    return { host: address.hostname, port: Number(address.port) };
+  }
+
+  /** Undeploy a node the lessee provisioned; otherwise detach the lessee's VIFs. */
+  private async releaseInstance(node: IronicNode): Promise<void> {
+    const state = node.provision_state ?? '';
+    if (UNDEPLOY_STATES.has(state)) {
+      // Asynchronous in Ironic; the PATCH that follows waits out the node lock (409 retries).
+      await this.ironic.setProvisionState(node.uuid, 'deleted');
+    } else if (!TEARDOWN_STATES.has(state)) {
+      for (const vif of await this.ironic.listVifs(node.uuid)) await this.ironic.detachVif(node.uuid, vif);
+    }
+  }
+
+  private async fresh(uuid: string): Promise<IronicNode | null> {
+    try {
+      return await this.ironic.getNode(uuid);
+    } catch (err) {
+      if (err instanceof NodeNotFound) return null;
+      throw err;
+    }
+  }
+}
+
+/** Removes only what is there: removing an absent `properties/lease_uuid` is a 400 in Ironic. */
+function clearingPatch(node: IronicNode): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [{ op: 'remove', path: '/properties/lease_uuid' }];
+  if (node.lessee) ops.push({ op: 'remove', path: '/lessee' });
+  if (!isEmptyObject(node.instance_info)) ops.push({ op: 'remove', path: '/instance_info' });
+  if (!isEmptyObject(node.extra)) ops.push({ op: 'remove', path: '/extra' });
+  return ops;
+}

@@ -1,0 +1,370 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { getFlatEntities, Listed, selectListed } from '../../common/entity-rows';
+import { LEASE_OCCUPYING } from './statuses';
+import { isMysqlDataSource } from '../../db/dialect';
+import { fromDb, UtcTime } from '../../common/time';
+import { LeaseEntity } from './lease.entity';
+
+export interface LeaseListFilter {
+  readonly projectId?: string;
+  readonly ownerId?: string;
+  /** `project_id = X OR owner_id = X` */
+  readonly projectOrOwnerId?: string;
+  /** null = every status */
+  readonly statuses: readonly string[] | null;
+  readonly offerUuid?: string;
+  readonly resourceType?: string;
+  readonly resourceUuid?: string;
+  readonly purpose?: string;
+  /** Closed intersection with the window (api.md 3.3.1 step 6). */
+  readonly intersecting?: { start: UtcTime; end: UtcTime };
+}
+
+export type NewLease = Omit<LeaseEntity, 'id' | 'updatedAt'>;
+export type Interval = readonly [UtcTime, UtcTime];
+
+/** A row of a busy-interval query: an occupying lease's window, and its offer (uuid or id). */
+export interface BusyIntervalRow<K> {
+  offer: K;
+  start_time: unknown;
+  end_time: unknown;
+}
+
+/** Busy-interval rows grouped by offer, in row order. */
+export function intervalsByOffer<K>(rows: readonly BusyIntervalRow<K>[]): Map<K, Interval[]> {
+  const result = new Map<K, Interval[]>();
+  for (const row of rows) {
+    const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
+    const list = result.get(row.offer);
+    if (list) list.push(interval);
+    else result.set(row.offer, [interval]);
+  }
+  return result;
+}
+
+/** Every SQL question about leases. */
+@Injectable()
+export class LeasesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private query(em?: EntityManager): SelectQueryBuilder<LeaseEntity> {
+    return (em ?? this.dataSource.manager).getRepository(LeaseEntity).createQueryBuilder('l');
+  }
+
+  findByUuid(uuid: string, em?: EntityManager): Promise<LeaseEntity | null> {
+    return this.query(em).where('l.uuid = :uuid', { uuid }).getOne();
+  }
+
+  /**
+   * Inside a transaction: the lease row, locked until the transaction ends (MySQL `FOR UPDATE`;
+   * a row another transaction holds is waited for), or null when it is gone. On SQLite the
+   * transaction already holds the database's only write lock.
+   */
+  takeForProcessing(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
+    const q = this.query(em).where('l.uuid = :uuid', { uuid });
+    if (isMysqlDataSource(em.connection)) q.setLock('pessimistic_write');
+    return q.getOne();
+  }
+
+  /**
+   * `takeForProcessing` for many leases in one statement. It waits rather than skipping rows
+   * held elsewhere (`SKIP LOCKED`): a statement with an IN list briefly locks the index entry
+   * next to each of its keys, so a concurrent `SKIP LOCKED` would skip leases nobody works on.
+   */
+  takeManyForProcessing(em: EntityManager, uuids: readonly string[]): Promise<LeaseEntity[]> {
+    if (uuids.length === 0) return Promise.resolve([]);
+    const q = this.query(em).where('l.uuid IN (:...uuids)', { uuids }).orderBy('l.id');
+    if (isMysqlDataSource(em.connection)) q.setLock('pessimistic_write');
+    return q.getMany();
+  }
+
+  findByName(name: string, statuses: readonly string[] | null): Promise<LeaseEntity[]> {
+    const q = this.query().where('l.name = :name', { name });
+    if (statuses) q.andWhere('l.status IN (:...statuses)', { statuses });
+    return q.orderBy('l.id').getMany();
+  }
+
+  /**
+   * One page of the lease list (`GET /v1/leases`), in id order: rows matching `filter` with
+   * `id > afterId`, at most `limit` of them (keyset paging). Each page is an index range that starts where the last one
+   * ended, however far into the table (EXPLAIN on MariaDB: the primary key, or the
+   * `(column, id)` entries of the filter's index; never a filesort).
+   */
+  listPage(filter: LeaseListFilter, afterId: number, limit: number): Promise<Listed<LeaseEntity>[]> {
+    if (filter.statuses?.length === 0) return Promise.resolve([]);
+    const q = selectListed(this.query()).where('l.id > :afterId', { afterId });
+    if (filter.projectId !== undefined) q.andWhere('l.project_id = :projectId', { projectId: filter.projectId });
+    if (filter.ownerId !== undefined) q.andWhere('l.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.projectOrOwnerId !== undefined) {
+      q.andWhere(
+        new Brackets((w) =>
+          w.where('l.project_id = :either', { either: filter.projectOrOwnerId }).orWhere('l.owner_id = :either'),
+        ),
+      );
+    }
+    if (filter.statuses) q.andWhere('l.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.offerUuid !== undefined) q.andWhere('l.offer_uuid = :offerUuid', { offerUuid: filter.offerUuid });
+    if (filter.resourceType !== undefined) q.andWhere('l.resource_type = :rtype', { rtype: filter.resourceType });
+    if (filter.resourceUuid !== undefined) q.andWhere('l.resource_uuid = :ruuid', { ruuid: filter.resourceUuid });
+    if (filter.purpose !== undefined) q.andWhere('l.purpose = :purpose', { purpose: filter.purpose });
+    if (filter.intersecting) {
+      q.andWhere('l.start_time <= :wend AND l.end_time >= :wstart', {
+        wstart: filter.intersecting.start,
+        wend: filter.intersecting.end,
+      });
+    }
+    return getFlatEntities(q.orderBy('l.id').limit(limit));
+  }
+
+  /** Occupying leases on a resource overlapping `[start, end)` (api.md 3.7.2, decisions.md 7). */
+  async conflictsOnResource(
+    em: EntityManager,
+    resourceType: string,
+    resourceUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+    excludeUuid?: string,
+  ): Promise<boolean> {
+    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere(
+      'l.resource_type = :rtype AND l.resource_uuid = :ruuid',
+      { rtype: resourceType, ruuid: resourceUuid },
+    );
+    return (await q.getCount()) > 0;
+  }
+
+  /** Occupying sub-leases of a parent overlapping `[start, end)` (api.md 3.7.3). */
+  async conflictsUnderParent(
+    em: EntityManager,
+    parentLeaseUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+    excludeUuid?: string,
+  ): Promise<boolean> {
+    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere('l.parent_lease_uuid = :parent', {
+      parent: parentLeaseUuid,
+    });
+    return (await q.getCount()) > 0;
+  }
+
+  /** Occupying leases of an offer overlapping `[start, end)` (api.md 3.7.4). */
+  async conflictsInOffer(
+    em: EntityManager,
+    offerUuid: string,
+    start: UtcTime,
+    end: UtcTime,
+    excludeUuid?: string,
+  ): Promise<boolean> {
+    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere('l.offer_uuid = :offer', {
+      offer: offerUuid,
+    });
+    return (await q.getCount()) > 0;
+  }
+
+  private occupyingOverlap(em: EntityManager, start: UtcTime, end: UtcTime, excludeUuid?: string) {
+    const q = this.query(em)
+      .where('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .andWhere('l.start_time < :end AND l.end_time > :start', { start, end });
+    if (excludeUuid) q.andWhere('l.uuid <> :exclude', { exclude: excludeUuid });
+    return q;
+  }
+
+  /** Which of these offers have an occupying lease overlapping `[start, end)` — one query. */
+  async offersBusyDuring(offerUuids: readonly string[], start: UtcTime, end: UtcTime): Promise<Set<string>> {
+    if (offerUuids.length === 0) return new Set();
+    const rows = await this.query()
+      .select('DISTINCT l.offer_uuid', 'offer_uuid')
+      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .andWhere('l.start_time < :end AND l.end_time > :start', { start, end })
+      .getRawMany<{ offer_uuid: string }>();
+    return new Set(rows.map((r) => r.offer_uuid));
+  }
+
+  /**
+   * Busy intervals of occupying leases per offer, for `availabilities` — one query for all
+   * the offers of a page (K-7). With `endingAfter`, intervals over by then are left out: the
+   * free windows start at "now" at the earliest, so they cannot matter. Per offer, the
+   * intervals come in no particular order. `lease_offer_busy_idx` covers the query.
+   */
+  async busyIntervalsByOffer(offerUuids: readonly string[], endingAfter?: UtcTime): Promise<Map<string, Interval[]>> {
+    if (offerUuids.length === 0) return new Map();
+    // Three raw columns, not whole entities: list pages ask this for every offer they show.
+    const q = this.query()
+      .select('l.offer_uuid', 'offer')
+      .addSelect('l.start_time', 'start_time')
+      .addSelect('l.end_time', 'end_time')
+      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING });
+    if (endingAfter !== undefined) q.andWhere('l.end_time > :after', { after: endingAfter });
+    return intervalsByOffer(await q.getRawMany<BusyIntervalRow<string>>());
+  }
+
+  /**
+   * UUIDs of the leases of the given statuses on any of the given resources, in id order (node
+   * list decoration): two columns, not entities, as it reads every such lease of the fleet.
+   */
+  async uuidsOnResources(
+    resourceType: string,
+    resourceUuids: readonly string[],
+    statuses: readonly string[],
+  ): Promise<Pick<LeaseEntity, 'uuid' | 'resourceUuid'>[]> {
+    if (resourceUuids.length === 0) return [];
+    const rows = await this.query()
+      .select('l.uuid', 'uuid')
+      .addSelect('l.resource_uuid', 'resource_uuid')
+      // With the type, the (resource_type, resource_uuid) index serves the IN list.
+      .where('l.resource_type = :type AND l.resource_uuid IN (:...uuids)', { type: resourceType, uuids: resourceUuids })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getRawMany<{ uuid: string; resource_uuid: string }>();
+    return rows.map((r) => ({ uuid: r.uuid, resourceUuid: r.resource_uuid }));
+  }
+
+  /** Earliest occupying lease of an offer starting at or after `start` (api.md 3.2.5 step 6). */
+  async nextStartInOffer(offerUuid: string, start: UtcTime): Promise<UtcTime | null> {
+    const next = await this.query()
+      .where('l.offer_uuid = :offer', { offer: offerUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
+      .andWhere('l.start_time >= :start AND l.end_time >= :start', { start })
+      .orderBy('l.start_time')
+      .getOne();
+    return next?.startTime ?? null;
+  }
+
+  findByParentLease(parentLeaseUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+    return this.query(em)
+      .where('l.parent_lease_uuid = :parent', { parent: parentLeaseUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getMany();
+  }
+
+  findByOffer(offerUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+    return this.query(em)
+      .where('l.offer_uuid = :offer', { offer: offerUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .orderBy('l.id')
+      .getMany();
+  }
+
+  /** Leases whose manager work is due at `now`: in `statuses`, matching `when`, not backing off. */
+  async dueForManager(
+    statuses: readonly string[],
+    when: 'started' | 'ended' | 'any',
+    now: UtcTime,
+    limit: number,
+  ): Promise<string[]> {
+    const q = this.query()
+      .select('l.uuid', 'uuid')
+      .leftJoin('lease_retries', 'r', 'r.lease_uuid = l.uuid')
+      .where('l.status IN (:...statuses)', { statuses })
+      .andWhere('(r.next_attempt_at IS NULL OR r.next_attempt_at <= :now)', { now });
+    if (when === 'started') q.andWhere('l.start_time <= :now AND l.end_time >= :now');
+    if (when === 'ended') q.andWhere('l.end_time <= :now');
+    const rows = await q
+      .orderBy(when === 'ended' ? 'l.end_time' : 'l.start_time')
+      .limit(limit)
+      .getRawMany<{ uuid: string }>();
+    return rows.map((r) => r.uuid);
+  }
+
+  /** Leases in `statuses` whose end falls in `(from, to]` (the expiry warning mails). */
+  endingBetween(statuses: readonly string[], from: UtcTime, to: UtcTime): Promise<LeaseEntity[]> {
+    return this.query()
+      .where('l.status IN (:...statuses)', { statuses })
+      .andWhere('l.end_time > :from AND l.end_time <= :to', { from, to })
+      .orderBy('l.id')
+      .getMany();
+  }
+
+  /** The earliest future moment a lease becomes due to start, end or be retried. */
+  async nextDueTime(startable: readonly string[], endable: readonly string[], now: UtcTime): Promise<UtcTime | null> {
+    const [start, end, retry] = await Promise.all([
+      this.query()
+        .select('MIN(l.start_time)', 't')
+        .where('l.status IN (:...startable)', { startable })
+        .andWhere('l.start_time > :now', { now })
+        .getRawOne<{ t: unknown }>(),
+      this.query()
+        .select('MIN(l.end_time)', 't')
+        .where('l.status IN (:...endable)', { endable })
+        .andWhere('l.end_time > :now', { now })
+        .getRawOne<{ t: unknown }>(),
+      this.dataSource
+        .createQueryBuilder()
+        .select('MIN(r.next_attempt_at)', 't')
+        .from('lease_retries', 'r')
+        .where('r.next_attempt_at > :now', { now })
+        .getRawOne<{ t: unknown }>(),
+    ]);
+    const times = [start?.t, end?.t, retry?.t].filter((t) => t !== null && t !== undefined).map((t) => fromDb(t)!);
+    return times.length === 0 ? null : times.reduce((a, b) => (a < b ? a : b));
+  }
+
+  async insert(em: EntityManager, lease: NewLease): Promise<LeaseEntity> {
+    const repo = em.getRepository(LeaseEntity);
+    return repo.save(repo.create(lease));
+  }
+
+  async setEndTime(em: EntityManager, uuid: string, endTime: UtcTime, now: UtcTime): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ endTime, updatedAt: now })
+      .where('uuid = :uuid', { uuid })
+      .execute();
+  }
+
+  /** Compare-and-set transition (decisions.md 9); false when the row moved on meanwhile. */
+  async transition(
+    em: EntityManager,
+    uuid: string,
+    from: readonly string[],
+    changes: Partial<Pick<LeaseEntity, 'status' | 'fulfillTime' | 'expireTime'>>,
+    now: UtcTime,
+  ): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ ...changes, updatedAt: now })
+      .where('uuid = :uuid AND status IN (:...from)', { uuid, from })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** `transition` for many leases in one UPDATE; returns how many rows changed. */
+  async transitionMany(
+    em: EntityManager,
+    uuids: readonly string[],
+    from: readonly string[],
+    changes: Partial<Pick<LeaseEntity, 'status' | 'fulfillTime' | 'expireTime'>>,
+    now: UtcTime,
+  ): Promise<number> {
+    if (uuids.length === 0) return 0;
+    const result = await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ ...changes, updatedAt: now })
+      .where('uuid IN (:...uuids) AND status IN (:...from)', { uuids, from })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** Which of `uuids` are the parent of a lease in `statuses` (one query for a whole chunk). */
+  async parentsAmong(uuids: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
+    if (uuids.length === 0) return new Set();
+    const rows = await this.query()
+      .select('DISTINCT l.parent_lease_uuid', 'parent')
+      .where('l.parent_lease_uuid IN (:...uuids)', { uuids })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .getRawMany<{ parent: string }>();
+    return new Set(rows.map((r) => r.parent));
+  }
+
+  findByUuids(uuids: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+    if (uuids.length === 0) return Promise.resolve([]);
+    return this.query(em).where('l.uuid IN (:...uuids)', { uuids }).getMany();
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { Listed } from '../../common/entity-rows';
+import { OfferStatus } from '../data/statuses';
+import { toIso, UtcTime } from '../../common/time';
+import { ResourceDecoration, ResourceDecorator } from './resource-decorator';
+import { offerAvailabilities } from './offer-availabilities';
+import { Interval, LeasesRepository } from '../data/leases.repository';
+import { ProjectDirectory } from '../../projects/project-directory';
+import { OfferEntity } from '../data/offer.entity';
+
+export type OfferView = Record<string, unknown>;
+
+/** Renders offers in upstream's attribute order (api.md 3.2.0) with their decoration. */
+@Injectable()
+export class OfferPresenter {
+  constructor(
+    private readonly clock: Clock,
+    private readonly projects: ProjectDirectory,
+    private readonly resources: ResourceDecorator,
+    private readonly leases: LeasesRepository,
+  ) {}
+
+  /** `known`: the offer's busy intervals ending after `now`, when the caller read them already. */
+  async one(offer: OfferEntity, known?: { busy: readonly Interval[]; now: UtcTime }): Promise<OfferView> {
+    const now = known?.now ?? this.clock.now();
+    const [project, lessee, resource, busy] = await Promise.all([
+      this.projects.nameOf(offer.projectId),
+      this.projects.nameOf(offer.lesseeId),
+      this.resources.single(offer),
+      known || offer.status !== OfferStatus.AVAILABLE
+        ? known?.busy
+        : this.leases.busyIntervalsByOffer([offer.uuid], now).then((byOffer) => byOffer.get(offer.uuid)),
+    ]);
+    return this.render(offer, project, lessee, resource, busy ?? [], now);
+  }
+
+  /**
+   * Lists read projects and resources once for all rows (K-7), with the busy intervals the
+   * caller read for them by offer id (OffersRepository.busyIntervalsForPage, ending after
+   * `now`), then render each row only when it is iterated: the response writes them out a
+   * chunk at a time (PagedJsonList).
+   */
+  async many(offers: readonly Listed<OfferEntity>[], busy: ReadonlyMap<number, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
+    if (offers.length === 0) return [];
+    const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(offers)]);
+    const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
+    const render = (o: Listed<OfferEntity>) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
+    return (function* rows() {
+      for (const o of offers) yield render(o);
+    })();
+  }
+
+  private render(
+    offer: Listed<OfferEntity>,
+    project: string,
+    lessee: string,
+    resource: ResourceDecoration,
+    busy: readonly Interval[],
+    now: UtcTime,
+  ): OfferView {
+    const windows = offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, now) : [];
+    return {
+      name: offer.name,
+      uuid: offer.uuid,
+      project_id: offer.projectId,
+      project,
+      lessee_id: offer.lesseeId,
+      lessee,
+      resource_type: offer.resourceType,
+      resource_uuid: offer.resourceUuid,
+      resource: resource.resource,
+      resource_class: resource.resource_class,
+      resource_properties: resource.resource_properties,
+      start_time: offer.startTime === null ? null : toIso(offer.startTime),
+      end_time: offer.endTime === null ? null : toIso(offer.endTime),
+      status: offer.status,
+      properties: offer.properties,
+      availabilities: windows.map(([s, e]) => [toIso(s), toIso(e)]),
+      parent_lease_uuid: offer.parentLeaseUuid,
+    };
+  }
+}
