@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { LeaseStatus, OfferStatus } from '../src/leasing/data/statuses';
+import { LeaseStatus, LeaseStatusName, OfferStatus } from '../src/leasing/data/statuses';
 import { addDays, addSeconds, fromDate, UtcTime } from '../src/common/time';
 import { LeaseEntity } from '../src/leasing/data/lease.entity';
 import { NewLease } from '../src/leasing/data/leases.repository';
@@ -60,20 +60,20 @@ function pick<T>(rand: () => number, weighted: [T, number][]): T {
   return weighted[weighted.length - 1][0];
 }
 
-const PAST: [string, number][] = [
+const PAST: [LeaseStatusName, number][] = [
   [LeaseStatus.EXPIRED, 0.85],
   [LeaseStatus.DELETED, 0.1],
   [LeaseStatus.WAIT_EXPIRE, 0.03],
   [LeaseStatus.ERROR, 0.02],
 ];
-const CURRENT: [string, number][] = [
+const CURRENT: [LeaseStatusName, number][] = [
   [LeaseStatus.ACTIVE, 0.75],
   [LeaseStatus.WAIT_FULFILL, 0.08],
   [LeaseStatus.ERROR, 0.05],
   [LeaseStatus.WAIT_CANCEL, 0.05],
   [LeaseStatus.DELETED, 0.07],
 ];
-const FUTURE: [string, number][] = [
+const FUTURE: [LeaseStatusName, number][] = [
   [LeaseStatus.CREATED, 0.85],
   [LeaseStatus.DELETED, 0.15],
 ];

@@ -5,6 +5,7 @@ import { LeaseRetries1795575600000 } from './1795575600000-lease-retries';
 import { NotificationOutbox1795579200000 } from './1795579200000-notification-outbox';
 import { LeaseMailLog1795582800000 } from './1795582800000-lease-mail-log';
 import { OfferBusyIntervalIndex1795586400000 } from './1795586400000-offer-busy-interval-index';
+import { LeaseWorkClaims1795590000000 } from './1795590000000-lease-work-claims';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   NotificationOutbox1795579200000,
   LeaseMailLog1795582800000,
   OfferBusyIntervalIndex1795586400000,
+  LeaseWorkClaims1795590000000,
 ];

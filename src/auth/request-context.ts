@@ -1,3 +1,5 @@
+import { ClientError } from '../common/errors/esi-leap.exceptions';
+
 /**
  * The caller's identity for one request (api.md 1.11.1). Built by the auth layer (Keystone
  * token or noauth headers) and read by the policy guard and the services.
@@ -43,6 +45,12 @@ export function emptyCredentials(): PolicyCredentials {
     service_project_domain_id: null,
     service_roles: [],
   };
+}
+
+/** Creation needs a project: in noauth mode a request may carry identity headers without one. */
+export function requireProject(ctx: RequestContext): string {
+  if (!ctx.creds.project_id) throw new ClientError("Field `project_id' cannot be None");
+  return ctx.creds.project_id;
 }
 
 /** Express's request, as the auth layer leaves it. */

@@ -8,9 +8,11 @@ import { parseQuery } from '../common/http/query-params';
 import { ConsoleAuthTokensService, ConsoleTokenView } from './console-auth-tokens.service';
 import { parseNewConsoleToken } from './dto/console-token-body';
 import { JSON_NULL } from '../common/http/json-response';
+import { NoPolicyRule } from '../policy/policy.decorator';
 
-/** No esi-leap policy rule guards these routes (api.md 3.6): node visibility decides. */
+/** No esi-leap policy rule guards these routes: whether the caller's project owns or leases the node decides. */
 @ApiTags('console_auth_tokens')
+@NoPolicyRule('upstream checks no rule: node ownership or lease decides')
 @Controller('v1/console_auth_tokens')
 export class ConsoleAuthTokensController {
   constructor(private readonly tokens: ConsoleAuthTokensService) {}

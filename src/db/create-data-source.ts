@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions, LoggerOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { parseConnectionUrl } from './connection-url';
-import { ENTITIES } from './entities';
 
 /** TypeORM's bookkeeping table; it sits next to upstream's `alembic_version`, which is left alone. */
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
@@ -11,11 +10,13 @@ export interface DataSourceExtras {
   /** `[database] max_pool_size`. */
   maxPoolSize?: number;
   logging?: LoggerOptions;
+  /** Entities to map; the application registers its own per module instead. */
+  entities?: DataSourceOptions['entities'];
 }
 
 /**
- * Full TypeORM options for `[database] connection`: the entities, the migration history, and
- * never `synchronize` (the schema is owned by migrations/, see docs/database.md).
+ * Full TypeORM options for `[database] connection`: the migration history, and never
+ * `synchronize` (the schema is owned by migrations/, see docs/database.md).
  */
 export function dataSourceOptions(connection: string, extras: DataSourceExtras = {}): DataSourceOptions {
   const parsed = parseConnectionUrl(connection, { maxPoolSize: extras.maxPoolSize });
@@ -26,7 +27,7 @@ export function dataSourceOptions(connection: string, extras: DataSourceExtras =
   }
   return {
     ...parsed.options,
-    entities: ENTITIES,
+    entities: extras.entities ?? [],
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,

@@ -21,6 +21,8 @@ type DatabaseModuleOptions = TypeOrmModuleOptions & { autoUpgrade: boolean };
 function moduleOptions(database: EsiLeapConfig['database']): DatabaseModuleOptions {
   return {
     ...dataSourceOptions(requireConnection(database.connection), { maxPoolSize: database.max_pool_size }),
+    // Each module registers the entities it maps (TypeOrmModule.forFeature).
+    autoLoadEntities: true,
     autoUpgrade: database.auto_upgrade,
     // oslo.db's start-up retries: max_retries = -1 means for ever.
     retryAttempts: database.max_retries < 0 ? Infinity : database.max_retries,
@@ -48,8 +50,8 @@ async function openDataSource(options?: DataSourceOptions): Promise<DataSource> 
 }
 
 /**
- * The database for the services: TypeORM over `[database] connection` with the four entities,
- * never `synchronize`, plus the TransactionRunner. Global, like the DataSource it wraps.
+ * The database for the services: TypeORM over `[database] connection`, never `synchronize`,
+ * plus the TransactionRunner. Global, like the DataSource it wraps.
  */
 @Module({})
 export class DatabaseModule {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { LeasingModule } from '../leasing/leasing.module';
+import { BookingModule } from '../leasing/booking/booking.module';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
 
-@Module({ imports: [LeasingModule], controllers: [EventsController], providers: [EventsService] })
+@Module({ imports: [BookingModule], controllers: [EventsController], providers: [EventsService] })
 export class EventsModule {}

@@ -16,7 +16,7 @@ export interface EventListQuery {
   resource_uuid?: string;
 }
 
-/** `GET /v1/events` (api.md 3.5): a cursor over the event log, in id order. */
+/** `GET /v1/events`: a cursor over the event log, in id order. */
 @Injectable()
 export class EventsService {
   constructor(
@@ -27,7 +27,8 @@ export class EventsService {
   ) {}
 
   async list(ctx: RequestContext, query: EventListQuery): Promise<Record<string, unknown>[]> {
-    // Non-admins only ever see their own project's events, whatever they asked for.
+    // Non-admins only ever see their own project's events, whatever they asked for; a caller
+    // without a project sees none.
     const requested = this.access.isOfferAdmin(ctx.creds) ? query.lessee_or_owner_id : (ctx.creds.project_id ?? '');
     const lesseeOrOwnerId = requested === undefined ? undefined : await this.projects.resolve(requested);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);

@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
-import { LeasingModule } from '../leasing/leasing.module';
+import { BookingModule } from '../leasing/booking/booking.module';
+import { LifecycleModule } from '../leasing/lifecycle/lifecycle.module';
+import { LeasingViewsModule } from '../leasing/views/leasing-views.module';
+import { LeaseListService } from './lease-list.service';
+import { LeasePolicyTarget } from './lease-policy-target';
 import { LeasesController } from './leases.controller';
 import { LeasesService } from './leases.service';
 
-@Module({ imports: [LeasingModule], controllers: [LeasesController], providers: [LeasesService] })
+/** `/v1/leases`: list, show, create, change end, cancel. */
+@Module({
+  imports: [BookingModule, LifecycleModule, LeasingViewsModule],
+  controllers: [LeasesController],
+  providers: [LeaseListService, LeasesService, LeasePolicyTarget],
+})
 export class LeasesModule {}

@@ -4,32 +4,29 @@ import { DataSource } from 'typeorm';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { Clock } from '../common/clock';
-import { LeaseStatus, OFFER_CAN_DELETE } from '../leasing/data/statuses';
 import { toEpochSeconds, UtcTime } from '../common/time';
 import { ConsoleAuthTokensRepository } from '../console/tokens/console-auth-tokens.repository';
 import { isMysqlDataSource } from '../db/dialect';
 import { inParallel } from '../common/in-parallel';
-import { LeaseExpirer } from '../leasing/lifecycle/lease-expirer';
-import { FULFILLABLE, LeaseFulfiller } from '../leasing/lifecycle/lease-fulfiller';
-import { EXPIRABLE, LeaseTransitions, TransitionOutcome } from '../leasing/lifecycle/lease-transitions';
 import { LeasesRepository } from '../leasing/data/leases.repository';
 import { OffersRepository } from '../leasing/data/offers.repository';
+import { ENDING, EXPIRABLE, FULFILLABLE, OFFER_CAN_DELETE } from '../leasing/data/statuses';
+import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
+import { TransitionOutcome } from '../leasing/lifecycle/transitions';
 import { ManagerCounter, ManagerMetrics } from './manager-metrics';
 
-/** Transactions one manager runs at once on MySQL (SQLite writes one at a time anyway). */
-const MYSQL_PARALLELISM = 8;
-/** Leases per fulfilment or expiry transaction (LeaseFulfiller, LeaseExpirer). */
-const LEASE_CHUNK = 100;
-/** Such transactions at once on MySQL: each already drives several nodes at a time. */
+/** Leases (or offers) per transition: one deciding and one recording transaction for all of them. */
+const CHUNK = 100;
+/** Chunks at once on MySQL (SQLite writes one at a time anyway): each already drives several nodes at a time. */
 const MYSQL_CHUNK_PARALLELISM = 4;
 
 /** Applies a transition to a chunk of rows; one outcome per uuid, in order. */
 type ChunkTransition = (uuids: string[]) => Promise<TransitionOutcome[]>;
 
 /**
- * The manager's periodic work (service.md B.3) as plain methods: the scheduler calls them,
- * and so do tests. Each job takes due rows in batches and transitions each one through
- * LeaseTransitions, which makes a lease taken by two managers at once change only once.
+ * The manager's periodic work as plain methods: the scheduler calls them, and so do tests.
+ * Each job takes due rows in batches and hands them, a chunk at a time, to LeaseLifecycle,
+ * which makes a lease taken by two managers at once change only once.
  */
 @Injectable()
 export class ManagerJobs {
@@ -42,20 +39,17 @@ export class ManagerJobs {
     private readonly leases: LeasesRepository,
     private readonly offers: OffersRepository,
     private readonly tokens: ConsoleAuthTokensRepository,
-    private readonly transitions: LeaseTransitions,
-    private readonly fulfiller: LeaseFulfiller,
-    private readonly expirer: LeaseExpirer,
+    private readonly lifecycle: LeaseLifecycle,
     private readonly metrics: ManagerMetrics,
   ) {}
 
-  /** Every job once, in upstream's order; one failing job never stops the others (K-4). */
+  /** Every job once, in upstream's order; one failing job never stops the others. */
   async runAll(): Promise<void> {
     this.metrics.lastRunStartedAt = this.clock.now();
     await this.isolated('fulfill', () => this.fulfillDueLeases());
     await this.isolated('expire', () => this.expireEndedLeases());
-    await this.isolated('cancel', () => this.retryCancels());
+    await this.isolated('finish_ends', () => this.finishEnds());
     await this.isolated('offers', () => this.expireEndedOffers());
-    await this.isolated('console_tokens', () => this.cleanExpiredConsoleTokens());
     this.metrics.lastRunFinishedAt = this.clock.now();
   }
 
@@ -63,28 +57,29 @@ export class ManagerJobs {
   fulfillDueLeases(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager(FULFILLABLE, 'started', now, limit),
-      this.inChunks('fulfilled', (uuids) => this.fulfiller.fulfil(uuids)),
+      this.inChunks('fulfilled', (uuids) => this.lifecycle.fulfil(uuids)),
       'fulfilled',
     );
   }
 
-  /** Leases whose `end_time` has passed expire, `error` ones included (K-23). */
+  /** Leases whose `end_time` has passed expire, `error` ones included (they still hold their node). */
   expireEndedLeases(): Promise<number> {
     return this.drain(
       (now, limit) => this.leases.dueForManager(EXPIRABLE, 'ended', now, limit),
-      this.inChunks('expired', (uuids) => this.expirer.expire(uuids)),
+      this.inChunks('expired', (uuids) => this.lifecycle.expireLeases(uuids)),
       'expired',
     );
   }
 
-  /** `wait cancel` leases are cancelled again once their back-off has passed. */
-  retryCancels(): Promise<number> {
+  /**
+   * Leases in `wait cancel`/`wait expire` get their node taken back: after a failed driver
+   * call once the back-off has passed, and after a process died between deciding an end and
+   * carrying it out once its claim has lapsed.
+   */
+  finishEnds(): Promise<number> {
     return this.drain(
-      (now, limit) => this.leases.dueForManager([LeaseStatus.WAIT_CANCEL], 'any', now, limit),
-      oneByOne(async (uuid) => {
-        const lease = await this.leases.findByUuid(uuid);
-        return lease ? this.transitions.cancelLease(lease) : 'skipped';
-      }),
+      (now, limit) => this.leases.dueForManager(ENDING, 'any', now, limit),
+      this.inChunks('cancelled', (uuids) => this.lifecycle.finishEnds(uuids)),
       'cancelled',
     );
   }
@@ -93,11 +88,12 @@ export class ManagerJobs {
   expireEndedOffers(): Promise<number> {
     return this.drain(
       (now, limit) => this.offers.endedBy(OFFER_CAN_DELETE, now, limit),
-      oneByOne((uuid) => this.transitions.expireOffer(uuid)),
+      this.inChunks('offers_expired', (uuids) => this.lifecycle.expireOffers(uuids)),
       'offers_expired',
     );
   }
 
+  /** Housekeeping, not lease work: on its own fixed interval (ConsoleTokenHousekeeping). */
   async cleanExpiredConsoleTokens(): Promise<number> {
     return this.tokens.deleteExpired(toEpochSeconds(this.clock.now()));
   }
@@ -141,7 +137,9 @@ export class ManagerJobs {
         try {
           return await chunks.apply(chunk);
         } catch (err) {
-          this.logger.error(`${doneCounter}: ${chunk.length === 1 ? 'lease/offer' : 'leases/offers'} ${chunk.join(', ')} failed: ${String(err)}`);
+          this.logger.error(
+            `${doneCounter}: ${chunk.length === 1 ? 'lease/offer' : 'leases/offers'} ${chunk.join(', ')} failed: ${String(err)}`,
+          );
           this.metrics.increment('job_errors', chunk.length);
           return chunk.map(() => 'skipped' as const);
         }
@@ -157,9 +155,8 @@ export class ManagerJobs {
   }
 
   /**
-   * Chunks of leases, each through `run` in one transaction; if a chunk fails as a whole (a
-   * database error, not a driver one), its leases are tried one by one so that one bad row
-   * cannot hold back the rest.
+   * Chunks of rows, each through one `run`; if a chunk fails as a whole (a database error, not
+   * a driver one), its rows are tried one by one so that one bad row cannot hold back the rest.
    */
   private inChunks(
     counter: ManagerCounter,
@@ -188,7 +185,7 @@ export class ManagerJobs {
         return outcomes;
       }
     };
-    return { size: LEASE_CHUNK, mysqlLanes: MYSQL_CHUNK_PARALLELISM, apply };
+    return { size: CHUNK, mysqlLanes: MYSQL_CHUNK_PARALLELISM, apply };
   }
 
   private async isolated(job: string, run: () => Promise<number>): Promise<void> {
@@ -200,11 +197,6 @@ export class ManagerJobs {
       this.logger.error(`manager job ${job} failed: ${String(err)}`, (err as Error)?.stack);
     }
   }
-}
-
-/** Per-row transitions as chunks of one, run MYSQL_PARALLELISM at a time on MySQL. */
-function oneByOne(transition: (uuid: string) => Promise<TransitionOutcome>): { size: number; mysqlLanes: number; apply: ChunkTransition } {
-  return { size: 1, mysqlLanes: MYSQL_PARALLELISM, apply: async ([uuid]) => [await transition(uuid)] };
 }
 
 function chunksOf<T>(items: readonly T[], size: number): T[][] {

@@ -6,6 +6,7 @@ import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
+import { NoPolicyRule } from '../policy/policy.decorator';
 import { NodesService } from './nodes.service';
 
 const NODE_LIST_PARAMS = { resource_class: 'string', owner: 'string', lessee: 'string' } as const;
@@ -16,7 +17,8 @@ export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List nodes with their offers and leases (api.md 3.4); no esi-leap policy' })
+  @NoPolicyRule('upstream checks no rule: the driver lists the nodes the caller may see')
+  @ApiOperation({ summary: 'List nodes with their offers and leases' })
   @ApiQueryParams(NODE_LIST_PARAMS)
   @ApiJsonResponse(200, 'The nodes of the default resource type', listOf('nodes', NODE_SCHEMA))
   @ApiFaults()

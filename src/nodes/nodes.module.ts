@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { LeasingModule } from '../leasing/leasing.module';
+import { LeasingDataModule } from '../leasing/data/leasing-data.module';
+import { ProjectsModule } from '../projects/projects.module';
 import { NodesController } from './nodes.controller';
 import { NodesService } from './nodes.service';
 
-@Module({ imports: [LeasingModule], controllers: [NodesController], providers: [NodesService] })
+@Module({ imports: [LeasingDataModule, ProjectsModule], controllers: [NodesController], providers: [NodesService] })
 export class NodesModule {}

@@ -1,5 +1,6 @@
 import { UtcTime } from '../common/time';
 import { LeaseEntity } from '../leasing/data/lease.entity';
+import { leaseSnapshot, LeaseSnapshot } from '../leasing/data/lease-snapshots.repository';
 import { ResourceInfo } from '../drivers/resource-driver';
 
 /** The lease half of `LeaseCRUDPayload` 1.0, in wire names and formats (service.md D.4). */
@@ -45,23 +46,21 @@ export function payloadTime(t: UtcTime | null | undefined): string | null {
 }
 
 export function leasePayloadFields(lease: LeaseEntity): LeasePayloadFields {
+  return payloadFromSnapshot(leaseSnapshot(lease));
+}
+
+/**
+ * The lease half of the payload from the lease as its event kept it. Times are formatted here;
+ * `payloadTime` of an already formatted time is that time, so snapshots kept in payload form
+ * by an earlier version read the same.
+ */
+export function payloadFromSnapshot(snapshot: LeaseSnapshot): LeasePayloadFields {
   return {
-    id: lease.id,
-    name: lease.name,
-    uuid: lease.uuid,
-    project_id: lease.projectId,
-    owner_id: lease.ownerId,
-    purpose: lease.purpose,
-    resource_type: lease.resourceType,
-    resource_uuid: lease.resourceUuid,
-    start_time: payloadTime(lease.startTime),
-    end_time: payloadTime(lease.endTime),
-    fulfill_time: payloadTime(lease.fulfillTime),
-    expire_time: payloadTime(lease.expireTime),
-    status: lease.status,
-    properties: lease.properties ?? {},
-    offer_uuid: lease.offerUuid,
-    parent_lease_uuid: lease.parentLeaseUuid,
+    ...snapshot,
+    start_time: payloadTime(snapshot.start_time as UtcTime | null),
+    end_time: payloadTime(snapshot.end_time as UtcTime | null),
+    fulfill_time: payloadTime(snapshot.fulfill_time as UtcTime | null),
+    expire_time: payloadTime(snapshot.expire_time as UtcTime | null),
   };
 }
 
@@ -71,7 +70,13 @@ export function leasePayloadFields(lease: LeaseEntity): LeasePayloadFields {
  */
 export function nodePayloadFields(resourceUuid: string, node: ResourceInfo | null): NodePayloadFields {
   if (!node) {
-    return { node_name: null, node_uuid: resourceUuid, node_provision_state: null, node_power_state: null, node_properties: null };
+    return {
+      node_name: null,
+      node_uuid: resourceUuid,
+      node_provision_state: null,
+      node_power_state: null,
+      node_properties: null,
+    };
   }
   const { lease_uuid: _leaseUuid, ...properties } = node.properties;
   return {

@@ -1,20 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager, In, MoreThan } from 'typeorm';
+import { Brackets, EntityManager, MoreThan } from 'typeorm';
 import { UtcTime } from '../common/time';
 import { isMysqlDataSource } from '../db/dialect';
 import { EventEntity } from '../leasing/data/event.entity';
-import { LeasePayloadFields } from './lease-crud-payload';
-import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
+import { LeaseSnapshotsRepository } from '../leasing/data/lease-snapshots.repository';
 import { NotificationCursorEntity } from './entities/notification-cursor.entity';
 
-/** Every query of the relay: the cursor row, the events after it, and the lease snapshots. */
+/** Every query of the relay: the cursor row and the events after it. */
 @Injectable()
 export class NotificationOutboxRepository {
+  constructor(private readonly snapshots: LeaseSnapshotsRepository) {}
+
   /**
    * Takes (or renews) the right to advance cursor `name` until `until`, unless another process
    * holds an unexpired claim. Returns the cursor when taken.
    */
-  async claim(em: EntityManager, name: string, holder: string, now: UtcTime, until: UtcTime): Promise<NotificationCursorEntity | null> {
+  async claim(
+    em: EntityManager,
+    name: string,
+    holder: string,
+    now: UtcTime,
+    until: UtcTime,
+  ): Promise<NotificationCursorEntity | null> {
     const result = await em
       .createQueryBuilder()
       .update(NotificationCursorEntity)
@@ -38,7 +45,14 @@ export class NotificationOutboxRepository {
    * Moves the cursor forward to `eventId` if `holder` still holds it (renewing the claim until
    * `until`), and drops the snapshots no longer needed. False when the claim was lost (another process took over).
    */
-  async advance(em: EntityManager, name: string, holder: string, eventId: number, now: UtcTime, until: UtcTime): Promise<boolean> {
+  async advance(
+    em: EntityManager,
+    name: string,
+    holder: string,
+    eventId: number,
+    now: UtcTime,
+    until: UtcTime,
+  ): Promise<boolean> {
     const result = await em
       .createQueryBuilder()
       .update(NotificationCursorEntity)
@@ -46,7 +60,7 @@ export class NotificationOutboxRepository {
       .where('name = :name AND holder = :holder AND last_event_id < :eventId', { name, holder, eventId })
       .execute();
     if (!result.affected) return false;
-    await em.createQueryBuilder().delete().from(LeaseSnapshotEntity).where('event_id <= :eventId', { eventId }).execute();
+    await this.snapshots.deleteUpTo(em, eventId);
     return true;
   }
 
@@ -59,7 +73,7 @@ export class NotificationOutboxRepository {
       .set({ lastEventId: newest, updatedAt: now })
       .where('name = :name AND last_event_id < :newest', { name, newest })
       .execute();
-    await em.createQueryBuilder().delete().from(LeaseSnapshotEntity).where('event_id <= :newest', { newest }).execute();
+    await this.snapshots.deleteUpTo(em, newest);
   }
 
   /** Events after `afterId`, oldest first. */
@@ -76,9 +90,10 @@ export class NotificationOutboxRepository {
   async mayStillAppear(em: EntityManager, ids: readonly number[]): Promise<boolean> {
     if (ids.length === 0 || !isMysqlDataSource(em.connection)) return false;
     try {
-      const rows = (await em.query(`SELECT id FROM events WHERE id IN (${ids.map(() => '?').join(',')}) FOR UPDATE NOWAIT`, [
-        ...ids,
-      ])) as unknown[];
+      const rows = (await em.query(
+        `SELECT id FROM events WHERE id IN (${ids.map(() => '?').join(',')}) FOR UPDATE NOWAIT`,
+        [...ids],
+      )) as unknown[];
       // Rows found now were committed since the read: the caller reads again.
       return rows.length > 0;
     } catch {
@@ -86,24 +101,12 @@ export class NotificationOutboxRepository {
     }
   }
 
-  async snapshots(em: EntityManager, eventIds: readonly number[]): Promise<Map<number, LeasePayloadFields>> {
-    if (eventIds.length === 0) return new Map();
-    const rows = await em.getRepository(LeaseSnapshotEntity).findBy({ eventId: In([...eventIds]) });
-    return new Map(rows.map((row) => [row.eventId, JSON.parse(row.lease) as LeasePayloadFields]));
-  }
-
-  async saveSnapshots(em: EntityManager, snapshots: readonly { eventId: number; lease: LeasePayloadFields }[]): Promise<void> {
-    if (snapshots.length === 0) return;
-    await em.query(
-      `INSERT INTO notification_lease_snapshots (event_id, lease) VALUES ${snapshots.map(() => '(?, ?)').join(', ')}`,
-      snapshots.flatMap((s) => [s.eventId, JSON.stringify(s.lease)]),
-    );
-  }
-
   private async newestEventId(em: EntityManager): Promise<number> {
-    const row = (await em.getRepository(EventEntity).createQueryBuilder('e').select('MAX(e.id)', 'newest').getRawOne()) as
-      | { newest: number | string | null }
-      | undefined;
+    const row = (await em
+      .getRepository(EventEntity)
+      .createQueryBuilder('e')
+      .select('MAX(e.id)', 'newest')
+      .getRawOne()) as { newest: number | string | null } | undefined;
     return Number(row?.newest ?? 0);
   }
 }

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { NotificationRelay } from './notification-relay';
@@ -19,17 +20,23 @@ const SKIP_INTERVAL_MS = 60_000;
 @Injectable()
 export class NotificationRelayScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('esi-leap.notifications');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private failures = 0;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
     @Inject(NOTIFIER_SETTINGS) private readonly settings: NotifierSettings,
     @Inject(OSLO_NOTIFIER) private readonly client: OsloNotificationClient,
     private readonly relay: NotificationRelay,
-  ) {}
+  ) {
+    this.task = new PeriodicTask({
+      run: async () => {
+        if (this.settings.enabled) await this.relay.relayPending();
+        else await this.relay.skipPending();
+      },
+      nextDelayMs: ({ consecutiveFailures }) => this.nextDelayMs(consecutiveFailures),
+      onError: (err) => this.logger.warn(`notification relay pass failed: ${String(err)}`),
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (this.settings.enabled) {
@@ -37,39 +44,16 @@ export class NotificationRelayScheduler implements OnApplicationBootstrap, Befor
       this.logger.log(`publishing notifications to exchange ${this.settings.exchange} on ${brokers}`);
       void this.client.connect();
     }
-    this.arm(0);
+    this.task.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
-  private arm(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      if (this.settings.enabled) await this.relay.relayPending();
-      else await this.relay.skipPending();
-      this.failures = 0;
-    } catch (err) {
-      this.failures++;
-      this.logger.warn(`notification relay pass failed (${this.failures} in a row): ${String(err)}`);
-    }
-    this.running = null;
-    this.arm(this.nextDelayMs());
-  }
-
-  private nextDelayMs(): number {
+  private nextDelayMs(failures: number): number {
     if (!this.settings.enabled) return SKIP_INTERVAL_MS;
     const interval = this.config.notification.relay_interval * 1000;
-    return this.failures === 0 ? interval : Math.min(interval * 2 ** this.failures, LONGEST_BACKOFF_MS);
+    return failures === 0 ? interval : Math.min(interval * 2 ** failures, LONGEST_BACKOFF_MS);
   }
 }

@@ -9,7 +9,14 @@ import { EventEntity } from '../leasing/data/event.entity';
 import { LeasesRepository } from '../leasing/data/leases.repository';
 import { ResourceDriverRegistry } from '../drivers/resource-driver.registry';
 import { AsyncMutex } from '../db/async-mutex';
-import { leaseCrudPayload, leasePayloadFields, LeasePayloadFields, nodePayloadFields } from './lease-crud-payload';
+import { LeaseSnapshotsRepository } from '../leasing/data/lease-snapshots.repository';
+import {
+  leaseCrudPayload,
+  leasePayloadFields,
+  LeasePayloadFields,
+  nodePayloadFields,
+  payloadFromSnapshot,
+} from './lease-crud-payload';
 import { uuid5 } from './message-ids';
 import { NotificationOutboxRepository } from './notification-outbox.repository';
 import { NOTIFIER_SETTINGS, OSLO_NOTIFIER } from './notifications.tokens';
@@ -19,8 +26,11 @@ import { OutgoingNotification } from './oslo-message';
 
 export const RABBIT_CURSOR = 'rabbit';
 const BATCH_SIZE = 100;
-/** Long enough for a pass's retries; renewed at every event, so a stalled holder is replaced. */
-const CLAIM_SECONDS = 120;
+/**
+ * How long the relay's claim outlives its last renewal: the holder renews it every third of
+ * this while a pass runs, so after a crash another manager takes over within this long.
+ */
+const CLAIM_SECONDS = 6;
 /** Attempts per event in one pass when `retry` is -1 ("for ever"): later passes keep trying. */
 const ATTEMPTS_WHEN_UNBOUNDED = 3;
 const FIRST_RETRY_DELAY_MS = 500;
@@ -48,6 +58,7 @@ export class NotificationRelay {
     private readonly clock: Clock,
     private readonly outbox: NotificationOutboxRepository,
     private readonly leases: LeasesRepository,
+    private readonly snapshots: LeaseSnapshotsRepository,
     private readonly drivers: ResourceDriverRegistry,
   ) {}
 
@@ -66,17 +77,27 @@ export class NotificationRelay {
 
   private async pass(): Promise<number> {
     const now = this.clock.now();
-    const cursor = await this.tx.run((em) => this.outbox.claim(em, RABBIT_CURSOR, this.holder, now, addSeconds(now, CLAIM_SECONDS)));
+    const cursor = await this.tx.run((em) =>
+      this.outbox.claim(em, RABBIT_CURSOR, this.holder, now, addSeconds(now, CLAIM_SECONDS)),
+    );
     if (!cursor) return 0;
     let last = cursor.lastEventId;
     let published = 0;
+    // Renewed apart from the events, so a publish that waits on the broker keeps the claim.
+    const renewal = setInterval(() => void this.renewClaim(), (CLAIM_SECONDS * 1000) / 3).unref();
     try {
       for (;;) {
         const events = await this.tx.run((em) => this.outbox.eventsAfter(em, last, BATCH_SIZE));
         const ready = await this.committedPrefix(events, last);
-        const snapshots = await this.tx.run((em) => this.outbox.snapshots(em, ready.map((e) => e.id)));
+        const snapshots = await this.tx.run((em) =>
+          this.snapshots.find(
+            em,
+            ready.map((e) => e.id),
+          ),
+        );
         for (const event of ready) {
-          await this.publishWithRetries(event, cursor.identity, snapshots.get(event.id));
+          const snapshot = snapshots.get(event.id);
+          await this.publishWithRetries(event, cursor.identity, snapshot && payloadFromSnapshot(snapshot));
           const at = this.clock.now();
           const kept = await this.tx.run((em) =>
             this.outbox.advance(em, RABBIT_CURSOR, this.holder, event.id, at, addSeconds(at, CLAIM_SECONDS)),
@@ -88,13 +109,24 @@ export class NotificationRelay {
         if (ready.length < events.length || events.length < BATCH_SIZE) return published;
       }
     } finally {
+      clearInterval(renewal);
       await this.tx.run((em) => this.outbox.release(em, RABBIT_CURSOR, this.holder));
     }
   }
 
+  private async renewClaim(): Promise<void> {
+    const now = this.clock.now();
+    try {
+      await this.tx.run((em) => this.outbox.claim(em, RABBIT_CURSOR, this.holder, now, addSeconds(now, CLAIM_SECONDS)));
+    } catch (err) {
+      // A lapsed claim costs at most a duplicate publish by the next holder (at least once).
+      this.logger.warn(`could not renew the relay claim: ${String(err)}`);
+    }
+  }
+
   /**
-   * The events up to the first id that may still commit (service.md K-16: the consumer must
-   * never skip an event that appears later). A missing id whose row is neither there nor
+   * The events up to the first id that may still commit (a consumer must never miss an event
+   * that appears later). A missing id whose row is neither there nor
    * locked belongs to a rolled-back transaction; it is skipped on the second look, since an id
    * is allocated a moment before its row exists.
    */
@@ -117,14 +149,20 @@ export class NotificationRelay {
     return events;
   }
 
-  private async publishWithRetries(event: EventEntity, identity: string, snapshot: LeasePayloadFields | undefined): Promise<void> {
+  private async publishWithRetries(
+    event: EventEntity,
+    identity: string,
+    snapshot: LeasePayloadFields | undefined,
+  ): Promise<void> {
     const attempts = this.settings.retry < 0 ? ATTEMPTS_WHEN_UNBOUNDED : this.settings.retry + 1;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.publish(event, identity, snapshot);
         return;
       } catch (err) {
-        this.logger.warn(`publishing event ${event.id} (${event.eventType}) failed, attempt ${attempt}/${attempts}: ${String(err)}`);
+        this.logger.warn(
+          `publishing event ${event.id} (${event.eventType}) failed, attempt ${attempt}/${attempts}: ${String(err)}`,
+        );
         if (attempt >= attempts) throw err;
       }
       await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));

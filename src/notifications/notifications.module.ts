@@ -1,25 +1,33 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from '../common/clock';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
-import { LeasingModule } from '../leasing/leasing.module';
+import { LeasingDataModule } from '../leasing/data/leasing-data.module';
+import { NotificationCursorEntity } from './entities/notification-cursor.entity';
+import { NotificationOutboxRepository } from './notification-outbox.repository';
 import { NotificationRelay } from './notification-relay';
 import { NotificationRelayScheduler } from './notification-relay.scheduler';
-import { NotificationSnapshotsModule } from './notification-snapshots.module';
 import { NOTIFIER_SETTINGS, OSLO_NOTIFIER } from './notifications.tokens';
-import { NotifierSettings } from './notifier-settings';
+import { notifierSettings, NotifierSettings } from './notifier-settings';
 import { OsloNotificationClient } from './oslo-notification.client';
 
-/** The manager/all roles: the oslo.messaging publisher and the relay that feeds it from the outbox. */
+/** The manager/all roles: the oslo.messaging publisher and the relay that feeds it from the events outbox. */
 @Module({
-  imports: [LeasingModule, NotificationSnapshotsModule],
+  imports: [LeasingDataModule, TypeOrmModule.forFeature([NotificationCursorEntity])],
   providers: [
+    {
+      provide: NOTIFIER_SETTINGS,
+      inject: [ESI_LEAP_CONFIG],
+      useFactory: (config: EsiLeapConfig) => notifierSettings(config),
+    },
     {
       provide: OSLO_NOTIFIER,
       inject: [NOTIFIER_SETTINGS, ESI_LEAP_CONFIG, Clock],
       useFactory: (settings: NotifierSettings, config: EsiLeapConfig, clock: Clock) =>
         new OsloNotificationClient(settings, clock, config.notification.publish_timeout * 1000),
     },
+    NotificationOutboxRepository,
     NotificationRelay,
     NotificationRelayScheduler,
   ],

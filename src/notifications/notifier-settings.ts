@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error';
 import { EsiLeapConfig } from '../config/esi-leap-config';
+import { busWireFormats, WIRE_FORMATS, WireFormat } from '../config/notification-drivers';
 import { BrokerAddress, parseRabbitTransportUrl } from './transport-url';
 
-/** The two oslo notification drivers that put messages on the bus (v2 wraps them in an envelope). */
-export type WireFormat = 'messagingv2' | 'messaging';
-const WIRE_FORMATS: readonly string[] = ['messagingv2', 'messaging'];
+export type { WireFormat };
 /** Drivers oslo accepts that publish nothing to RabbitMQ; `log`/`routing`/`test` are not replicated. */
 const SILENT_DRIVERS: readonly string[] = ['noop', 'log', 'routing', 'test'];
 
@@ -32,18 +31,22 @@ export interface NotifierSettings {
 export function notifierSettings(config: EsiLeapConfig): NotifierSettings {
   const notifications = config.oslo_messaging_notifications;
   const rabbit = config.oslo_messaging_rabbit;
-  const unknown = notifications.driver.filter((d) => !WIRE_FORMATS.includes(d) && !SILENT_DRIVERS.includes(d));
+  const unknown = notifications.driver.filter(
+    (d) => !(WIRE_FORMATS as readonly string[]).includes(d) && !SILENT_DRIVERS.includes(d),
+  );
   if (unknown.length > 0) {
     throw new ConfigError(`[oslo_messaging_notifications] driver: unknown driver(s) ${unknown.join(', ')}`);
   }
-  const formats = WIRE_FORMATS.filter((d) => notifications.driver.includes(d)) as WireFormat[];
+  const formats = busWireFormats(config);
   const enabled = formats.length > 0;
   if (rabbit.rabbit_quorum_queue && rabbit.rabbit_ha_queues) {
     // oslo raises the same at its first declare (impl_rabbit._get_queue_arguments).
     throw new ConfigError('[oslo_messaging_rabbit] rabbit_quorum_queue and rabbit_ha_queues are both enabled');
   }
   const transportUrl = notifications.transport_url ?? config.DEFAULT.transport_url;
-  const option = notifications.transport_url ? '[oslo_messaging_notifications] transport_url' : '[DEFAULT] transport_url';
+  const option = notifications.transport_url
+    ? '[oslo_messaging_notifications] transport_url'
+    : '[DEFAULT] transport_url';
   return {
     enabled,
     formats,

@@ -1,45 +1,54 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
-import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
 import { validateBody } from '../common/http/request-body';
+import { OFFER_CAN_DELETE, OfferStatus } from '../leasing/data/statuses';
 import { CLAIM_ATTRIBUTES } from '../leases/dto/lease-body';
-import { Policy } from '../policy/policy.decorator';
+import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
+import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
+import { Policy, PolicyObject } from '../policy/policy.decorator';
 import { OFFER_ATTRIBUTES, OFFER_LIST_PARAMS } from './dto/offer-body';
-import { ClaimInput, NewOfferInput, OffersService } from './offers.service';
+import { ClaimInput, OfferClaimService } from './offer-claim.service';
+import { OfferListService } from './offer-list.service';
+import { offerTarget, TargetOffer } from './offer-policy-target';
+import { NewOfferInput, OffersService } from './offers.service';
 
 @ApiTags('offers')
 @Controller('v1/offers')
 export class OffersController {
-  constructor(private readonly offers: OffersService) {}
+  constructor(
+    private readonly listing: OfferListService,
+    private readonly offers: OffersService,
+    private readonly claims: OfferClaimService,
+  ) {}
 
   @Get()
   @Policy('esi_leap:offer:get_all')
-  @ApiOperation({ summary: 'List offers (api.md 3.2.1)' })
+  @ApiOperation({ summary: 'List offers; restricted offers only to their lessee project tree, unless offer admin' })
   @ApiQueryParams(OFFER_LIST_PARAMS)
   @ApiJsonResponse(200, 'The offers the caller may see', listOf('offers', OFFER_SCHEMA))
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return new PagedJsonList('offers', await this.offers.list(ctx, parseQuery(query, OFFER_LIST_PARAMS)));
+    return new PagedJsonList('offers', await this.listing.list(ctx, parseQuery(query, OFFER_LIST_PARAMS)));
   }
 
   @Get(':ident')
-  @ApiOperation({ summary: 'Show an offer by UUID or name (api.md 3.2.2)' })
+  @Policy('esi_leap:offer:get', offerTarget({ statuses: null, lesseeOnly: true, withBusyIntervals: true }))
+  @ApiOperation({ summary: 'Show an offer by UUID or name' })
   @ApiJsonResponse(200, 'The offer', OFFER_SCHEMA)
   @ApiFaults(404)
-  show(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
+  show(@PolicyObject() target: TargetOffer, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
-    return this.offers.show(ctx, ident);
+    return this.listing.show(target);
   }
 
   @Post()
   @HttpCode(201)
   @Policy('esi_leap:offer:create')
-  @ApiOperation({ summary: 'Create an offer (api.md 3.2.3)' })
+  @ApiOperation({ summary: "Create an offer on a node the caller's project owns, or inside its lease (a sub-offer)" })
   @ApiJsonBody(NEW_OFFER_SCHEMA)
   @ApiJsonResponse(201, 'The new offer', OFFER_SCHEMA)
   @ApiFaults(404, 409)
@@ -49,28 +58,30 @@ export class OffersController {
   }
 
   @Delete(':ident')
-  @ApiOperation({ summary: 'Cancel an offer and its leases (api.md 3.2.4)' })
+  @Policy('esi_leap:offer:delete', offerTarget({ statuses: OFFER_CAN_DELETE, lesseeOnly: false }))
+  @ApiOperation({ summary: 'Cancel an offer and the leases claimed from it' })
   @ApiJsonResponse(200, 'Cancelled; the body is JSON null', { type: 'object', nullable: true, example: null })
   @ApiFaults(404, 409)
-  async delete(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {
+  async delete(@PolicyObject() target: TargetOffer, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
-    await this.offers.delete(ctx, ident);
+    await this.offers.delete(target.offer);
     return JSON_NULL;
   }
 
   @Post(':ident/claim')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Claim an offer: create a lease from it (api.md 3.2.5)' })
+  @Policy('esi_leap:offer:claim', offerTarget({ statuses: [OfferStatus.AVAILABLE], lesseeOnly: true }))
+  @ApiOperation({ summary: 'Claim an offer: create a lease inside its window' })
   @ApiJsonBody(CLAIM_SCHEMA)
   @ApiJsonResponse(201, 'The new lease', LEASE_SCHEMA)
   @ApiFaults(404, 409)
   claim(
     @Ctx() ctx: RequestContext,
-    @Param('ident') ident: string,
+    @PolicyObject() target: TargetOffer,
     @Body() body: unknown,
     @Query() query: Record<string, unknown>,
   ) {
     parseQuery(query, {});
-    return this.offers.claim(ctx, ident, validateBody(body, 'new_lease', CLAIM_ATTRIBUTES) as ClaimInput);
+    return this.claims.claim(ctx, target.offer, validateBody(body, 'new_lease', CLAIM_ATTRIBUTES) as ClaimInput);
   }
 }

@@ -1,10 +1,38 @@
-import { Controller, ExecutionContext, Get } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Controller, ExecutionContext, Get, Injectable } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { emptyCredentials, RequestContext } from '../auth/request-context';
-import { HTTPForbidden } from '../common/errors/esi-leap.exceptions';
-import { Policy } from './policy.decorator';
+import { HTTPForbidden, HTTPResourceForbidden, OfferNotFound } from '../common/errors/esi-leap.exceptions';
+import {
+  NoPolicyRule,
+  Policy,
+  PolicyRequest,
+  PolicyTargetResolver,
+  Public,
+  ResolvedPolicyTarget,
+} from './policy.decorator';
 import { PolicyGuard } from './policy.guard';
 import { PolicyService } from './policy.service';
+
+/** A resolver over a fixed table of offers, as the offers module's resolver reads the database. */
+@Injectable()
+class FixtureOffers implements PolicyTargetResolver<{ uuid: string; project: string }, { lesseeOnly: boolean }> {
+  readonly afterRuleCalls: string[] = [];
+  private readonly offers = new Map([['o-1', { uuid: 'o-1', project: 'p1' }]]);
+
+  async resolve(
+    request: PolicyRequest,
+    options: { lesseeOnly: boolean },
+  ): Promise<ResolvedPolicyTarget<{ uuid: string; project: string }>> {
+    const offer = this.offers.get(request.params.ident);
+    if (!offer) throw new OfferNotFound({ offer_uuid: request.params.ident });
+    return {
+      object: offer,
+      target: { ...request.esiLeapContext!.creds, 'offer.project_id': offer.project },
+      denied: () => new HTTPResourceForbidden({ resource_type: 'offer', resource: offer.uuid }),
+      afterRule: options.lesseeOnly ? async () => void this.afterRuleCalls.push(offer.uuid) : undefined,
+    };
+  }
+}
 
 @Controller('offers')
 class OffersFixture {
@@ -12,8 +40,24 @@ class OffersFixture {
   @Policy('esi_leap:offer:get_all')
   list(): void {}
 
-  @Get(':id')
-  show(): void {}
+  @Get(':ident')
+  @Policy('esi_leap:offer:delete', { resolver: FixtureOffers, options: { lesseeOnly: true } })
+  remove(): void {}
+
+  @Get('undeclared')
+  undeclared(): void {}
+
+  @Get('public')
+  @Public()
+  version(): void {}
+
+  @Get('nodes')
+  @NoPolicyRule('the driver decides')
+  nodes(): void {}
+
+  @Get('chosen')
+  @Policy((request) => (request.query.view === 'all' ? 'esi_leap:lease:lease_admin' : 'esi_leap:lease:get_all'))
+  chosen(): void {}
 }
 
 @Controller('leases')
@@ -27,17 +71,24 @@ class LeasesFixture {
   admin(): void {}
 }
 
-function contextFor(cls: object, handler: () => void, esiLeapContext?: RequestContext): ExecutionContext {
-  return {
+function contextFor(
+  cls: object,
+  handler: () => void,
+  esiLeapContext?: RequestContext,
+  request: Partial<PolicyRequest> = {},
+): { ctx: ExecutionContext; request: PolicyRequest } {
+  const req = { esiLeapContext, params: {}, query: {}, ...request } as PolicyRequest;
+  const ctx = {
     getHandler: () => handler,
     getClass: () => cls,
-    switchToHttp: () => ({ getRequest: () => ({ esiLeapContext }) }),
+    switchToHttp: () => ({ getRequest: () => req }),
   } as unknown as ExecutionContext;
+  return { ctx, request: req };
 }
 
-function requestContext(roles: string[]): RequestContext {
+function requestContext(roles: string[], project = 'p1'): RequestContext {
   return {
-    creds: { ...emptyCredentials(), project_id: 'p1', roles },
+    creds: { ...emptyCredentials(), project_id: project, roles },
     authToken: null,
     projectName: null,
     requestId: 'req-1',
@@ -45,40 +96,90 @@ function requestContext(roles: string[]): RequestContext {
 }
 
 describe('PolicyGuard', () => {
-  const guard = new PolicyGuard(new Reflector(), PolicyService.forTesting());
+  const offers = new FixtureOffers();
+  const moduleRef = { get: (token: unknown) => (token === FixtureOffers ? offers : undefined) } as unknown as ModuleRef;
+  const guard = new PolicyGuard(new Reflector(), PolicyService.forTesting(), moduleRef);
+  const can = (cls: object, handler: () => void, context?: RequestContext, request?: Partial<PolicyRequest>) =>
+    guard.canActivate(contextFor(cls, handler, context, request).ctx);
 
-  it('allows a route without @Policy, even with no request context', () => {
-    expect(guard.canActivate(contextFor(OffersFixture, OffersFixture.prototype.show))).toBe(true);
-  });
-
-  it('allows a caller the handler rule lets through', () => {
-    const ctx = contextFor(OffersFixture, OffersFixture.prototype.list, requestContext(['lessee']));
-    expect(guard.canActivate(ctx)).toBe(true);
-  });
-
-  it('throws 403 naming the rule for a caller it denies', () => {
-    const ctx = contextFor(OffersFixture, OffersFixture.prototype.list, requestContext([]));
-    expect(() => guard.canActivate(ctx)).toThrow(HTTPForbidden);
-    expect(() => guard.canActivate(ctx)).toThrow('Access was denied to esi_leap:offer:get_all.');
-  });
-
-  it('reads the controller rule, and a handler rule overrides it', () => {
-    expect(guard.canActivate(contextFor(LeasesFixture, LeasesFixture.prototype.list, requestContext(['owner'])))).toBe(
-      true,
+  it('refuses a route that declares no policy, whoever calls it', async () => {
+    await expect(can(OffersFixture, OffersFixture.prototype.undeclared, requestContext(['admin']))).rejects.toThrow(
+      HTTPForbidden,
     );
-    expect(() =>
-      guard.canActivate(contextFor(LeasesFixture, LeasesFixture.prototype.admin, requestContext(['owner']))),
-    ).toThrow('Access was denied to esi_leap:lease:lease_admin.');
   });
 
-  it('treats a missing request context on a guarded route as a programming error', () => {
-    const ctx = contextFor(OffersFixture, OffersFixture.prototype.list);
-    expect(() => guard.canActivate(ctx)).toThrow(Error);
-    expect(() => guard.canActivate(ctx)).not.toThrow(HTTPForbidden);
+  it('lets anyone through a @Public() route, even with no request context', async () => {
+    await expect(can(OffersFixture, OffersFixture.prototype.version)).resolves.toBe(true);
   });
 
-  it('lets everyone through when auth is disabled', () => {
-    const noauth = new PolicyGuard(new Reflector(), PolicyService.forTesting({}, false));
-    expect(noauth.canActivate(contextFor(OffersFixture, OffersFixture.prototype.list, requestContext([])))).toBe(true);
+  it('lets any identified caller through a @NoPolicyRule route, but not an unidentified request', async () => {
+    await expect(can(OffersFixture, OffersFixture.prototype.nodes, requestContext([]))).resolves.toBe(true);
+    await expect(can(OffersFixture, OffersFixture.prototype.nodes)).rejects.toThrow(Error);
+  });
+
+  it('allows a caller the handler rule lets through', async () => {
+    await expect(can(OffersFixture, OffersFixture.prototype.list, requestContext(['lessee']))).resolves.toBe(true);
+  });
+
+  it('throws 403 naming the rule for a caller it denies', async () => {
+    await expect(can(OffersFixture, OffersFixture.prototype.list, requestContext([]))).rejects.toThrow(
+      'Access was denied to esi_leap:offer:get_all.',
+    );
+  });
+
+  it('reads the controller rule, and a handler rule overrides it', async () => {
+    await expect(can(LeasesFixture, LeasesFixture.prototype.list, requestContext(['owner']))).resolves.toBe(true);
+    await expect(can(LeasesFixture, LeasesFixture.prototype.admin, requestContext(['owner']))).rejects.toThrow(
+      'Access was denied to esi_leap:lease:lease_admin.',
+    );
+  });
+
+  it('checks the rule a route chooses from the request', async () => {
+    const owner = requestContext(['owner']);
+    await expect(can(OffersFixture, OffersFixture.prototype.chosen, owner, { query: {} })).resolves.toBe(true);
+    await expect(can(OffersFixture, OffersFixture.prototype.chosen, owner, { query: { view: 'all' } })).rejects.toThrow(
+      'Access was denied to esi_leap:lease:lease_admin.',
+    );
+  });
+
+  describe('object rules', () => {
+    it('answers 404 for an unknown object before any rule is checked', async () => {
+      await expect(
+        can(OffersFixture, OffersFixture.prototype.remove, requestContext([], 'p2'), { params: { ident: 'nope' } }),
+      ).rejects.toThrow(OfferNotFound);
+    });
+
+    it("evaluates the rule on the object's keys and hands the object to the handler", async () => {
+      const { ctx, request } = contextFor(OffersFixture, OffersFixture.prototype.remove, requestContext([], 'p1'), {
+        params: { ident: 'o-1' },
+      });
+      await expect(guard.canActivate(ctx)).resolves.toBe(true);
+      expect(request.esiLeapPolicyObject).toEqual({ uuid: 'o-1', project: 'p1' });
+      expect(offers.afterRuleCalls).toEqual(['o-1']);
+    });
+
+    it("denies with the resolver's error, and skips the after-rule check", async () => {
+      offers.afterRuleCalls.length = 0;
+      await expect(
+        can(OffersFixture, OffersFixture.prototype.remove, requestContext([], 'p2'), { params: { ident: 'o-1' } }),
+      ).rejects.toThrow('Access was denied to offer o-1.');
+      expect(offers.afterRuleCalls).toEqual([]);
+    });
+  });
+
+  it('treats a missing request context on a guarded route as a programming error', async () => {
+    const attempt = can(OffersFixture, OffersFixture.prototype.list);
+    await expect(attempt).rejects.toThrow(Error);
+    await expect(can(OffersFixture, OffersFixture.prototype.list)).rejects.not.toThrow(HTTPForbidden);
+  });
+
+  it('lets every rule pass when auth is disabled, but still refuses an undeclared route', async () => {
+    const noauth = new PolicyGuard(new Reflector(), PolicyService.forTesting({}, false), moduleRef);
+    await expect(
+      noauth.canActivate(contextFor(OffersFixture, OffersFixture.prototype.list, requestContext([])).ctx),
+    ).resolves.toBe(true);
+    await expect(
+      noauth.canActivate(contextFor(OffersFixture, OffersFixture.prototype.undeclared, requestContext([])).ctx),
+    ).rejects.toThrow(HTTPForbidden);
   });
 });

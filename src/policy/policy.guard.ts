@@ -1,28 +1,52 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ContextualRequest } from '../auth/request-context';
-import { POLICY_RULE_KEY } from './policy.decorator';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { HTTPForbidden } from '../common/errors/esi-leap.exceptions';
+import { POLICY_KEY, PolicyDeclaration, PolicyRequest, PolicyTargetResolver } from './policy.decorator';
 import { PolicyService } from './policy.service';
 
-/** Enforces the `@Policy(rule)` of the handler (or its controller); routes without one pass. */
+/**
+ * Enforces the `@Policy(rule, target?)` of every route before its handler runs. A route must
+ * declare its rule, or be explicitly `@Public()` or `@NoPolicyRule(reason)`: one that declares
+ * nothing is refused, so a new route cannot be open by omission.
+ */
 @Injectable()
 export class PolicyGuard implements CanActivate {
+  private readonly logger = new Logger('esi-leap.policy');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly policy: PolicyService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const rule = this.reflector.getAllAndOverride<string | undefined>(POLICY_RULE_KEY, [
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const declaration = this.reflector.getAllAndOverride<PolicyDeclaration | undefined>(POLICY_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (rule === undefined) return true;
-    const request = context.switchToHttp().getRequest<ContextualRequest>();
-    if (!request.esiLeapContext) {
-      throw new Error(`PolicyGuard: no request context for ${rule}; the auth layer must run before it`);
+    const request = context.switchToHttp().getRequest<PolicyRequest>();
+    if (declaration === undefined) {
+      this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no policy; refused`);
+      throw new HTTPForbidden({ rule: 'an undeclared route' });
     }
-    this.policy.authorize(rule, request.esiLeapContext.creds);
+    if (declaration.kind === 'public') return true;
+    const ctx = request.esiLeapContext;
+    if (!ctx)
+      throw new Error(
+        `PolicyGuard: no request context for ${context.getHandler().name}; the auth layer must run before it`,
+      );
+    if (declaration.kind === 'no-rule') return true;
+
+    const rule = typeof declaration.rule === 'function' ? declaration.rule(request) : declaration.rule;
+    if (!declaration.target) {
+      this.policy.authorize(rule, ctx.creds);
+      return true;
+    }
+    const resolver = this.moduleRef.get<PolicyTargetResolver>(declaration.target.resolver, { strict: false });
+    const resolved = await resolver.resolve(request, declaration.target.options);
+    if (!this.policy.enforce(rule, ctx.creds, resolved.target)) throw resolved.denied();
+    await resolved.afterRule?.();
+    request.esiLeapPolicyObject = resolved.object;
     return true;
   }
 }

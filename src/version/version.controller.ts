@@ -4,6 +4,7 @@ import { ApiJsonResponse } from '../ops/openapi/api-docs.decorators';
 import { ROOT_DOCUMENT_SCHEMA, V1_DOCUMENT_SCHEMA } from '../ops/openapi/api-schemas';
 import { Request, Response } from 'express';
 import { sendJson } from '../common/http/json-response';
+import { Public } from '../policy/policy.decorator';
 
 const DESCRIPTION =
   'ESI Leap is an OpenStack service for leasing baremetal nodes, designed to run on top of multi-tenant Ironic.';
@@ -20,6 +21,7 @@ function version(hostUrl: string) {
 
 /** The version documents of api.md 1.3, which keystoneauth discovery parses. */
 @ApiTags('versions')
+@Public()
 @Controller()
 export class VersionController {
   /** Served for any method, before authentication; a missing Host falls back to localhost (K-30). */
@@ -28,7 +30,12 @@ export class VersionController {
   @ApiJsonResponse(200, 'The versions document keystoneauth discovery reads', ROOT_DOCUMENT_SCHEMA)
   root(@Req() req: Request) {
     const hostUrl = `${req.protocol}://${req.headers.host ?? 'localhost'}`;
-    return { name: 'ESI Leap API', description: DESCRIPTION, default_version: version(hostUrl), versions: [version(hostUrl)] };
+    return {
+      name: 'ESI Leap API',
+      description: DESCRIPTION,
+      default_version: version(hostUrl),
+      versions: [version(hostUrl)],
+    };
   }
 
   /** `/v1` redirects to `/v1/`, which answers 300 with its own (different) document. */
@@ -42,7 +49,9 @@ export class VersionController {
       res.redirect(302, `${hostUrl}/v1/`);
       return;
     }
-    sendJson(res, 300, { versions: [{ id: 'v1.0', status: 'CURRENT', links: [{ href: `${hostUrl}/v1`, rel: 'self' }] }] });
+    sendJson(res, 300, {
+      versions: [{ id: 'v1.0', status: 'CURRENT', links: [{ href: `${hostUrl}/v1`, rel: 'self' }] }],
+    });
   }
 }
 

@@ -5,7 +5,8 @@ import { addDays, fromDate, UtcTime } from '../../src/common/time';
 import { LeaseEntity } from '../../src/leasing/data/lease.entity';
 import { LeasePresenter } from '../../src/leasing/views/lease.presenter';
 import { LeasesRepository } from '../../src/leasing/data/leases.repository';
-import { LEASE_LIST_PAGE } from '../../src/leases/leases.service';
+import { LEASE_LIST_PAGE } from '../../src/leases/lease-list.service';
+import { LeaseStatusName } from '../../src/leasing/data/statuses';
 import { NODE_LIST_PAGE } from '../../src/nodes/nodes.service';
 import { OfferEntity } from '../../src/leasing/data/offer.entity';
 import { insertRows } from '../helpers/insert-rows';
@@ -25,10 +26,10 @@ describe.each(testDatabaseKinds())('lists read in pages on %s', (kind) => {
   const now = fromDate(new Date());
   // Two full pages and a partial one.
   const COUNT = 2 * LEASE_LIST_PAGE + 37;
-  const STATUSES = ['created', 'active', 'expired', 'deleted', 'error'];
+  const STATUSES: LeaseStatusName[] = ['created', 'active', 'expired', 'deleted', 'error'];
   const RARE_FROM = 2 * LEASE_LIST_PAGE + 10;
 
-  const newLease = (i: number, status: string): Omit<LeaseEntity, 'id' | 'updatedAt'> => ({
+  const newLease = (i: number, status: LeaseStatusName): Omit<LeaseEntity, 'id' | 'updatedAt'> => ({
     uuid: randomUUID(),
     name: i % 5 === 0 ? null : `paged-${i}`,
     projectId: i % 3 === 0 ? P.lessee : P.child,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { UtcTime } from '../../src/common/time';
 import { LeaseEntity } from '../../src/leasing/data/lease.entity';
-import { LeasesRepository } from '../../src/leasing/data/leases.repository';
+import { BusyIntervalsRepository } from '../../src/leasing/data/busy-intervals.repository';
+import { OffersRepository } from '../../src/leasing/data/offers.repository';
+import { LeaseStatusName, OfferStatusName } from '../../src/leasing/data/statuses';
 import { OfferEntity } from '../../src/leasing/data/offer.entity';
 import { OfferPresenter } from '../../src/leasing/views/offer.presenter';
-import { OffersRepository } from '../../src/leasing/data/offers.repository';
-import { OFFER_LIST_PAGE } from '../../src/offers/offers.service';
+import { OFFER_LIST_PAGE } from '../../src/offers/offer-list.service';
 import { insertRows } from '../helpers/insert-rows';
 import { testDatabaseKinds } from '../helpers/test-databases';
 import { P } from '../support/projects';
@@ -18,12 +19,13 @@ import { createTestApp, TestApp } from '../support/test-app';
  */
 describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => {
   let t: TestApp;
-  let repo: OffersRepository;
+  let repo: BusyIntervalsRepository;
   // Two full pages and a partial one.
   const COUNT = 2 * OFFER_LIST_PAGE + 37;
   // Offers and leases in 2040: the availabilities do not depend on when the test runs.
   const at = (day: number, hour = 0) => `2040-01-${String(day).padStart(2, '0')} ${String(hour).padStart(2, '0')}:00:00.000000` as UtcTime;
-  const STATUSES = ['available', 'available', 'available', 'expired', 'deleted'];
+  const STATUSES: OfferStatusName[] = ['available', 'available', 'available', 'expired', 'deleted'];
+  const EVER = '0001-01-01 00:00:00.000000' as UtcTime;
   const LESSEES = [null, null, P.lessee, P.other];
   const offers: OfferEntity[] = [];
   const busy = new Map<string, Array<[UtcTime, UtcTime]>>();
@@ -43,7 +45,7 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
     createdAt: at(1),
   });
 
-  const occupying = (offer: OfferEntity, startDay: number, endDay: number, status: string): Omit<LeaseEntity, 'id' | 'updatedAt'> => ({
+  const occupying = (offer: OfferEntity, startDay: number, endDay: number, status: LeaseStatusName): Omit<LeaseEntity, 'id' | 'updatedAt'> => ({
     uuid: randomUUID(),
     name: null,
     projectId: P.lessee,
@@ -65,7 +67,7 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
   /** The body the offers matching `where` would have rendered as one page. */
   async function renderedAtOnce(where: (o: OfferEntity) => boolean): Promise<string> {
     const shown = offers.filter(where);
-    const byUuid = await t.app.get(LeasesRepository).busyIntervalsByOffer(shown.map((o) => o.uuid));
+    const byUuid = await t.app.get(BusyIntervalsRepository).ofOffers<string>({ uuids: shown.map((o) => o.uuid) }, EVER);
     const byId = new Map(shown.map((o) => [o.id, byUuid.get(o.uuid) ?? []]));
     const views = await t.app.get(OfferPresenter).many(shown, byId, at(1));
     return JSON.stringify({ offers: [...views] });
@@ -89,19 +91,21 @@ describe.each(testDatabaseKinds())('offer lists read in pages on %s', (kind) => 
       ]);
     }
     await insertRows(t.dataSource, LeaseEntity, leases);
-    repo = t.app.get(OffersRepository);
+    repo = t.app.get(BusyIntervalsRepository);
   });
   afterAll(() => t.close());
   afterEach(() => jest.restoreAllMocks());
 
   it('lists more than a page in id order, byte for byte as one rendering of all offers', async () => {
-    const pages = jest.spyOn(repo, 'listPage');
-    const intervals = jest.spyOn(repo, 'busyIntervalsForPage');
+    // Rendered first: it reads busy intervals through the repository whose calls are counted.
+    const expected = await renderedAtOnce(() => true);
+    const pages = jest.spyOn(t.app.get(OffersRepository), 'listPage');
+    const intervals = jest.spyOn(repo, 'ofOffers');
     const res = await t.as('admin').get('/v1/offers?status=any');
     expect(res.status).toBe(200);
     expect(res.headers['transfer-encoding']).toBe('chunked');
     expect(res.body.offers).toHaveLength(COUNT);
-    expect(res.text).toBe(await renderedAtOnce(() => true));
+    expect(res.text).toBe(expected);
     // Two full pages, the partial third one, no query after a partial page, and one busy
     // interval query per page.
     expect(pages).toHaveBeenCalledTimes(3);

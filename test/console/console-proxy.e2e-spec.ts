@@ -7,9 +7,7 @@ import { EsiLeapConfig } from '../../src/config/esi-leap-config';
 import { ConsoleAuthTokensRepository } from '../../src/console/tokens/console-auth-tokens.repository';
 import { ConsoleProxyServer } from '../../src/console/console-proxy.server';
 import { ConsoleAuthTokenEntity } from '../../src/console/tokens/console-auth-token.entity';
-import { LeaseExpirer } from '../../src/leasing/lifecycle/lease-expirer';
-import { LeaseFulfiller } from '../../src/leasing/lifecycle/lease-fulfiller';
-import { LeaseTransitions } from '../../src/leasing/lifecycle/lease-transitions';
+import { LeaseLifecycle } from '../../src/leasing/lifecycle/lease-lifecycle';
 import { LeasesRepository } from '../../src/leasing/data/leases.repository';
 import { ManagerJobs } from '../../src/manager/manager-jobs';
 import { ManagerMetrics } from '../../src/manager/manager-metrics';
@@ -197,7 +195,7 @@ describe('serial console proxy (service.md G.2, decisions.md 15) against a real 
   it('removing a lease from the node deletes its tokens (service.md E.2 step 4)', async () => {
     const lease = await t.as('owner').post('/v1/leases').send({ resource_uuid: 'con-2', project_id: P.lessee });
     expect(lease.status).toBe(201);
-    expect((await t.app.get(LeaseFulfiller, { strict: false }).fulfil([lease.body.uuid])).get(lease.body.uuid)).toBe('done');
+    expect((await t.app.get(LeaseLifecycle, { strict: false }).fulfil([lease.body.uuid])).get(lease.body.uuid)).toBe('done');
     const token = await newToken('con-2');
     await t.as('owner').delete(`/v1/leases/${lease.body.uuid}`).expect(200);
     expect((await rows()).filter((r) => r.nodeUuid === 'con-2')).toEqual([]);
@@ -218,9 +216,7 @@ describe('serial console proxy (service.md G.2, decisions.md 15) against a real 
       t.app.get(LeasesRepository, { strict: false }),
       t.app.get(OffersRepository, { strict: false }),
       new ConsoleAuthTokensRepository(t.dataSource),
-      t.app.get(LeaseTransitions, { strict: false }),
-      t.app.get(LeaseFulfiller, { strict: false }),
-      t.app.get(LeaseExpirer, { strict: false }),
+      t.app.get(LeaseLifecycle, { strict: false }),
       new ManagerMetrics(),
     );
     expect(await jobs.cleanExpiredConsoleTokens()).toBe(1);

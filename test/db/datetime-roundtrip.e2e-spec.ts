@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MoreThan } from 'typeorm';
 import { FOREVER, UtcTime } from '../../src/common/time';
 import { utcTimeTransformer } from '../../src/db/columns';
-import { ENTITIES } from '../../src/db/entities';
+import { ENTITIES } from '../../src/app/entities';
 import { EventEntity } from '../../src/leasing/data/event.entity';
 import { LeaseEntity } from '../../src/leasing/data/lease.entity';
 import { OfferEntity } from '../../src/leasing/data/offer.entity';

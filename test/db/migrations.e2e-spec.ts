@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ConsoleAuthTokenEntity } from '../../src/console/tokens/console-auth-token.entity';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/create-data-source';
 import { runDbsync } from '../../src/db/dbsync';
 import { SchemaMigrator } from '../../src/db/schema-migrator';
@@ -94,7 +95,7 @@ describe.each(testDatabaseKinds())('migrations and esi-leap-dbsync on %s', (kind
     await expectHeadSchema();
 
     // A fresh DataSource, as a service would open after the upgrade.
-    const service = await createDataSource(db.connection).initialize();
+    const service = await createDataSource(db.connection, { entities: ENTITIES }).initialize();
     try {
       const offer = await service.getRepository(OfferEntity).findOneByOrFail({ uuid: OFFER_UUID });
       expect(offer).toMatchObject({

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { UtcTime } from '../../src/common/time';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/create-data-source';
 import { TransactionRunner } from '../../src/db/transaction-runner';
 import { EventEntity } from '../../src/leasing/data/event.entity';
@@ -54,7 +55,7 @@ describe.each(testDatabaseKinds())('TransactionRunner on %s', (kind) => {
   });
 
   it('serialises across two DataSources (two processes) on the same database', async () => {
-    const other: DataSource = await createDataSource(db.connection).initialize();
+    const other: DataSource = await createDataSource(db.connection, { entities: ENTITIES }).initialize();
     try {
       const otherRunner = new TransactionRunner(other);
       await Promise.all(Array.from({ length: 50 }, (_, i) => bookOnce(i % 2 === 0 ? runner : otherRunner, 'node-b')));

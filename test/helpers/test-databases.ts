@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { parseConnectionUrl, redactConnectionUrl } from '../../src/db/connection-url';
+import { ENTITIES } from '../../src/app/entities';
 import { createDataSource } from '../../src/db/create-data-source';
 import { SchemaMigrator } from '../../src/db/schema-migrator';
 
@@ -83,7 +84,7 @@ async function administer(serverUrl: string, sql: string): Promise<void> {
 }
 
 async function open(connection: string, migrated: boolean): Promise<DataSource> {
-  const dataSource = await createDataSource(connection).initialize();
+  const dataSource = await createDataSource(connection, { entities: ENTITIES }).initialize();
   if (migrated) await new SchemaMigrator(dataSource).upgrade('head');
   return dataSource;
 }

@@ -213,7 +213,7 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     await t.as('owner').delete(`/v1/leases/${lease}`).expect(200);
     expect((await row(lease)).status).toBe('wait cancel');
     clock.set(at('2030-04-01T00:02:00'));
-    await jobs.retryCancels();
+    await jobs.finishEnds();
     expect((await row(lease)).status).toBe('deleted');
     expect(t.nodes.nodes.get(n)).toMatchObject({ leaseUuid: null });
   });

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock';
 import { UtcTime } from '../../src/common/time';
 import { TransactionRunner } from '../../src/db/transaction-runner';
+import { LeaseSnapshotsRepository } from '../../src/leasing/data/lease-snapshots.repository';
 import { LeasesRepository } from '../../src/leasing/data/leases.repository';
 import { ResourceDriverRegistry } from '../../src/drivers/resource-driver.registry';
 import { NotificationOutboxRepository } from '../../src/notifications/notification-outbox.repository';
@@ -181,6 +182,7 @@ describe.each(testDatabaseKinds())('oslo.messaging notifications received by a r
       t.app.get(Clock),
       t.app.get(NotificationOutboxRepository),
       t.app.get(LeasesRepository),
+      t.app.get(LeaseSnapshotsRepository),
       t.app.get(ResourceDriverRegistry),
     );
     const before = listener.received.length;

@@ -93,9 +93,12 @@ export class NodeNotFound extends templated(
 ) {}
 /** Upstream's class defines `_msg_fmt`, so the generic text is its real faultstring; a bad TTL is a client error. */
 export class InvalidTokenTTL extends templated(400, () => 'An unknown exception occurred.') {}
-export class UnsupportedConsoleType extends templated(
-  500,
-  (a) => `Unsupported console type ${a.console_type}`,
+export class UnsupportedConsoleType extends templated(500, (a) => `Unsupported console type ${a.console_type}`) {}
+
+/** Ours: a lease may not end before the sub-leases and sub-offers made inside it. */
+export class LeaseChildrenOutlast extends templated(
+  409,
+  (a) => `Lease ${a.lease_uuid} cannot end at ${a.end_time}: it has sub-leases or sub-offers that end later.`,
 ) {}
 
 /** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */

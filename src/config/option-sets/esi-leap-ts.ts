@@ -102,6 +102,11 @@ export const additionManagerOptions = fromNamespace(ADDITION_ORIGIN, {
     min: 0,
   }),
   batch_size: intOpt('Most rows one manager job handles per run.', { default: 500, min: 1 }),
+  claim_timeout: intOpt(
+    'Seconds a process claims a lease for while it calls the driver; renewed while the calls run. ' +
+      'A lease whose claimant died is taken up again this long after its last renewal.',
+    { default: 15, min: 3 },
+  ),
 });
 
 /** The notification relay (src/notifications): publishes the events outbox to RabbitMQ. */

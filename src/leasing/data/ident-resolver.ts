@@ -10,7 +10,8 @@ import {
 import { isUuidLike } from '../../common/uuid-like';
 import { LeaseEntity } from './lease.entity';
 import { UtcTime } from '../../common/time';
-import { Interval, LeasesRepository } from './leases.repository';
+import { LeasesRepository } from './leases.repository';
+import { BusyIntervalsRepository, Interval } from './busy-intervals.repository';
 import { ResourceDriver } from '../../drivers/resource-driver';
 import { ResourceDriverRegistry } from '../../drivers/resource-driver.registry';
 import { OfferEntity } from './offer.entity';
@@ -34,6 +35,7 @@ export class IdentResolver {
     private readonly offers: OffersRepository,
     private readonly leases: LeasesRepository,
     private readonly drivers: ResourceDriverRegistry,
+    private readonly busyIntervals: BusyIntervalsRepository,
   ) {}
 
   async offer(ident: string, statuses: readonly string[] | null = null): Promise<OfferEntity> {
@@ -52,7 +54,7 @@ export class IdentResolver {
    */
   async offerWithBusyIntervals(ident: string, endingAfter: UtcTime): Promise<{ offer: OfferEntity; busy?: Interval[] }> {
     if (!isUuidLike(ident)) return { offer: await this.offer(ident) };
-    const found = await this.offers.findByUuidWithBusyIntervals(ident, endingAfter);
+    const found = await this.busyIntervals.offerWithIntervals(ident, endingAfter);
     if (!found) throw new OfferNotFound({ offer_uuid: ident });
     return found;
   }

@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { UtcTime } from '../../common/time';
+import type { LeaseStatusName } from './statuses';
 import { jsonDictTransformer, utcTimeTransformer } from '../../db/columns';
 
-/** Table `leases` exactly as upstream (service.md A.1); the schema itself lives in migrations/. */
+/** Table `leases` exactly as upstream esi-leap's; the schema itself lives in migrations/. */
 @Entity({ name: 'leases' })
 export class LeaseEntity {
   @PrimaryGeneratedColumn({ name: 'id' })
@@ -42,7 +43,7 @@ export class LeaseEntity {
   expireTime: UtcTime | null;
 
   @Column({ name: 'status', type: 'varchar', length: 15 })
-  status: string;
+  status: LeaseStatusName;
 
   @Column({ name: 'properties', type: 'text', nullable: true, transformer: jsonDictTransformer })
   properties: Record<string, unknown>;

@@ -23,27 +23,6 @@ export interface LeaseListFilter {
 }
 
 export type NewLease = Omit<LeaseEntity, 'id' | 'updatedAt'>;
-export type Interval = readonly [UtcTime, UtcTime];
-
-/** A row of a busy-interval query: an occupying lease's window, and its offer (uuid or id). */
-export interface BusyIntervalRow<K> {
-  offer: K;
-  start_time: unknown;
-  end_time: unknown;
-}
-
-/** Busy-interval rows grouped by offer, in row order. */
-export function intervalsByOffer<K>(rows: readonly BusyIntervalRow<K>[]): Map<K, Interval[]> {
-  const result = new Map<K, Interval[]>();
-  for (const row of rows) {
-    const interval: Interval = [fromDb(row.start_time)!, fromDb(row.end_time)!];
-    const list = result.get(row.offer);
-    if (list) list.push(interval);
-    else result.set(row.offer, [interval]);
-  }
-  return result;
-}
-
 /** Every SQL question about leases. */
 @Injectable()
 export class LeasesRepository {
@@ -170,37 +149,6 @@ export class LeasesRepository {
     return q;
   }
 
-  /** Which of these offers have an occupying lease overlapping `[start, end)` — one query. */
-  async offersBusyDuring(offerUuids: readonly string[], start: UtcTime, end: UtcTime): Promise<Set<string>> {
-    if (offerUuids.length === 0) return new Set();
-    const rows = await this.query()
-      .select('DISTINCT l.offer_uuid', 'offer_uuid')
-      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
-      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING })
-      .andWhere('l.start_time < :end AND l.end_time > :start', { start, end })
-      .getRawMany<{ offer_uuid: string }>();
-    return new Set(rows.map((r) => r.offer_uuid));
-  }
-
-  /**
-   * Busy intervals of occupying leases per offer, for `availabilities` — one query for all
-   * the offers of a page (K-7). With `endingAfter`, intervals over by then are left out: the
-   * free windows start at "now" at the earliest, so they cannot matter. Per offer, the
-   * intervals come in no particular order. `lease_offer_busy_idx` covers the query.
-   */
-  async busyIntervalsByOffer(offerUuids: readonly string[], endingAfter?: UtcTime): Promise<Map<string, Interval[]>> {
-    if (offerUuids.length === 0) return new Map();
-    // Three raw columns, not whole entities: list pages ask this for every offer they show.
-    const q = this.query()
-      .select('l.offer_uuid', 'offer')
-      .addSelect('l.start_time', 'start_time')
-      .addSelect('l.end_time', 'end_time')
-      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
-      .andWhere('l.status IN (:...statuses)', { statuses: LEASE_OCCUPYING });
-    if (endingAfter !== undefined) q.andWhere('l.end_time > :after', { after: endingAfter });
-    return intervalsByOffer(await q.getRawMany<BusyIntervalRow<string>>());
-  }
-
   /**
    * UUIDs of the leases of the given statuses on any of the given resources, in id order (node
    * list decoration): two columns, not entities, as it reads every such lease of the fleet.
@@ -233,23 +181,37 @@ export class LeasesRepository {
     return next?.startTime ?? null;
   }
 
-  findByParentLease(parentLeaseUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+  /** Leases in `statuses` whose parent is one of `parentUuids`, in id order. */
+  findByParentLeases(em: EntityManager, parentUuids: readonly string[], statuses: readonly string[]): Promise<LeaseEntity[]> {
+    if (parentUuids.length === 0) return Promise.resolve([]);
     return this.query(em)
-      .where('l.parent_lease_uuid = :parent', { parent: parentLeaseUuid })
+      .where('l.parent_lease_uuid IN (:...parents)', { parents: parentUuids })
       .andWhere('l.status IN (:...statuses)', { statuses })
       .orderBy('l.id')
       .getMany();
   }
 
-  findByOffer(offerUuid: string, statuses: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {
+  /** Leases in `statuses` claimed from one of `offerUuids`, in id order. */
+  findByOffers(em: EntityManager, offerUuids: readonly string[], statuses: readonly string[]): Promise<LeaseEntity[]> {
+    if (offerUuids.length === 0) return Promise.resolve([]);
     return this.query(em)
-      .where('l.offer_uuid = :offer', { offer: offerUuid })
+      .where('l.offer_uuid IN (:...offers)', { offers: offerUuids })
       .andWhere('l.status IN (:...statuses)', { statuses })
       .orderBy('l.id')
       .getMany();
   }
 
-  /** Leases whose manager work is due at `now`: in `statuses`, matching `when`, not backing off. */
+  /** Whether a sub-lease of `parentUuid` in `statuses` ends after `end` (a parent may not end before its children). */
+  async childEndsAfter(em: EntityManager, parentUuid: string, end: UtcTime, statuses: readonly string[]): Promise<boolean> {
+    const count = await this.query(em)
+      .where('l.parent_lease_uuid = :parent', { parent: parentUuid })
+      .andWhere('l.status IN (:...statuses)', { statuses })
+      .andWhere('l.end_time > :end', { end })
+      .getCount();
+    return count > 0;
+  }
+
+  /** Leases whose manager work is due at `now`: in `statuses`, matching `when`, not backing off nor claimed. */
   async dueForManager(
     statuses: readonly string[],
     when: 'started' | 'ended' | 'any',
@@ -260,7 +222,8 @@ export class LeasesRepository {
       .select('l.uuid', 'uuid')
       .leftJoin('lease_retries', 'r', 'r.lease_uuid = l.uuid')
       .where('l.status IN (:...statuses)', { statuses })
-      .andWhere('(r.next_attempt_at IS NULL OR r.next_attempt_at <= :now)', { now });
+      .andWhere('(r.next_attempt_at IS NULL OR r.next_attempt_at <= :now)', { now })
+      .andWhere('(r.claimed_until IS NULL OR r.claimed_until <= :now)', { now });
     if (when === 'started') q.andWhere('l.start_time <= :now AND l.end_time >= :now');
     if (when === 'ended') q.andWhere('l.end_time <= :now');
     const rows = await q
@@ -281,7 +244,7 @@ export class LeasesRepository {
 
   /** The earliest future moment a lease becomes due to start, end or be retried. */
   async nextDueTime(startable: readonly string[], endable: readonly string[], now: UtcTime): Promise<UtcTime | null> {
-    const [start, end, retry] = await Promise.all([
+    const [start, end, retry, lapse] = await Promise.all([
       this.query()
         .select('MIN(l.start_time)', 't')
         .where('l.status IN (:...startable)', { startable })
@@ -298,8 +261,15 @@ export class LeasesRepository {
         .from('lease_retries', 'r')
         .where('r.next_attempt_at > :now', { now })
         .getRawOne<{ t: unknown }>(),
+      // A claim whose holder died lapses then, and its lease is due again.
+      this.dataSource
+        .createQueryBuilder()
+        .select('MIN(r.claimed_until)', 't')
+        .from('lease_retries', 'r')
+        .where('r.claimed_until > :now', { now })
+        .getRawOne<{ t: unknown }>(),
     ]);
-    const times = [start?.t, end?.t, retry?.t].filter((t) => t !== null && t !== undefined).map((t) => fromDb(t)!);
+    const times = [start?.t, end?.t, retry?.t, lapse?.t].filter((t) => t !== null && t !== undefined).map((t) => fromDb(t)!);
     return times.length === 0 ? null : times.reduce((a, b) => (a < b ? a : b));
   }
 
@@ -350,17 +320,6 @@ export class LeasesRepository {
       .where('uuid IN (:...uuids) AND status IN (:...from)', { uuids, from })
       .execute();
     return result.affected ?? 0;
-  }
-
-  /** Which of `uuids` are the parent of a lease in `statuses` (one query for a whole chunk). */
-  async parentsAmong(uuids: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
-    if (uuids.length === 0) return new Set();
-    const rows = await this.query()
-      .select('DISTINCT l.parent_lease_uuid', 'parent')
-      .where('l.parent_lease_uuid IN (:...uuids)', { uuids })
-      .andWhere('l.status IN (:...statuses)', { statuses })
-      .getRawMany<{ parent: string }>();
-    return new Set(rows.map((r) => r.parent));
   }
 
   findByUuids(uuids: readonly string[], em?: EntityManager): Promise<LeaseEntity[]> {

@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { UtcTime } from '../../common/time';
+import type { OfferStatusName } from './statuses';
 import { jsonDictTransformer, utcTimeTransformer } from '../../db/columns';
 
-/** Table `offers` exactly as upstream (service.md A.1); the schema itself lives in migrations/. */
+/** Table `offers` exactly as upstream esi-leap's; the schema itself lives in migrations/. */
 @Entity({ name: 'offers' })
 export class OfferEntity {
   @PrimaryGeneratedColumn({ name: 'id' })
@@ -33,7 +34,7 @@ export class OfferEntity {
   endTime: UtcTime;
 
   @Column({ name: 'status', type: 'varchar', length: 15 })
-  status: string;
+  status: OfferStatusName;
 
   @Column({ name: 'properties', type: 'text', nullable: true, transformer: jsonDictTransformer })
   properties: Record<string, unknown>;

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { entityFromRow, getFlatEntities, Listed, selectListed } from '../../common/entity-rows';
-import { isMysqlDataSource } from '../../db/dialect';
-import { LEASE_OCCUPYING, OFFER_OCCUPYING, OfferStatus } from './statuses';
+import { getFlatEntities, Listed, selectListed } from '../../common/entity-rows';
 import { fromDb, UtcTime } from '../../common/time';
-import { BusyIntervalRow, Interval, intervalsByOffer } from './leases.repository';
+import { OFFER_OCCUPYING } from './statuses';
 import { OfferEntity } from './offer.entity';
 
 export interface OfferListFilter {
@@ -22,17 +20,6 @@ export interface OfferListFilter {
 
 export type NewOffer = Omit<OfferEntity, 'id' | 'updatedAt'>;
 
-/**
- * Plain SQL both dialects read alike; `o.*` keeps the columns under their own names. The
- * leases' statuses are filtered here, not in SQL: an IN list on `l.status` made MariaDB's
- * range analysis cost ~50 µs of its CPU per show, more than the few extra rows cost us
- * (140 vs 89 µs per query; docs/performance.md).
- */
-const OFFER_WITH_BUSY_INTERVALS =
-  'SELECT o.*, l.status AS busy_status, l.start_time AS busy_start, l.end_time AS busy_end FROM offers o ' +
-  'LEFT JOIN leases l ON l.offer_uuid = o.uuid AND o.status = ? AND l.end_time > ? ' +
-  'WHERE o.uuid = ?';
-const OCCUPYING: ReadonlySet<unknown> = new Set(LEASE_OCCUPYING);
 export type OfferOnResource = Pick<OfferEntity, 'uuid' | 'resourceUuid' | 'startTime' | 'endTime'>;
 
 /** Every SQL question about offers. */
@@ -46,29 +33,6 @@ export class OffersRepository {
 
   findByUuid(uuid: string, em?: EntityManager): Promise<OfferEntity | null> {
     return this.query(em).where('o.uuid = :uuid', { uuid }).getOne();
-  }
-
-  /**
-   * `GET /v1/offers/{uuid}` in one round trip: the offer and, when it is available, the busy
-   * intervals of its occupying leases that end after `endingAfter` (the question of
-   * LeasesRepository.busyIntervalsByOffer). Written out rather than built: it is the hottest
-   * read, and building the query cost as much as running it. Null when there is no such offer.
-   */
-  async findByUuidWithBusyIntervals(
-    uuid: string,
-    endingAfter: UtcTime,
-  ): Promise<{ offer: OfferEntity; busy: Interval[] } | null> {
-    const rows = (await this.dataSource.query(OFFER_WITH_BUSY_INTERVALS, [
-      OfferStatus.AVAILABLE,
-      endingAfter,
-      uuid,
-    ])) as Record<string, unknown>[];
-    if (rows.length === 0) return null;
-    const busy: Interval[] = [];
-    for (const row of rows) {
-      if (OCCUPYING.has(row.busy_status)) busy.push([fromDb(row.busy_start)!, fromDb(row.busy_end)!]);
-    }
-    return { offer: entityFromRow(this.dataSource, OfferEntity, rows[0]), busy };
   }
 
   findByName(name: string, statuses: readonly string[] | null): Promise<OfferEntity[]> {
@@ -86,39 +50,6 @@ export class OffersRepository {
     if (filter.statuses?.length === 0) return Promise.resolve([]);
     const q = this.filtered(selectListed(this.query()), filter).andWhere('o.id > :afterId', { afterId });
     return getFlatEntities(q.orderBy('o.id').limit(limit));
-  }
-
-  /**
-   * The busy intervals a page of `listPage(filter, …)` needs for availabilities: those of its
-   * `available` offers with ids in `ids` (`(after, upTo]`), ending after `endingAfter`, by
-   * offer id. The offers are selected again by the page's filter and id range, and the join
-   * order is forced, offers first, then the leases of each through `lease_offer_busy_idx`:
-   * with an IN subquery, MariaDB sometimes chose to scan the whole lease index instead
-   * (EXPLAIN on a freshly loaded fleet: 26 ms instead of 4.5 ms for one owner's 1k offers;
-   * docs/performance.md). Keyed by id, not uuid: an integer per row instead of a 36-character
-   * string to send, decode and hash (about 1 ms of the database's and 1 ms of ours per
-   * 1,000 offers).
-   */
-  async busyIntervalsForPage(
-    filter: OfferListFilter,
-    ids: { after: number; upTo: number },
-    endingAfter: UtcTime,
-  ): Promise<Map<number, Interval[]>> {
-    if (filter.statuses && !filter.statuses.includes(OfferStatus.AVAILABLE)) return new Map();
-    const [built, parameters] = this.filtered(this.query(), { ...filter, statuses: [OfferStatus.AVAILABLE] })
-      .andWhere('o.id > :after AND o.id <= :upTo', ids)
-      .innerJoin('leases', 'l', 'l.offer_uuid = o.uuid AND l.status IN (:...occupying) AND l.end_time > :endingAfter', {
-        occupying: LEASE_OCCUPYING,
-        endingAfter,
-      })
-      .select('o.id', 'offer')
-      .addSelect('l.start_time', 'start_time')
-      .addSelect('l.end_time', 'end_time')
-      .getQueryAndParameters();
-    // Both dialects' way to keep the left table as the outer loop.
-    const forced = built.replace(' INNER JOIN ', isMysqlDataSource(this.dataSource) ? ' STRAIGHT_JOIN ' : ' CROSS JOIN ');
-    if (forced === built) throw new Error('busyIntervalsForPage: no INNER JOIN to force in the built query');
-    return intervalsByOffer((await this.dataSource.query(forced, parameters)) as BusyIntervalRow<number>[]);
   }
 
   /** The WHERE clause of the list. */
@@ -177,12 +108,24 @@ export class OffersRepository {
     return count > 0;
   }
 
-  findByParentLease(parentLeaseUuid: string, statuses: readonly string[], em?: EntityManager): Promise<OfferEntity[]> {
+  /** Offers in `statuses` whose parent lease is one of `parentUuids`, in id order. */
+  findByParentLeases(em: EntityManager, parentUuids: readonly string[], statuses: readonly string[]): Promise<OfferEntity[]> {
+    if (parentUuids.length === 0) return Promise.resolve([]);
     return this.query(em)
-      .where('o.parent_lease_uuid = :parent', { parent: parentLeaseUuid })
+      .where('o.parent_lease_uuid IN (:...parents)', { parents: parentUuids })
       .andWhere('o.status IN (:...statuses)', { statuses })
       .orderBy('o.id')
       .getMany();
+  }
+
+  /** Whether a sub-offer of `parentUuid` in `statuses` ends after `end` (a parent may not end before its children). */
+  async childEndsAfter(em: EntityManager, parentUuid: string, end: UtcTime, statuses: readonly string[]): Promise<boolean> {
+    const count = await this.query(em)
+      .where('o.parent_lease_uuid = :parent', { parent: parentUuid })
+      .andWhere('o.status IN (:...statuses)', { statuses })
+      .andWhere('o.end_time > :end', { end })
+      .getCount();
+    return count > 0;
   }
 
   /**
@@ -235,31 +178,26 @@ export class OffersRepository {
     return repo.save(repo.create(offer));
   }
 
-  /** Compare-and-set status change (decisions.md 9); false when the row moved on meanwhile. */
-  async transition(
+  /** Compare-and-set status change of many offers (docs/decisions.md, "Leasing rules"); how many changed. */
+  async transitionMany(
     em: EntityManager,
-    uuid: string,
+    uuids: readonly string[],
     from: readonly string[],
     to: string,
     now: UtcTime,
-  ): Promise<boolean> {
+  ): Promise<number> {
+    if (uuids.length === 0) return 0;
     const result = await em
       .createQueryBuilder()
       .update(OfferEntity)
       .set({ status: to, updatedAt: now })
-      .where('uuid = :uuid AND status IN (:...from)', { uuid, from })
+      .where('uuid IN (:...uuids) AND status IN (:...from)', { uuids, from })
       .execute();
-    return (result.affected ?? 0) > 0;
+    return result.affected ?? 0;
   }
 
-  /** Which of the leases `leaseUuids` are the parent of an offer in `statuses`. */
-  async parentsAmong(leaseUuids: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
-    if (leaseUuids.length === 0) return new Set();
-    const rows = await this.query()
-      .select('DISTINCT o.parent_lease_uuid', 'parent')
-      .where('o.parent_lease_uuid IN (:...uuids)', { uuids: leaseUuids })
-      .andWhere('o.status IN (:...statuses)', { statuses })
-      .getRawMany<{ parent: string }>();
-    return new Set(rows.map((r) => r.parent));
+  findByUuids(em: EntityManager, uuids: readonly string[]): Promise<OfferEntity[]> {
+    if (uuids.length === 0) return Promise.resolve([]);
+    return this.query(em).where('o.uuid IN (:...uuids)', { uuids }).orderBy('o.id').getMany();
   }
 }

@@ -1,16 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ESI_LEAP_CONFIG } from '../../config/config.module';
-import { EsiLeapConfig } from '../../config/esi-leap-config';
 import { UtcTime } from '../../common/time';
-import { LeaseEntity } from '../data/lease.entity';
-import { leasePayloadFields } from '../../notifications/lease-crud-payload';
-import { NotificationOutboxRepository } from '../../notifications/notification-outbox.repository';
-import { NOTIFIER_SETTINGS } from '../../notifications/notifications.tokens';
-import { NotifierSettings } from '../../notifications/notifier-settings';
+import { EsiLeapConfig } from '../../config/esi-leap-config';
+import { busWireFormats } from '../../config/notification-drivers';
 import { EventsRepository, NewEvent } from '../data/events.repository';
+import { LeaseEntity } from '../data/lease.entity';
+import { leaseSnapshot, LeaseSnapshotsRepository } from '../data/lease-snapshots.repository';
 
-/** Lease event types (service.md D.1); `*.error` ones have priority ERROR, the rest INFO. */
+/** Lease event types; `*.error` ones have priority ERROR, the rest INFO. */
 export type LeaseEventType =
   | 'esi_leap.lease.fulfill.start'
   | 'esi_leap.lease.fulfill.end'
@@ -19,29 +16,43 @@ export type LeaseEventType =
   | 'esi_leap.lease.delete.end'
   | 'esi_leap.lease.delete.error';
 
-/** One event to record: its type and the lease as it is before the transition's UPDATE. */
+/** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {
   readonly type: LeaseEventType;
   readonly lease: LeaseEntity;
 }
 
+export const EVENT_OUTBOX_SETTINGS = 'EVENT_OUTBOX_SETTINGS';
+
+export interface EventOutboxSettings {
+  /** Keep each event's lease as it was, for the relay (only while notifications go to the bus). */
+  readonly keepSnapshots: boolean;
+  /** `[notification] notification_level`: the minimum priority written. */
+  readonly minimumLevel: string;
+}
+
+export function eventOutboxSettings(config: EsiLeapConfig): EventOutboxSettings {
+  return {
+    keepSnapshots: busWireFormats(config).length > 0,
+    minimumLevel: config.notification.notification_level ?? 'info',
+  };
+}
+
 const LEVELS = ['debug', 'info', 'warning', 'error', 'critical'];
 
 /**
- * Writes the event rows of lease transitions inside the transitions' own transaction
- * (decisions.md 11): the events table is the outbox the notification relay publishes from,
- * so an event exists exactly when its state change committed. While notifications are on,
- * each event also gets a snapshot of its lease as given, which callers pass before their
- * UPDATE, so the relay can send the pre-transition status and timestamps the `*.end` payload
- * must carry (service.md D.4) however late it publishes.
+ * Writes the event rows of lease transitions inside the transitions' own transaction: the
+ * events table is the outbox the notification relay publishes from, so an event exists
+ * exactly when its state change committed (docs/notifications.md). While notifications are
+ * on, each event also keeps a snapshot of its lease as it was before the transition, which the
+ * `*.end` payload must carry however late the relay publishes it.
  */
 @Injectable()
 export class EventRecorder {
   constructor(
-    @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
-    @Inject(NOTIFIER_SETTINGS) private readonly notifier: NotifierSettings,
+    @Inject(EVENT_OUTBOX_SETTINGS) private readonly settings: EventOutboxSettings,
     private readonly events: EventsRepository,
-    private readonly outbox: NotificationOutboxRepository,
+    private readonly snapshots: LeaseSnapshotsRepository,
   ) {}
 
   /** Every event of `recorded` in one INSERT, in the order given (ids ascending). */
@@ -49,22 +60,20 @@ export class EventRecorder {
     const kept = recorded.filter((e) => this.permitted(e.type));
     if (kept.length === 0) return;
     const rows = kept.map((e) => eventRow(e, now));
-    if (!this.notifier.enabled) {
+    if (!this.settings.keepSnapshots) {
       await this.events.insertMany(em, rows);
       return;
     }
     const ids = await this.events.insertManyReturningIds(em, rows);
-    await this.outbox.saveSnapshots(
+    await this.snapshots.save(
       em,
-      kept.map((e, i) => ({ eventId: ids[i], lease: leasePayloadFields(e.lease) })),
+      kept.map((e, i) => ({ eventId: ids[i], lease: leaseSnapshot(e.lease) })),
     );
   }
 
-  /** `[notification] notification_level` is the minimum priority written (service.md F.1). */
   private permitted(eventType: LeaseEventType): boolean {
     const priority = eventType.endsWith('.error') ? 'error' : 'info';
-    const threshold = LEVELS.indexOf(this.config.notification.notification_level ?? 'info');
-    return LEVELS.indexOf(priority) >= threshold;
+    return LEVELS.indexOf(priority) >= LEVELS.indexOf(this.settings.minimumLevel);
   }
 }
 

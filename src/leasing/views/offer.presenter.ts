@@ -5,7 +5,7 @@ import { OfferStatus } from '../data/statuses';
 import { toIso, UtcTime } from '../../common/time';
 import { ResourceDecoration, ResourceDecorator } from './resource-decorator';
 import { offerAvailabilities } from './offer-availabilities';
-import { Interval, LeasesRepository } from '../data/leases.repository';
+import { BusyIntervalsRepository, Interval } from '../data/busy-intervals.repository';
 import { ProjectDirectory } from '../../projects/project-directory';
 import { OfferEntity } from '../data/offer.entity';
 
@@ -18,7 +18,7 @@ export class OfferPresenter {
     private readonly clock: Clock,
     private readonly projects: ProjectDirectory,
     private readonly resources: ResourceDecorator,
-    private readonly leases: LeasesRepository,
+    private readonly busyIntervals: BusyIntervalsRepository,
   ) {}
 
   /** `known`: the offer's busy intervals ending after `now`, when the caller read them already. */
@@ -30,22 +30,27 @@ export class OfferPresenter {
       this.resources.single(offer),
       known || offer.status !== OfferStatus.AVAILABLE
         ? known?.busy
-        : this.leases.busyIntervalsByOffer([offer.uuid], now).then((byOffer) => byOffer.get(offer.uuid)),
+        : this.busyIntervals.ofOffers<string>({ uuids: [offer.uuid] }, now).then((byOffer) => byOffer.get(offer.uuid)),
     ]);
     return this.render(offer, project, lessee, resource, busy ?? [], now);
   }
 
   /**
-   * Lists read projects and resources once for all rows (K-7), with the busy intervals the
-   * caller read for them by offer id (OffersRepository.busyIntervalsForPage, ending after
-   * `now`), then render each row only when it is iterated: the response writes them out a
-   * chunk at a time (PagedJsonList).
+   * Lists read projects and resources once for all rows, with the busy intervals the caller
+   * read for them by offer id (BusyIntervalsRepository.ofOffers, ending after `now`), then
+   * render each row only when it is iterated: the response writes them out a chunk at a time
+   * (PagedJsonList).
    */
-  async many(offers: readonly Listed<OfferEntity>[], busy: ReadonlyMap<number, readonly Interval[]>, now: UtcTime): Promise<Iterable<OfferView>> {
+  async many(
+    offers: readonly Listed<OfferEntity>[],
+    busy: ReadonlyMap<number, readonly Interval[]>,
+    now: UtcTime,
+  ): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];
     const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(offers)]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
-    const render = (o: Listed<OfferEntity>) => this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
+    const render = (o: Listed<OfferEntity>) =>
+      this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
     return (function* rows() {
       for (const o of offers) yield render(o);
     })();
@@ -59,7 +64,8 @@ export class OfferPresenter {
     busy: readonly Interval[],
     now: UtcTime,
   ): OfferView {
-    const windows = offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, now) : [];
+    const windows =
+      offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, now) : [];
     return {
       name: offer.name,
       uuid: offer.uuid,

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { LeasingModule } from '../../leasing/leasing.module';
+import { LeasingDataModule } from '../../leasing/data/leasing-data.module';
+import { LeasingViewsModule } from '../../leasing/views/leasing-views.module';
+import { ProjectsModule } from '../../projects/projects.module';
 import { LeaseMailJob } from './lease-mail.job';
 import { LeaseMailRepository } from './lease-mail.repository';
 import { LeaseMailScheduler } from './lease-mail.scheduler';
@@ -7,7 +9,7 @@ import { SmtpMailer } from './smtp-mailer';
 
 /** E-mail to lessees, in the manager role (the scheduler does nothing unless `[email] enabled`). */
 @Module({
-  imports: [LeasingModule],
+  imports: [LeasingDataModule, LeasingViewsModule, ProjectsModule],
   providers: [LeaseMailJob, LeaseMailRepository, LeaseMailScheduler, SmtpMailer],
   exports: [LeaseMailJob],
 })

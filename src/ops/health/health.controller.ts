@@ -4,6 +4,7 @@ import { Response } from 'express';
 import { sendJson } from '../../common/http/json-response';
 import { FAULT_SCHEMA, HEALTH_SCHEMA } from '../openapi/api-schemas';
 import { CHECK_NAMES, CheckName, HealthService } from './health.service';
+import { Public } from '../../policy/policy.decorator';
 
 export const HEALTH_PATH = '/healthcheck';
 
@@ -12,6 +13,7 @@ export const HEALTH_PATH = '/healthcheck';
  * answers with sendJson itself because processes without the API role have no exception filter.
  */
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly health: HealthService) {}
@@ -37,7 +39,11 @@ export class HealthController {
     const names = typeof check === 'string' && check !== '' ? check.split(',') : [];
     const unknown = names.filter((name) => !CHECK_NAMES.includes(name as CheckName));
     if (unknown.length > 0 || (check !== undefined && typeof check !== 'string')) {
-      sendJson(res, 400, { faultcode: 'Client', faultstring: `Unknown health check: ${unknown.join(', ') || String(check)}`, debuginfo: null });
+      sendJson(res, 400, {
+        faultcode: 'Client',
+        faultstring: `Unknown health check: ${unknown.join(', ') || String(check)}`,
+        debuginfo: null,
+      });
       return;
     }
     const report = await this.health.report(names as CheckName[]);

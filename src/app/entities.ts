@@ -1,18 +1,22 @@
 import { ConsoleAuthTokenEntity } from '../console/tokens/console-auth-token.entity';
 import { EventEntity } from '../leasing/data/event.entity';
-import { LeaseRetryEntity } from '../leasing/data/lease-retry.entity';
 import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
-import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
+import { LeaseWorkEntity } from '../leasing/data/lease-work.entity';
 import { OfferEntity } from '../leasing/data/offer.entity';
+import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
 
-/** Every table mapped by TypeORM; the schema itself comes from migrations/. */
+/**
+ * Every table mapped by TypeORM, for DataSources built outside the Nest application (tests,
+ * benchmarks); in the application each module registers its own (`TypeOrmModule.forFeature`).
+ * The schema itself comes from migrations/.
+ */
 export const ENTITIES = [
   OfferEntity,
   LeaseEntity,
   EventEntity,
   ConsoleAuthTokenEntity,
-  LeaseRetryEntity,
+  LeaseWorkEntity,
   NotificationCursorEntity,
   LeaseSnapshotEntity,
 ];

@@ -7,19 +7,22 @@ import {
   OfferNoTimeAvailabilities,
   ResourceTimeConflict,
 } from '../../common/errors/esi-leap.exceptions';
-import { LeaseStatus, OfferStatus } from '../data/statuses';
 import { UtcTime } from '../../common/time';
 import { LeaseEntity } from '../data/lease.entity';
 import { LeasesRepository } from '../data/leases.repository';
 import { OfferEntity } from '../data/offer.entity';
 import { OffersRepository } from '../data/offers.repository';
+import { LeaseStatus, OfferStatus } from '../data/statuses';
 
 /**
- * The conflict checks of api.md 3.7.2–3.7.4. Each runs inside the caller's transaction,
- * after the resource lock was taken, so check and write are atomic (decisions.md 8).
+ * What blocks a booking, checked inside the booking's transaction after its resource lock:
+ * overlapping occupying offers or leases on the resource, or, inside an offer or a parent
+ * lease, a container that is no longer live or a window that is taken. Each re-reads what it
+ * depends on under the lock, which is what makes a booking and a cancel of its container
+ * serialise (BookingService, LeaseLifecycle).
  */
 @Injectable()
-export class AvailabilityChecks {
+export class ConflictChecks {
   constructor(
     private readonly offers: OffersRepository,
     private readonly leases: LeasesRepository,
@@ -39,7 +42,7 @@ export class AvailabilityChecks {
     if (busy) throw new ResourceTimeConflict({ resource_type: resourceType, resource_uuid: resourceUuid });
   }
 
-  /** Re-reads the parent under the lock: it must still be active, and the window free in it. */
+  /** The parent must still be active, and the window inside it and free of its other children. */
   async assertFreeUnderParent(
     em: EntityManager,
     parentUuid: string,
@@ -60,7 +63,7 @@ export class AvailabilityChecks {
     return parent;
   }
 
-  /** Re-reads the offer under the lock: it must still be available, and the window free in it. */
+  /** The offer must still be available, and the window inside it and free of its other leases. */
   async assertFreeInOffer(
     em: EntityManager,
     offerUuid: string,

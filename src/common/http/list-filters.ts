@@ -1,12 +1,4 @@
-import { RequestContext } from '../auth/request-context';
-import { ClientError } from '../common/errors/esi-leap.exceptions';
-import { UtcTime } from '../common/time';
-
-/** Creation needs a project: in noauth mode a request may carry identity headers without one. */
-export function requireProject(ctx: RequestContext): string {
-  if (!ctx.creds.project_id) throw new ClientError("Field `project_id' cannot be None");
-  return ctx.creds.project_id;
-}
+import { UtcTime } from '../time';
 
 /** `status` absent → the endpoint's default set; `any` → no filter; otherwise that status. */
 export function statusFilter(status: string | undefined, defaults: readonly string[]): readonly string[] | null {
@@ -14,7 +6,7 @@ export function statusFilter(status: string | undefined, defaults: readonly stri
   return status === 'any' ? null : [status];
 }
 
-/** A start/end pair must come together and in order (api.md 3.2.1 steps 4–5, 3.3.1 step 5). */
+/** A start/end pair of a list filter must come together and in order. */
 export function bothOrNeither(
   start: UtcTime | undefined,
   end: UtcTime | undefined,
@@ -26,6 +18,9 @@ export function bothOrNeither(
 }
 
 /** The `resource_class` filter of the list endpoints, applied lazily to rendered rows. */
-export function* withResourceClass<T extends { resource_class?: unknown }>(views: Iterable<T>, resourceClass: string): Iterable<T> {
+export function* withResourceClass<T extends { resource_class?: unknown }>(
+  views: Iterable<T>,
+  resourceClass: string,
+): Iterable<T> {
   for (const view of views) if (view.resource_class === resourceClass) yield view;
 }

@@ -1,0 +1,204 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { InvalidTimeRange, LeaseChildrenOutlast } from '../../common/errors/esi-leap.exceptions';
+import { UtcTime } from '../../common/time';
+import { TransactionRunner } from '../../db/transaction-runner';
+import { LeaseEntity } from '../data/lease.entity';
+import { LeasesRepository } from '../data/leases.repository';
+import { OfferEntity } from '../data/offer.entity';
+import { OffersRepository } from '../data/offers.repository';
+import { LEASE_OCCUPYING, LeaseStatus, OFFER_OCCUPYING, OfferStatus } from '../data/statuses';
+import { ConflictChecks } from './conflict-checks';
+import { LeaseScheduleNotifier } from './lease-schedule.notifier';
+
+/** Where a booking takes its window from. */
+export type BookingScope =
+  /** Directly on the resource, as its owner (or an admin). */
+  | { readonly kind: 'resource' }
+  /** Inside an available offer: a claim. */
+  | { readonly kind: 'offer'; readonly offerUuid: string }
+  /** Inside an active parent lease: a sub-lease or a sub-offer. */
+  | { readonly kind: 'parent'; readonly parentUuid: string };
+
+export interface Booking {
+  readonly resourceType: string;
+  readonly resourceUuid: string;
+  readonly start: UtcTime;
+  readonly end: UtcTime;
+  readonly scope: BookingScope;
+  /** The lease whose window is being extended: it does not conflict with itself. */
+  readonly extending?: string;
+}
+
+export interface NewOfferFields {
+  readonly name: string | null;
+  readonly projectId: string;
+  readonly lesseeId: string | null;
+  readonly resourceType: string;
+  readonly resourceUuid: string;
+  readonly start: UtcTime;
+  readonly end: UtcTime;
+  readonly properties: Record<string, unknown>;
+  readonly parentLeaseUuid: string | null;
+}
+
+export interface NewLeaseFields {
+  readonly name: string | null;
+  readonly projectId: string;
+  readonly ownerId: string;
+  readonly purpose: string | null;
+  readonly resourceType: string;
+  readonly resourceUuid: string;
+  readonly start: UtcTime;
+  readonly end: UtcTime;
+  readonly properties: Record<string, unknown>;
+  readonly offerUuid: string | null;
+  readonly parentLeaseUuid: string | null;
+}
+
+/**
+ * The one booking path: every offer, claim, lease, sub-lease, sub-offer and extension takes
+ * its resource's lock, checks what blocks it (ConflictChecks) and writes, in one transaction.
+ * The lock serialises it against every other booking of the resource and against cancels and
+ * expiries of what it books inside (LeaseLifecycle takes the same lock), so two bookings
+ * never overlap and nothing is booked inside an offer or lease that is ending.
+ */
+@Injectable()
+export class BookingService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly offers: OffersRepository,
+    private readonly leases: LeasesRepository,
+    private readonly conflicts: ConflictChecks,
+    private readonly schedule: LeaseScheduleNotifier,
+  ) {}
+
+  /** Publishes an offer: directly on the resource, or inside the caller's lease (a sub-offer). */
+  createOffer(fields: NewOfferFields): Promise<OfferEntity> {
+    const scope: BookingScope = fields.parentLeaseUuid
+      ? { kind: 'parent', parentUuid: fields.parentLeaseUuid }
+      : { kind: 'resource' };
+    return this.tx.run(async (em) => {
+      await this.lockResource(em, fields);
+      await this.reserve(em, { ...fields, scope });
+      return this.offers.insert(em, {
+        uuid: randomUUID(),
+        name: fields.name,
+        projectId: fields.projectId,
+        lesseeId: fields.lesseeId,
+        resourceType: fields.resourceType,
+        resourceUuid: fields.resourceUuid,
+        startTime: fields.start,
+        endTime: fields.end,
+        status: OfferStatus.AVAILABLE,
+        properties: fields.properties,
+        parentLeaseUuid: fields.parentLeaseUuid,
+        createdAt: this.clock.now(),
+      });
+    });
+  }
+
+  /** Creates a lease: a claim (`offerUuid`), a sub-lease (`parentLeaseUuid`) or a lease on the resource. */
+  async createLease(fields: NewLeaseFields): Promise<LeaseEntity> {
+    const lease = await this.tx.run(async (em) => {
+      // After the lock, as upstream checked it inside its lock: an inverted window is reported
+      // only once the resource is known to be bookable at all.
+      await this.lockResource(em, fields);
+      if (fields.start >= fields.end) {
+        throw new InvalidTimeRange({ resource: 'lease', start_time: fields.start, end_time: fields.end });
+      }
+      await this.reserve(em, { ...fields, scope: leaseScope(fields) });
+      return this.leases.insert(em, newLeaseRow(fields, this.clock.now()));
+    });
+    this.schedule.notify();
+    return lease;
+  }
+
+  /**
+   * Moves a lease's end: a later end books the added window `[old end, new end)` as at
+   * creation; an earlier one may not cut into the sub-leases and sub-offers made inside it.
+   */
+  async changeLeaseEnd(leaseUuid: string, fallback: LeaseEntity, newEnd: UtcTime): Promise<LeaseEntity> {
+    const updated = await this.tx.run(async (em) => {
+      await this.lockResource(em, fallback);
+      const current = (await this.leases.findByUuid(leaseUuid, em)) ?? fallback;
+      if (current.startTime >= newEnd) {
+        throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
+      }
+      if (newEnd > current.endTime) {
+        await this.reserve(em, {
+          resourceType: current.resourceType,
+          resourceUuid: current.resourceUuid,
+          start: current.endTime,
+          end: newEnd,
+          scope: leaseScope(current),
+          extending: current.uuid,
+        });
+      } else if (newEnd < current.endTime) {
+        await this.assertChildrenEndBy(em, current.uuid, newEnd);
+      }
+      const now = this.clock.now();
+      await this.leases.setEndTime(em, current.uuid, newEnd, now);
+      return { ...current, endTime: newEnd, updatedAt: now };
+    });
+    this.schedule.notify();
+    return updated;
+  }
+
+  private lockResource(em: EntityManager, resource: { resourceType: string; resourceUuid: string }): Promise<void> {
+    return this.tx.lockResource(em, resource.resourceType, resource.resourceUuid);
+  }
+
+  /** Checks the window of a booking whose resource lock the transaction holds. */
+  private async reserve(em: EntityManager, booking: Booking): Promise<void> {
+    const { start, end, scope, extending } = booking;
+    switch (scope.kind) {
+      case 'resource':
+        return this.conflicts.assertResourceFree(em, booking.resourceType, booking.resourceUuid, start, end, extending);
+      case 'offer':
+        await this.conflicts.assertFreeInOffer(em, scope.offerUuid, start, end, extending);
+        return;
+      case 'parent':
+        await this.conflicts.assertFreeUnderParent(em, scope.parentUuid, start, end, extending);
+        return;
+    }
+  }
+
+  private async assertChildrenEndBy(em: EntityManager, leaseUuid: string, end: UtcTime): Promise<void> {
+    const outlast =
+      (await this.leases.childEndsAfter(em, leaseUuid, end, LEASE_OCCUPYING)) ||
+      (await this.offers.childEndsAfter(em, leaseUuid, end, OFFER_OCCUPYING));
+    if (outlast) throw new LeaseChildrenOutlast({ lease_uuid: leaseUuid, end_time: end });
+  }
+}
+
+/** A claimed lease stays inside its offer, a sub-lease inside its parent, others on the resource. */
+function leaseScope(lease: { offerUuid: string | null; parentLeaseUuid: string | null }): BookingScope {
+  if (lease.offerUuid) return { kind: 'offer', offerUuid: lease.offerUuid };
+  if (lease.parentLeaseUuid) return { kind: 'parent', parentUuid: lease.parentLeaseUuid };
+  return { kind: 'resource' };
+}
+
+function newLeaseRow(fields: NewLeaseFields, now: UtcTime): Omit<LeaseEntity, 'id' | 'updatedAt'> {
+  return {
+    uuid: randomUUID(),
+    name: fields.name,
+    projectId: fields.projectId,
+    ownerId: fields.ownerId,
+    purpose: fields.purpose,
+    resourceType: fields.resourceType,
+    resourceUuid: fields.resourceUuid,
+    startTime: fields.start,
+    endTime: fields.end,
+    fulfillTime: null,
+    expireTime: null,
+    status: LeaseStatus.CREATED,
+    properties: fields.properties,
+    offerUuid: fields.offerUuid,
+    parentLeaseUuid: fields.parentLeaseUuid,
+    createdAt: now,
+  };
+}

@@ -1,0 +1,248 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { UtcTime } from '../../common/time';
+import { TransactionRunner } from '../../db/transaction-runner';
+import { LeaseEntity } from '../data/lease.entity';
+import { LeasesRepository } from '../data/leases.repository';
+import { OfferEntity } from '../data/offer.entity';
+import { OffersRepository } from '../data/offers.repository';
+import {
+  CANCELLABLE,
+  ENDING,
+  EXPIRABLE,
+  FULFILLABLE,
+  LEASE_CAN_DELETE,
+  LeaseStatus,
+  OFFER_CAN_DELETE,
+  OfferStatus,
+} from '../data/statuses';
+import { LeaseClaims } from './lease-claims';
+import { NodeHandover } from './node-handover';
+import { TransitionRecorder } from './transition-recorder';
+import { endKindOf, isDueForFulfilment, PlannedTransition, TransitionOutcome, TRANSITIONS } from './transitions';
+
+type EndKind = 'cancel' | 'expire';
+
+/**
+ * The one transition path of leases and offers, for the API and the manager alike. Each
+ * transition runs in three steps (docs/architecture.md, "Transitions"):
+ *
+ * 1. decide, in one short transaction under the resource locks: re-read what changes, move
+ *    ending leases to their `wait …` status together with everything booked inside them
+ *    (sub-leases, sub-offers and their leases, the leases of an ending offer), and claim the
+ *    leases whose nodes must be given or taken back;
+ * 2. call the driver for the claimed leases with no transaction or lock held;
+ * 3. record the outcome in a second short transaction, by compare-and-set (TransitionRecorder).
+ *
+ * Because a cascade and its parent change commit together under the resource lock that every
+ * booking takes (BookingService), nothing can be booked inside an offer or lease once its end
+ * is decided, and a lease whose offer or parent ended is cancelled instead of fulfilled.
+ */
+@Injectable()
+export class LeaseLifecycle {
+  private readonly logger = new Logger('esi-leap.leases');
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly leases: LeasesRepository,
+    private readonly offers: OffersRepository,
+    private readonly claims: LeaseClaims,
+    private readonly handover: NodeHandover,
+    private readonly recorder: TransitionRecorder,
+  ) {}
+
+  /** Cancels a lease and everything booked inside it (API DELETE). */
+  async cancelLease(uuid: string): Promise<TransitionOutcome> {
+    const outcomes = await this.transition(async (em, now) => {
+      const lease = await this.takeLease(em, uuid);
+      return lease && CANCELLABLE.includes(lease.status) ? this.planEnds(em, [lease], 'cancel', now) : [];
+    });
+    return outcomes.get(uuid) ?? 'skipped';
+  }
+
+  /** Cancels an offer and every lease claimed from it (API DELETE). */
+  async cancelOffer(uuid: string): Promise<void> {
+    await this.transition(async (em, now) => {
+      const offers = await this.takeOffers(em, [uuid]);
+      return this.planOfferEnds(em, offers, 'cancel', now);
+    });
+  }
+
+  /** Gives their nodes to due leases (`created`/`wait fulfill`, `start <= now <= end`). */
+  fulfil(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    return this.transition(async (em, now) => {
+      const due = (await this.takeLeases(em, uuids)).filter((lease) => isDueForFulfilment(lease, now));
+      return this.planFulfilments(em, due, now);
+    });
+  }
+
+  /** Ends leases whose `end_time` has passed, with everything booked inside them. */
+  expireLeases(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    return this.transition(async (em, now) => {
+      const ended = (await this.takeLeases(em, uuids)).filter((l) => EXPIRABLE.includes(l.status) && l.endTime <= now);
+      return this.planEnds(em, ended, 'expire', now);
+    });
+  }
+
+  /** Ends offers whose `end_time` has passed, with their leases; the outcome is per offer. */
+  async expireOffers(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    const expired = new Set<string>();
+    await this.transition(async (em, now) => {
+      const ended = (await this.takeOffers(em, uuids)).filter((o) => o.endTime <= now);
+      const planned = await this.planOfferEnds(em, ended, 'expire', now);
+      ended.forEach((o) => expired.add(o.uuid));
+      return planned;
+    });
+    return new Map(uuids.map((uuid) => [uuid, expired.has(uuid) ? 'done' : 'skipped']));
+  }
+
+  /** Takes nodes back from leases already in `wait cancel`/`wait expire`: retries, and ends whose claimant died. */
+  finishEnds(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    return this.transition(async (em) => {
+      const ending = (await this.takeLeases(em, uuids)).filter((l) => ENDING.includes(l.status));
+      return ending.map((lease) => ({ kind: endKindOf(lease.status)!, lease }));
+    });
+  }
+
+  private async transition(
+    decide: (em: EntityManager, now: UtcTime) => Promise<PlannedTransition[]>,
+  ): Promise<Map<string, TransitionOutcome>> {
+    const now = this.clock.now();
+    const claim = await this.tx.run(async (em) => this.claims.take(em, await decide(em, now), now));
+    if (claim.claimed.length === 0) return new Map();
+    const result = await this.claims.hold(claim.token, () => this.handover.run(claim.claimed, now));
+    return this.tx.run(async (em) => {
+      await this.tx.lockResources(
+        em,
+        claim.claimed.map((p) => p.lease),
+      );
+      return this.recorder.record(em, claim, result, this.clock.now());
+    });
+  }
+
+  /**
+   * The leases, locked for this transaction: their resources first (in the order every
+   * booking takes them, so the two cannot deadlock), then their rows, read again.
+   */
+  private async takeLeases(em: EntityManager, uuids: readonly string[]): Promise<LeaseEntity[]> {
+    const seen = await this.leases.findByUuids(uuids, em);
+    if (seen.length === 0) return [];
+    await this.tx.lockResources(em, seen);
+    return this.leases.takeManyForProcessing(
+      em,
+      seen.map((l) => l.uuid),
+    );
+  }
+
+  private async takeLease(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
+    return (await this.takeLeases(em, [uuid]))[0] ?? null;
+  }
+
+  /** The offers that may still end, with their resources locked. */
+  private async takeOffers(em: EntityManager, uuids: readonly string[]): Promise<OfferEntity[]> {
+    const seen = await this.offers.findByUuids(em, uuids);
+    if (seen.length === 0) return [];
+    await this.tx.lockResources(em, seen);
+    return (await this.offers.findByUuids(em, uuids)).filter((o) => OFFER_CAN_DELETE.includes(o.status));
+  }
+
+  /**
+   * Due leases are fulfilled, unless what they were booked inside has ended meanwhile (their
+   * offer is no longer available, or their parent no longer active): those are cancelled.
+   */
+  private async planFulfilments(
+    em: EntityManager,
+    due: readonly LeaseEntity[],
+    now: UtcTime,
+  ): Promise<PlannedTransition[]> {
+    const offerUuids = due.map((l) => l.offerUuid).filter((uuid): uuid is string => uuid !== null);
+    const parentUuids = due.map((l) => l.parentLeaseUuid).filter((uuid): uuid is string => uuid !== null);
+    const liveOffers = new Set(
+      (await this.offers.findByUuids(em, offerUuids))
+        .filter((o) => o.status === OfferStatus.AVAILABLE)
+        .map((o) => o.uuid),
+    );
+    const liveParents = new Set(
+      (await this.leases.findByUuids(parentUuids, em))
+        .filter((p) => p.status === LeaseStatus.ACTIVE)
+        .map((p) => p.uuid),
+    );
+    const orphaned = due.filter(
+      (l) =>
+        (l.offerUuid !== null && !liveOffers.has(l.offerUuid)) ||
+        (l.parentLeaseUuid !== null && !liveParents.has(l.parentLeaseUuid)),
+    );
+    if (orphaned.length > 0) {
+      this.logger.warn(
+        JSON.stringify({
+          event: 'lease.orphaned',
+          leases: orphaned.map((l) => l.uuid),
+          action: 'cancelled instead of fulfilled',
+        }),
+      );
+      await this.leases.transitionMany(
+        em,
+        orphaned.map((l) => l.uuid),
+        FULFILLABLE,
+        { status: TRANSITIONS.cancel.waitStatus },
+        now,
+      );
+    }
+    return due.map((lease) => ({ kind: orphaned.includes(lease) ? 'cancel' : 'fulfil', lease }));
+  }
+
+  /** Offers end at once (no driver call), then the leases claimed from them as for `planEnds`. */
+  private async planOfferEnds(
+    em: EntityManager,
+    offers: readonly OfferEntity[],
+    kind: EndKind,
+    now: UtcTime,
+  ): Promise<PlannedTransition[]> {
+    const uuids = offers.map((o) => o.uuid);
+    await this.offers.transitionMany(em, uuids, OFFER_CAN_DELETE, endedOfferStatus(kind), now);
+    const claimed = await this.leases.findByOffers(em, uuids, LEASE_CAN_DELETE);
+    return this.planEnds(em, claimed, kind, now);
+  }
+
+  /**
+   * Ends `roots` and, in the same transaction, everything booked inside them: their sub-offers
+   * end, and their sub-leases (and the leases claimed from those sub-offers) end with them.
+   * Only one level of sub-leasing exists, so a sub-lease has nothing inside it. Every lease
+   * moves to the kind's `wait …` status now; the node calls and final statuses follow.
+   * Sub-leases come first, so their events precede their parent's, as they did upstream.
+   */
+  private async planEnds(
+    em: EntityManager,
+    roots: readonly LeaseEntity[],
+    kind: EndKind,
+    now: UtcTime,
+  ): Promise<PlannedTransition[]> {
+    if (roots.length === 0) return [];
+    const rootUuids = roots.map((l) => l.uuid);
+    const subOffers = await this.offers.findByParentLeases(em, rootUuids, OFFER_CAN_DELETE);
+    const subOfferUuids = subOffers.map((o) => o.uuid);
+    await this.offers.transitionMany(em, subOfferUuids, OFFER_CAN_DELETE, endedOfferStatus(kind), now);
+    const inside = new Map<string, LeaseEntity>();
+    for (const child of [
+      ...(await this.leases.findByParentLeases(em, rootUuids, LEASE_CAN_DELETE)),
+      ...(await this.leases.findByOffers(em, subOfferUuids, LEASE_CAN_DELETE)),
+    ]) {
+      if (!rootUuids.includes(child.uuid)) inside.set(child.uuid, child);
+    }
+    const all = [...inside.values(), ...roots];
+    await this.leases.transitionMany(
+      em,
+      all.map((l) => l.uuid),
+      kind === 'cancel' ? CANCELLABLE : EXPIRABLE,
+      { status: TRANSITIONS[kind].waitStatus },
+      now,
+    );
+    return all.map((lease) => ({ kind, lease }));
+  }
+}
+
+function endedOfferStatus(kind: EndKind) {
+  return kind === 'cancel' ? OfferStatus.DELETED : OfferStatus.EXPIRED;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../../projects/projects.module';
+import { LeasingDataModule } from '../data/leasing-data.module';
+import { LeasePresenter } from './lease.presenter';
+import { OfferPresenter } from './offer.presenter';
+import { ResourceDecorator } from './resource-decorator';
+
+/** Offers and leases as the API shows them: upstream's attribute order, names, resources, availabilities. */
+@Module({
+  imports: [LeasingDataModule, ProjectsModule],
+  providers: [OfferPresenter, LeasePresenter, ResourceDecorator],
+  exports: [OfferPresenter, LeasePresenter, ResourceDecorator],
+})
+export class LeasingViewsModule {}
