@@ -5,6 +5,7 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import type { EsiLeapConfig } from '../config/esi-leap-config';
 import { requireConnection } from './connection-url';
 import { dataSourceOptions } from './create-data-source';
+import { MysqlSessionSettings, prepareMysqlPool } from './mysql-pool';
 import { SchemaMigrator } from './schema-migrator';
 import { TransactionRunner } from './transaction-runner';
 
@@ -16,11 +17,15 @@ export class SchemaUpgradeError extends Error {
   }
 }
 
-type DatabaseModuleOptions = TypeOrmModuleOptions & { autoUpgrade: boolean };
+type DatabaseModuleOptions = TypeOrmModuleOptions & { autoUpgrade: boolean; sessions: MysqlSessionSettings };
 
 function moduleOptions(database: EsiLeapConfig['database']): DatabaseModuleOptions {
   return {
-    ...dataSourceOptions(requireConnection(database.connection), { maxPoolSize: database.max_pool_size }),
+    ...dataSourceOptions(requireConnection(database.connection), {
+      maxPoolSize: database.max_pool_size,
+      statementTimeoutMs: database.statement_timeout * 1000,
+    }),
+    sessions: { lockWaitSeconds: database.lock_wait_timeout, wsrepSyncWait: database.mysql_wsrep_sync_wait ?? null },
     // Each module registers the entities it maps (TypeOrmModule.forFeature).
     autoLoadEntities: true,
     autoUpgrade: database.auto_upgrade,
@@ -36,8 +41,9 @@ function moduleOptions(database: EsiLeapConfig['database']): DatabaseModuleOptio
  * migrations before anything can use it. Nest passes useFactory's whole result here.
  */
 async function openDataSource(options?: DataSourceOptions): Promise<DataSource> {
-  const { autoUpgrade, ...typeormOptions } = options as DatabaseModuleOptions;
+  const { autoUpgrade, sessions, ...typeormOptions } = options as DatabaseModuleOptions;
   const dataSource = await new DataSource(typeormOptions as DataSourceOptions).initialize();
+  prepareMysqlPool(dataSource, sessions);
   if (!autoUpgrade) return dataSource;
   const logger = new Logger('esi-leap.dbsync');
   try {
@@ -66,7 +72,14 @@ export class DatabaseModule {
           dataSourceFactory: openDataSource,
         }),
       ],
-      providers: [TransactionRunner],
+      providers: [
+        {
+          provide: TransactionRunner,
+          inject: [DataSource, ESI_LEAP_CONFIG],
+          useFactory: (dataSource: DataSource, config: EsiLeapConfig) =>
+            new TransactionRunner(dataSource, { lockWaitMs: config.database.lock_wait_timeout * 1000 }),
+        },
+      ],
       exports: [TransactionRunner],
     };
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { ResourceBusy } from '../common/errors/esi-leap.exceptions';
 import { isRetryableMysqlError, MAX_ATTEMPTS, TransactionRunner } from './transaction-runner';
 
 /** What mysql2 rejects with, as TypeORM wraps it. */
@@ -62,17 +63,36 @@ describe('TransactionRunner on MySQL (retry policy)', () => {
     ]);
   });
 
-  it('retries lock-wait timeouts too, but gives up after MAX_ATTEMPTS with the last error', async () => {
+  it('gives up after MAX_ATTEMPTS deadlocks with the last error', async () => {
     const { dataSource } = fakeMysql();
-    const timeout = mysqlError(1205, 'Lock wait timeout exceeded; try restarting transaction');
     let calls = 0;
+    const last = deadlock();
     await expect(
       new TransactionRunner(dataSource).run(async () => {
         calls++;
-        throw timeout;
+        throw last;
       }),
-    ).rejects.toBe(timeout);
+    ).rejects.toBe(last);
     expect(calls).toBe(MAX_ATTEMPTS);
+  });
+
+  it('does not re-run a lock-wait timeout: the lock was waited for as long as configured', async () => {
+    const { dataSource, events } = fakeMysql();
+    const timeout = mysqlError(1205, 'Lock wait timeout exceeded; try restarting transaction');
+    await expect(new TransactionRunner(dataSource).run(async () => Promise.reject(timeout))).rejects.toBe(timeout);
+    expect(events).toEqual(['begin READ COMMITTED', 'rollback', 'release']);
+  });
+
+  it('answers 503 naming the resource when its lock row stays locked for the whole wait', async () => {
+    const { dataSource } = fakeMysql();
+    const runner = new TransactionRunner(dataSource);
+    const em = { connection: dataSource, query: () => Promise.reject(mysqlError(1205, 'Lock wait timeout exceeded')) };
+    const locking = runner.lockResources(em as never, [{ resourceType: 'dummy_node', resourceUuid: 'node-1' }]);
+    await expect(locking).rejects.toBeInstanceOf(ResourceBusy);
+    await expect(locking).rejects.toMatchObject({
+      status: 503,
+      message: 'dummy_node node-1 is being changed by another request; try again shortly.',
+    });
   });
 
   it('propagates any other error at once, unchanged', async () => {
@@ -84,9 +104,9 @@ describe('TransactionRunner on MySQL (retry policy)', () => {
 });
 
 describe('isRetryableMysqlError', () => {
-  it('knows deadlocks (and Galera certification failures, reported the same way) and lock-wait timeouts', () => {
+  it('knows deadlocks (and Galera certification failures, reported the same way), not lock-wait timeouts', () => {
     expect(isRetryableMysqlError(deadlock())).toBe(true);
-    expect(isRetryableMysqlError(mysqlError(1205, 'timeout'))).toBe(true);
+    expect(isRetryableMysqlError(mysqlError(1205, 'timeout'))).toBe(false);
     expect(isRetryableMysqlError(Object.assign(new Error('raw mysql2'), { errno: 1213 }))).toBe(true);
     expect(isRetryableMysqlError(mysqlError(1062, 'duplicate'))).toBe(false);
     expect(isRetryableMysqlError(new Error('plain'))).toBe(false);

@@ -11,6 +11,8 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'PROTOCOL_CONNECTION_LOST',
+  // A statement that got no answer within `[database] statement_timeout`: a hung server.
+  'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'SQLITE_BUSY',
 ]);

@@ -101,6 +101,12 @@ export class LeaseChildrenOutlast extends templated(
   (a) => `Lease ${a.lease_uuid} cannot end at ${a.end_time}: it has sub-leases or sub-offers that end later.`,
 ) {}
 
+/** Ours: the resource stayed locked by another booking or transition longer than `[database] lock_wait_timeout`. */
+export class ResourceBusy extends templated(
+  503,
+  (a) => `${a.resource} is being changed by another request; try again shortly.`,
+) {}
+
 /** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */
 export class ServiceUnavailable extends templated(503, (a) => `${a.service} is unavailable.`) {}
 

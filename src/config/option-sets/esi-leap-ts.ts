@@ -56,6 +56,16 @@ export const additionMetricsOptions = fromNamespace(ADDITION_ORIGIN, {
 
 export const additionDatabaseOptions = fromNamespace(ADDITION_ORIGIN, {
   auto_upgrade: boolOpt('Apply pending database migrations when a service starts.', false),
+  lock_wait_timeout: floatOpt(
+    'Seconds a booking or transition waits for a resource that another request or manager is changing ' +
+      '(MySQL innodb_lock_wait_timeout per connection; SQLite the write lock) before it answers 503.',
+    { default: 5, min: 0.1 },
+  ),
+  statement_timeout: floatOpt(
+    'Seconds any one MySQL statement may take before it fails and its request answers 503, so a hung ' +
+      'database server cannot hold requests without bound; 0 disables. Keep it above lock_wait_timeout.',
+    { default: 30, min: 0 },
+  ),
 });
 
 export const additionNoauthOptions = fromNamespace(ADDITION_ORIGIN, {

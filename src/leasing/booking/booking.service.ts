@@ -81,8 +81,7 @@ export class BookingService {
     const scope: BookingScope = fields.parentLeaseUuid
       ? { kind: 'parent', parentUuid: fields.parentLeaseUuid }
       : { kind: 'resource' };
-    return this.tx.run(async (em) => {
-      await this.lockResource(em, fields);
+    return this.tx.runLocked([fields], async (em) => {
       await this.reserve(em, { ...fields, scope });
       return this.offers.insert(em, {
         uuid: randomUUID(),
@@ -103,10 +102,9 @@ export class BookingService {
 
   /** Creates a lease: a claim (`offerUuid`), a sub-lease (`parentLeaseUuid`) or a lease on the resource. */
   async createLease(fields: NewLeaseFields): Promise<LeaseEntity> {
-    const lease = await this.tx.run(async (em) => {
+    const lease = await this.tx.runLocked([fields], async (em) => {
       // After the lock, as upstream checked it inside its lock: an inverted window is reported
       // only once the resource is known to be bookable at all.
-      await this.lockResource(em, fields);
       if (fields.start >= fields.end) {
         throw new InvalidTimeRange({ resource: 'lease', start_time: fields.start, end_time: fields.end });
       }
@@ -122,8 +120,7 @@ export class BookingService {
    * creation; an earlier one may not cut into the sub-leases and sub-offers made inside it.
    */
   async changeLeaseEnd(leaseUuid: string, fallback: LeaseEntity, newEnd: UtcTime): Promise<LeaseEntity> {
-    const updated = await this.tx.run(async (em) => {
-      await this.lockResource(em, fallback);
+    const updated = await this.tx.runLocked([fallback], async (em) => {
       const current = (await this.leases.findByUuid(leaseUuid, em)) ?? fallback;
       if (current.startTime >= newEnd) {
         throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
@@ -146,10 +143,6 @@ export class BookingService {
     });
     this.schedule.notify();
     return updated;
-  }
-
-  private lockResource(em: EntityManager, resource: { resourceType: string; resourceUuid: string }): Promise<void> {
-    return this.tx.lockResource(em, resource.resourceType, resource.resourceUuid);
   }
 
   /** Checks the window of a booking whose resource lock the transaction holds. */

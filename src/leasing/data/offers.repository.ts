@@ -196,7 +196,7 @@ export class OffersRepository {
     return result.affected ?? 0;
   }
 
-  findByUuids(em: EntityManager, uuids: readonly string[]): Promise<OfferEntity[]> {
+  findByUuids(uuids: readonly string[], em?: EntityManager): Promise<OfferEntity[]> {
     if (uuids.length === 0) return Promise.resolve([]);
     return this.query(em).where('o.uuid IN (:...uuids)', { uuids }).orderBy('o.id').getMany();
   }

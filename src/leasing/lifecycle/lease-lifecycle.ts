@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { UtcTime } from '../../common/time';
-import { TransactionRunner } from '../../db/transaction-runner';
+import { ResourceRef, TransactionRunner } from '../../db/transaction-runner';
 import { LeaseEntity } from '../data/lease.entity';
 import { LeasesRepository } from '../data/leases.repository';
 import { OfferEntity } from '../data/offer.entity';
@@ -55,8 +55,9 @@ export class LeaseLifecycle {
 
   /** Cancels a lease and everything booked inside it (API DELETE). */
   async cancelLease(uuid: string): Promise<TransitionOutcome> {
-    const outcomes = await this.transition(async (em, now) => {
-      const lease = await this.takeLease(em, uuid);
+    const seen = await this.leases.findByUuids([uuid]);
+    const outcomes = await this.transition(seen, async (em, now) => {
+      const lease = (await this.leases.takeManyForProcessing(em, [uuid]))[0];
       return lease && CANCELLABLE.includes(lease.status) ? this.planEnds(em, [lease], 'cancel', now) : [];
     });
     return outcomes.get(uuid) ?? 'skipped';
@@ -64,24 +65,28 @@ export class LeaseLifecycle {
 
   /** Cancels an offer and every lease claimed from it (API DELETE). */
   async cancelOffer(uuid: string): Promise<void> {
-    await this.transition(async (em, now) => {
-      const offers = await this.takeOffers(em, [uuid]);
-      return this.planOfferEnds(em, offers, 'cancel', now);
-    });
+    const seen = await this.offers.findByUuids([uuid]);
+    await this.transition(seen, async (em, now) =>
+      this.planOfferEnds(em, await this.liveOffers(em, [uuid]), 'cancel', now),
+    );
   }
 
   /** Gives their nodes to due leases (`created`/`wait fulfill`, `start <= now <= end`). */
-  fulfil(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
-    return this.transition(async (em, now) => {
-      const due = (await this.takeLeases(em, uuids)).filter((lease) => isDueForFulfilment(lease, now));
+  async fulfil(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    return this.transition(await this.leases.findByUuids(uuids), async (em, now) => {
+      const due = (await this.leases.takeManyForProcessing(em, uuids)).filter((lease) =>
+        isDueForFulfilment(lease, now),
+      );
       return this.planFulfilments(em, due, now);
     });
   }
 
   /** Ends leases whose `end_time` has passed, with everything booked inside them. */
-  expireLeases(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
-    return this.transition(async (em, now) => {
-      const ended = (await this.takeLeases(em, uuids)).filter((l) => EXPIRABLE.includes(l.status) && l.endTime <= now);
+  async expireLeases(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    return this.transition(await this.leases.findByUuids(uuids), async (em, now) => {
+      const ended = (await this.leases.takeManyForProcessing(em, uuids)).filter(
+        (l) => EXPIRABLE.includes(l.status) && l.endTime <= now,
+      );
       return this.planEnds(em, ended, 'expire', now);
     });
   }
@@ -89,8 +94,9 @@ export class LeaseLifecycle {
   /** Ends offers whose `end_time` has passed, with their leases; the outcome is per offer. */
   async expireOffers(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
     const expired = new Set<string>();
-    await this.transition(async (em, now) => {
-      const ended = (await this.takeOffers(em, uuids)).filter((o) => o.endTime <= now);
+    const seen = await this.offers.findByUuids(uuids);
+    await this.transition(seen, async (em, now) => {
+      const ended = (await this.liveOffers(em, uuids)).filter((o) => o.endTime <= now);
       const planned = await this.planOfferEnds(em, ended, 'expire', now);
       ended.forEach((o) => expired.add(o.uuid));
       return planned;
@@ -99,53 +105,36 @@ export class LeaseLifecycle {
   }
 
   /** Takes nodes back from leases already in `wait cancel`/`wait expire`: retries, and ends whose claimant died. */
-  finishEnds(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
-    return this.transition(async (em) => {
-      const ending = (await this.takeLeases(em, uuids)).filter((l) => ENDING.includes(l.status));
+  async finishEnds(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
+    return this.transition(await this.leases.findByUuids(uuids), async (em) => {
+      const ending = (await this.leases.takeManyForProcessing(em, uuids)).filter((l) => ENDING.includes(l.status));
       return ending.map((lease) => ({ kind: endKindOf(lease.status)!, lease }));
     });
   }
 
+  /**
+   * Decides under the locks of `resources` (the resources of the rows to change, read before:
+   * they never change, and whatever is booked inside a lease or offer is on its resource), then
+   * calls the driver, then records.
+   */
   private async transition(
+    resources: readonly ResourceRef[],
     decide: (em: EntityManager, now: UtcTime) => Promise<PlannedTransition[]>,
   ): Promise<Map<string, TransitionOutcome>> {
+    if (resources.length === 0) return new Map();
     const now = this.clock.now();
-    const claim = await this.tx.run(async (em) => this.claims.take(em, await decide(em, now), now));
+    const claim = await this.tx.runLocked(resources, async (em) => this.claims.take(em, await decide(em, now), now));
     if (claim.claimed.length === 0) return new Map();
     const result = await this.claims.hold(claim.token, () => this.handover.run(claim.claimed, now));
-    return this.tx.run(async (em) => {
-      await this.tx.lockResources(
-        em,
-        claim.claimed.map((p) => p.lease),
-      );
-      return this.recorder.record(em, claim, result, this.clock.now());
-    });
-  }
-
-  /**
-   * The leases, locked for this transaction: their resources first (in the order every
-   * booking takes them, so the two cannot deadlock), then their rows, read again.
-   */
-  private async takeLeases(em: EntityManager, uuids: readonly string[]): Promise<LeaseEntity[]> {
-    const seen = await this.leases.findByUuids(uuids, em);
-    if (seen.length === 0) return [];
-    await this.tx.lockResources(em, seen);
-    return this.leases.takeManyForProcessing(
-      em,
-      seen.map((l) => l.uuid),
+    return this.tx.runLocked(
+      claim.claimed.map((p) => p.lease),
+      (em) => this.recorder.record(em, claim, result, this.clock.now()),
     );
   }
 
-  private async takeLease(em: EntityManager, uuid: string): Promise<LeaseEntity | null> {
-    return (await this.takeLeases(em, [uuid]))[0] ?? null;
-  }
-
-  /** The offers that may still end, with their resources locked. */
-  private async takeOffers(em: EntityManager, uuids: readonly string[]): Promise<OfferEntity[]> {
-    const seen = await this.offers.findByUuids(em, uuids);
-    if (seen.length === 0) return [];
-    await this.tx.lockResources(em, seen);
-    return (await this.offers.findByUuids(em, uuids)).filter((o) => OFFER_CAN_DELETE.includes(o.status));
+  /** The offers among `uuids` that may still end, read again under their locks. */
+  private async liveOffers(em: EntityManager, uuids: readonly string[]): Promise<OfferEntity[]> {
+    return (await this.offers.findByUuids(uuids, em)).filter((o) => OFFER_CAN_DELETE.includes(o.status));
   }
 
   /**
@@ -160,7 +149,7 @@ export class LeaseLifecycle {
     const offerUuids = due.map((l) => l.offerUuid).filter((uuid): uuid is string => uuid !== null);
     const parentUuids = due.map((l) => l.parentLeaseUuid).filter((uuid): uuid is string => uuid !== null);
     const liveOffers = new Set(
-      (await this.offers.findByUuids(em, offerUuids))
+      (await this.offers.findByUuids(offerUuids, em))
         .filter((o) => o.status === OfferStatus.AVAILABLE)
         .map((o) => o.uuid),
     );

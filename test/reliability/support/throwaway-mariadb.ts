@@ -106,7 +106,18 @@ export class ThrowawayMariadb {
     await exited;
   }
 
+  /** SIGSTOP: the server hangs with its connections open, as a stalled host or disk would. */
+  stall(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `stall()`. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async destroy(): Promise<void> {
+    this.resume();
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
