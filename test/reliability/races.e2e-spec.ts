@@ -94,6 +94,7 @@ describe.each(kinds)('races between invalidations and dependent bookings (%s, 2 
         result: `${describeAudit(result, sampler)}${winners}; answers: ${tally.describeStatuses()}`,
       });
 
+      if (cluster.exited() > 0) process.stdout.write(`[races] a process died:\n${cluster.output()}\n`);
       expect(tally.races).toBeGreaterThanOrEqual(target);
       // Bookings won as well as lost: the burst reached the server on both sides of the invalidation.
       expect([...tally.statuses.keys()].some((k) => k.endsWith(' 201'))).toBe(true);

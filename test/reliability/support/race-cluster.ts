@@ -62,8 +62,15 @@ export class RaceCluster {
 
   static async start(kind: TestDatabaseKind): Promise<RaceCluster> {
     const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-races-'));
-    const pkg = snapshotPackage(path.join(dir, 'package'));
-    const db = await createTestDatabase(kind);
+    let pkg: string;
+    let db: TestDatabase;
+    try {
+      pkg = snapshotPackage(path.join(dir, 'package'));
+      db = await createTestDatabase(kind);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     const nodeDir = path.join(dir, 'nodes');
     mkdirSync(nodeDir);
     const cluster = new RaceCluster(db, dir, nodeDir);
