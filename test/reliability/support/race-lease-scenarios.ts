@@ -106,7 +106,7 @@ export async function parentCancelVsChildren(cluster: RaceCluster, target: numbe
         const children: Array<Promise<Answer[]>> = [];
         for (let j = 0; j < CHILDREN; j++) {
           if (j === at)
-            cancel = afterAWhile(50, () => cluster.request(i + 1, 'DELETE', `/v1/leases/${parent}`, 'lessee'));
+            cancel = afterAWhile(25, () => cluster.request(i + 1, 'DELETE', `/v1/leases/${parent}`, 'lessee'));
           const window =
             j === 0
               ? { end_time: iso(now + HOUR) }

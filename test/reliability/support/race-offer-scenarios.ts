@@ -32,7 +32,7 @@ export async function offerDeleteVsClaims(cluster: RaceCluster, target: number):
         const claims: Array<Promise<Answer>> = [];
         for (let j = 0; j < CLAIMS; j++) {
           if (j === at)
-            deletion = afterAWhile(50, () => cluster.request(i + 1, 'DELETE', `/v1/offers/${uuid}`, 'owner'));
+            deletion = afterAWhile(25, () => cluster.request(i + 1, 'DELETE', `/v1/offers/${uuid}`, 'owner'));
           const window =
             j === 0
               ? { end_time: iso(now + HOUR) }

@@ -74,10 +74,10 @@ export interface ExpiryTraffic {
 
 const TICK_MS = 10;
 
-/** Around each T: 8 bookings 40 ms before, then one every 100 ms until 150 ms after the end (at most 6 s). */
-export const EXPIRY_TRAFFIC: ExpiryTraffic = { burst: 8, leadMs: 40, everyMs: 100, tailMs: 150, capMs: 6000 };
+/** Around each T: 12 bookings 40 ms before, then one every 100 ms until 150 ms after the end (at most 6 s). */
+export const EXPIRY_TRAFFIC: ExpiryTraffic = { burst: 12, leadMs: 40, everyMs: 100, tailMs: 150, capMs: 6000 };
 /** Targets per batch, and the time between two targets' T: the manager ends one or two per run. */
-export const EXPIRY_BATCH = { size: 24, staggerMs: 100 };
+export const EXPIRY_BATCH = { size: 32, staggerMs: 100 };
 
 /**
  * Sends bookings against each of `targets` around its T: a burst of `burst` just before T
