@@ -122,8 +122,12 @@ export class LeaseLifecycle {
     decide: (em: EntityManager, now: UtcTime) => Promise<PlannedTransition[]>,
   ): Promise<Map<string, TransitionOutcome>> {
     if (resources.length === 0) return new Map();
-    const now = this.clock.now();
-    const claim = await this.tx.runLocked(resources, async (em) => this.claims.take(em, await decide(em, now), now));
+    // "Now" once the locks are held: a transition that waited for another must not be stamped
+    // with a time before the one it waited for.
+    const { claim, now } = await this.tx.runLocked(resources, async (em) => {
+      const now = this.clock.now();
+      return { claim: await this.claims.take(em, await decide(em, now), now), now };
+    });
     if (claim.claimed.length === 0) return new Map();
     const result = await this.claims.hold(claim.token, () => this.handover.run(claim.claimed, now));
     return this.tx.runLocked(

@@ -15,17 +15,24 @@ export const LIVE_LEASE = ['created', 'active', 'wait fulfill', 'wait expire', '
 /** Offers and leases that are over: nothing may still be born from them or live under them. */
 export const ENDED = ['deleted', 'expired'];
 
+/**
+ * While a scenario runs, a lease in `wait cancel`/`wait expire` under an ended parent is not an
+ * orphan: its end was decided with its parent's and waits only for its node to come back. An
+ * orphan is a dependant nobody told to end.
+ */
+export const NOT_ENDING_LEASE = ['created', 'active', 'wait fulfill', 'error'];
+
 const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 const LIVE = inList(LIVE_LEASE);
 const OVER = inList(ENDED);
 
-/** Leases on an ended offer, and children (leases, open sub-offers) of an ended parent, that are still live. */
-const ORPHANS_SQL = `
+/** Leases on an ended offer, and children (leases, open sub-offers) of an ended parent, in one of `statuses`. */
+const orphansSql = (statuses: readonly string[]) => `
   SELECT l.uuid AS uuid, 'lease on ended offer' AS kind FROM leases l JOIN offers o ON o.uuid = l.offer_uuid
-   WHERE o.status IN (${OVER}) AND l.status IN (${LIVE}) AND l.resource_uuid LIKE ?
+   WHERE o.status IN (${OVER}) AND l.status IN (${inList(statuses)}) AND l.resource_uuid LIKE ?
   UNION ALL
   SELECT l.uuid, 'lease under ended parent' FROM leases l JOIN leases p ON p.uuid = l.parent_lease_uuid
-   WHERE p.status IN (${OVER}) AND l.status IN (${LIVE}) AND l.resource_uuid LIKE ?
+   WHERE p.status IN (${OVER}) AND l.status IN (${inList(statuses)}) AND l.resource_uuid LIKE ?
   UNION ALL
   SELECT o.uuid, 'sub-offer under ended parent' FROM offers o JOIN leases p ON p.uuid = o.parent_lease_uuid
    WHERE p.status IN (${OVER}) AND o.status = 'available' AND o.resource_uuid LIKE ?`;
@@ -38,9 +45,13 @@ export interface Orphan {
   kind: string;
 }
 
-/** One consistent read (a single statement) of the orphans there are right now. */
-export async function orphansNow(ds: DataSource, scope: string): Promise<Orphan[]> {
-  const rows: Array<{ uuid: string; kind: string }> = await ds.query(ORPHANS_SQL, [
+/** One consistent read (a single statement) of the dependants in `statuses` under ended offers or parents. */
+export async function orphansNow(
+  ds: DataSource,
+  scope: string,
+  statuses: readonly string[] = LIVE_LEASE,
+): Promise<Orphan[]> {
+  const rows: Array<{ uuid: string; kind: string }> = await ds.query(orphansSql(statuses), [
     like(scope),
     like(scope),
     like(scope),
@@ -64,7 +75,7 @@ export class OrphanSampler {
   constructor(ds: DataSource, scope: string, everyMs = 50) {
     this.loop = (async () => {
       while (this.running) {
-        for (const o of await orphansNow(ds, scope)) this.seen.set(o.uuid, o.kind);
+        for (const o of await orphansNow(ds, scope, NOT_ENDING_LEASE)) this.seen.set(o.uuid, o.kind);
         this.samples += 1;
         await sleep(everyMs);
       }
