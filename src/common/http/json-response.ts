@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
+import { databaseErrorResponse } from '../errors/database-errors';
 import { EsiLeapException } from '../errors/esi-leap.exceptions';
 import { stringifyJson } from './lossless-json';
 
@@ -111,7 +112,8 @@ function joined(parts: Buffer[]): Buffer {
 
 /**
  * A list that failed while being written (a page read failed: the database went away, a
- * deadlock victim, …). Before the first chunk the client still gets a plain 500 fault body;
+ * deadlock victim, …). Before the first chunk the client still gets a fault body (503 for a
+ * database that went away, else 500);
  * after it, the status line and part of the body are out, so the only honest signal left is
  * to cut the connection: the chunked body never gets its terminating chunk, and no client can
  * take the truncated list for a whole one. Logged once, here.
@@ -125,7 +127,8 @@ function abortList(res: Response, err: unknown): void {
   }
   if (!res.headersSent) {
     logger.error(`${where}: ${String(err)}`, (err as Error)?.stack);
-    sendJson(res, 500, { faultcode: 'Server', faultstring: new EsiLeapException().message, debuginfo: null });
+    const error = databaseErrorResponse(err) ?? new EsiLeapException();
+    sendJson(res, error.status, { faultcode: error.status < 500 ? 'Client' : 'Server', faultstring: error.message, debuginfo: null });
     return;
   }
   logger.error(
