@@ -1,7 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { createConnection } from 'mysql2/promise';
+import type { Response as TestResponse } from 'supertest';
 import { createDataSource } from '../../src/db/create-data-source';
 import { SchemaMigrator } from '../../src/db/schema-migrator';
 import { testDatabaseKinds } from '../helpers/test-databases';
+import { freePort } from '../support/child-http';
 import { createTestApp, TestApp } from '../support/test-app';
 import { headersFor, P } from '../support/projects';
 import { printSummary, recordRow } from './support/summary';
@@ -205,4 +208,230 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
       result: `while down ${down.length} requests: ${JSON.stringify(statuses(down))}, 503 p99 ${p99} ms / max ${max} ms; recovered ${((recoveredAt! - upAt) / 1000).toFixed(1)} s after the DB came back; afterwards ${steady.length}/${steady.length} 2xx`,
     });
   }, 90_000);
+});
+
+/**
+ * The database is up but refuses this service: the app's login is refused (password changed),
+ * its grants are revoked, its database is gone, the node is read-only, or it is a Galera node
+ * that is not ready (error 1047). Every route must answer a 503 naming the database at once
+ * (reads stay 200 on a read-only node), never a 500, and serve again by itself once the cause
+ * is removed. A private Galera-enabled mariadbd (one-node cluster on free loopback ports); the
+ * app logs in as its own user, and the test, as root, changes that user and kills its
+ * connections so that the pool must log in again.
+ */
+const REFUSAL_DB = 'esi_leap_refusal';
+const APP_USER = 'esi_app';
+const UNAVAILABLE = { faultcode: 'Server', faultstring: 'Database is unavailable.', debuginfo: null };
+
+interface Probe {
+  readonly name: string;
+  readonly write: boolean;
+  send(): Promise<TestResponse>;
+}
+
+(kinds.length ? describe : describe.skip)('database refusing the service (throw-away Galera node)', () => {
+  let server: ThrowawayMariadb;
+  let t: TestApp;
+  let probes: Probe[];
+
+  async function asRoot<T = unknown>(sql: string): Promise<T> {
+    const c = await createConnection({ host: '127.0.0.1', port: server.port, user: 'root', connectTimeout: 5000 });
+    try {
+      return (await c.query(sql))[0] as T;
+    } finally {
+      await c.end();
+    }
+  }
+
+  async function migrate(): Promise<void> {
+    const ds = await createDataSource(server.url(REFUSAL_DB)).initialize();
+    await new SchemaMigrator(ds).upgrade('head');
+    await ds.destroy();
+  }
+
+  /** Cuts the app's pooled connections, so that the next request logs in again. */
+  async function killAppConnections(): Promise<void> {
+    const ids = await asRoot<Array<{ ID: number }>>(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '${APP_USER}'`);
+    for (const { ID } of ids) await asRoot(`KILL ${ID}`).catch(() => undefined);
+  }
+
+  /** One request per route, each writing request on fresh data so that it can repeat. */
+  async function setUpProbes(): Promise<Probe[]> {
+    let seq = 0;
+    const day = (n: number) => new Date(Date.UTC(2040, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+    const freshNode = () => {
+      const uuid = `refusal-node-${++seq}`;
+      t.nodes.add(uuid, { owner: P.owner });
+      return uuid;
+    };
+    t.nodes.add('refusal-console', { owner: P.owner });
+    const offer = await t.as('owner').post('/v1/offers').send({ resource_uuid: freshNode(), start_time: day(0), end_time: day(3000) });
+    const lease = await t.as('owner').post('/v1/leases').send({ resource_uuid: freshNode(), project_id: P.lessee, start_time: day(0), end_time: day(1) });
+    const spare = [];
+    for (let i = 0; i < 8; i++) spare.push((await t.as('owner').post('/v1/offers').send({ resource_uuid: freshNode() })).body.uuid as string);
+    expect([offer.status, lease.status]).toEqual([201, 201]);
+    let claimDay = 0;
+    let leaseEnd = 1;
+    const deleted = async (res: TestResponse) => {
+      if (res.status === 200) spare.shift();
+      return res;
+    };
+    return [
+      { name: 'GET /v1/offers', write: false, send: () => t.as('lessee').get('/v1/offers') },
+      { name: 'GET /v1/offers/{uuid}', write: false, send: () => t.as('owner').get(`/v1/offers/${offer.body.uuid}`) },
+      { name: 'GET /v1/leases', write: false, send: () => t.as('owner').get('/v1/leases') },
+      { name: 'GET /v1/leases/{uuid}', write: false, send: () => t.as('admin').get(`/v1/leases/${lease.body.uuid}`) },
+      { name: 'GET /v1/events', write: false, send: () => t.as('admin').get('/v1/events') },
+      { name: 'GET /v1/nodes', write: false, send: () => t.as('admin').get('/v1/nodes') },
+      { name: 'POST /v1/offers', write: true, send: () => t.as('owner').post('/v1/offers').send({ resource_uuid: freshNode() }) },
+      {
+        name: 'POST /v1/offers/{uuid}/claim',
+        write: true,
+        send: () => t.as('lessee').post(`/v1/offers/${offer.body.uuid}/claim`).send({ start_time: day(++claimDay), end_time: `${day(claimDay)}T12:00:00` }),
+      },
+      {
+        name: 'POST /v1/leases',
+        write: true,
+        send: () => t.as('owner').post('/v1/leases').send({ resource_uuid: freshNode(), project_id: P.lessee }),
+      },
+      {
+        name: 'PATCH /v1/leases/{uuid}',
+        write: true,
+        send: () => t.as('admin').patch(`/v1/leases/${lease.body.uuid}`).send({ end_time: `${day(++leaseEnd)}T00:00:00` }),
+      },
+      { name: 'DELETE /v1/offers/{uuid}', write: true, send: async () => deleted(await t.as('owner').delete(`/v1/offers/${spare[0]}`)) },
+      {
+        name: 'POST /v1/console_auth_tokens',
+        write: true,
+        send: () => t.as('owner').post('/v1/console_auth_tokens').send({ node_uuid_or_name: 'refusal-console' }),
+      },
+      { name: 'DELETE /v1/console_auth_tokens/{node}', write: true, send: () => t.as('owner').delete('/v1/console_auth_tokens/refusal-console') },
+    ];
+  }
+
+  /** Every probe once: the ones whose answer is not what `expected` says, and the slowest answer. */
+  async function sweep(expected: (probe: Probe) => 'ok' | 'unavailable') {
+    const wrong: string[] = [];
+    let slowest = 0;
+    for (const probe of probes) {
+      const started = Date.now();
+      const res = await probe.send();
+      slowest = Math.max(slowest, Date.now() - started);
+      const ok = res.status >= 200 && res.status < 300;
+      const want = expected(probe);
+      if (want === 'ok' ? !ok : res.status !== 503 || JSON.stringify(res.body) !== JSON.stringify(UNAVAILABLE)) {
+        wrong.push(`${probe.name}: ${res.status} ${res.text.slice(0, 200)}`);
+      }
+    }
+    return { wrong, slowest };
+  }
+
+  /** Polls a read until it succeeds: the time it took the app to serve again. */
+  async function recoveryMs(from: number): Promise<number> {
+    for (;;) {
+      if ((await t.as('owner').get('/v1/leases')).status === 200) return Date.now() - from;
+      if (Date.now() - from > RECOVERY_LIMIT_MS) throw new Error(`not recovered within ${RECOVERY_LIMIT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    const [group, ist] = [await freePort(), await freePort()];
+    server = await ThrowawayMariadb.create([
+      '--wsrep-on=ON',
+      `--wsrep-provider=${process.env.ESI_LEAP_TEST_GALERA_PROVIDER ?? '/usr/lib/galera/libgalera_smm.so'}`,
+      '--wsrep-cluster-address=gcomm://',
+      '--wsrep-node-address=127.0.0.1',
+      `--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:${group};ist.recv_addr=127.0.0.1:${ist}`,
+      '--binlog-format=ROW',
+      '--innodb-autoinc-lock-mode=2',
+    ]);
+    await server.start();
+    await asRoot(`CREATE DATABASE ${REFUSAL_DB}`);
+    await asRoot(`CREATE USER '${APP_USER}'@'%' IDENTIFIED BY 'right'`);
+    await asRoot(`GRANT ALL ON ${REFUSAL_DB}.* TO '${APP_USER}'@'%'`);
+    await migrate();
+    const connection = `mysql+pymysql://${APP_USER}:right@127.0.0.1:${server.port}/${REFUSAL_DB}`;
+    t = await createTestApp({ kind: 'mariadb', connection });
+    Logger.overrideLogger(['fatal']);
+    probes = await setUpProbes();
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+    await server?.destroy();
+    printSummary();
+  });
+
+  const scenarios: Array<{
+    name: string;
+    cause: string[];
+    cure: string[];
+    reads: 'ok' | 'unavailable';
+  }> = [
+    {
+      name: 'login refused (password changed)',
+      cause: [`ALTER USER '${APP_USER}'@'%' IDENTIFIED BY 'changed'`],
+      cure: [`ALTER USER '${APP_USER}'@'%' IDENTIFIED BY 'right'`],
+      reads: 'unavailable',
+    },
+    {
+      name: 'grants revoked',
+      cause: [`REVOKE ALL PRIVILEGES ON ${REFUSAL_DB}.* FROM '${APP_USER}'@'%'`],
+      cure: [`GRANT ALL ON ${REFUSAL_DB}.* TO '${APP_USER}'@'%'`],
+      reads: 'unavailable',
+    },
+    {
+      name: 'read-only node',
+      cause: ['SET GLOBAL read_only = 1'],
+      cure: ['SET GLOBAL read_only = 0'],
+      reads: 'ok',
+    },
+    {
+      name: 'Galera node not ready (1047)',
+      cause: ['SET GLOBAL wsrep_reject_queries = ALL'],
+      cure: ['SET GLOBAL wsrep_reject_queries = NONE'],
+      reads: 'unavailable',
+    },
+  ];
+
+  it.each(scenarios)('$name: 503 on every route that needs it, then serves again by itself', async ({ name, cause, cure, reads }) => {
+    expect((await sweep(() => 'ok')).wrong).toEqual([]);
+    for (const sql of cause) await asRoot(sql);
+    await killAppConnections();
+    const refused = await sweep((probe) => (probe.write ? 'unavailable' : reads));
+    const curedAt = Date.now();
+    for (const sql of cure) await asRoot(sql);
+    const recovered = await recoveryMs(curedAt);
+    expect(refused.wrong).toEqual([]);
+    expect(refused.slowest).toBeLessThan(FAIL_FAST_MS);
+    expect((await sweep(() => 'ok')).wrong).toEqual([]);
+    recordRow({
+      scenario: `database refuses: ${name}`,
+      load: `${probes.length} routes, one request each`,
+      faults: cause.join('; '),
+      result: `${reads === 'ok' ? 'reads 200, writes' : 'all'} 503 "Database is unavailable." (slowest ${refused.slowest} ms); served again ${recovered} ms after the cure`,
+    });
+  });
+
+  it('unknown database (dropped): 503 on every route, then serves again once it is re-created', async () => {
+    await asRoot(`DROP DATABASE ${REFUSAL_DB}`);
+    await killAppConnections();
+    const refused = await sweep(() => 'unavailable');
+    const curedAt = Date.now();
+    await asRoot(`CREATE DATABASE ${REFUSAL_DB}`);
+    await migrate();
+    const recovered = await recoveryMs(curedAt);
+    expect(refused.wrong).toEqual([]);
+    expect(refused.slowest).toBeLessThan(FAIL_FAST_MS);
+    expect((await t.as('owner').get('/v1/offers')).status).toBe(200);
+    t.nodes.add('refusal-after', { owner: P.owner });
+    expect((await t.as('owner').post('/v1/offers').send({ resource_uuid: 'refusal-after' })).status).toBe(201);
+    recordRow({
+      scenario: 'database refuses: unknown database',
+      load: `${probes.length} routes, one request each`,
+      faults: `DROP DATABASE, then CREATE DATABASE + migrations`,
+      result: `all 503 "Database is unavailable." (slowest ${refused.slowest} ms); served again ${recovered} ms after it was re-created`,
+    });
+  });
 });
