@@ -30,7 +30,10 @@ describe('dummy_node ids', () => {
   afterAll(() => t.close());
 
   it('a hidden spare file is not a node: offers, leases and filters on it are a 404', async () => {
-    const offer = await t.as('admin').post('/v1/offers').send({ resource_type: 'dummy_node', resource_uuid: '.dn-x.spare' });
+    const offer = await t
+      .as('admin')
+      .post('/v1/offers')
+      .send({ resource_type: 'dummy_node', resource_uuid: '.dn-x.spare' });
     expect(offer.status).toBe(404);
     expect(offer.body).toEqual(notFound('.dn-x.spare'));
     const lease = await t
@@ -48,7 +51,7 @@ describe('dummy_node ids', () => {
     expect(real.status).toBe(201);
   });
 
-  it('a missing node is reported in upstream\'s words without the server\'s path', async () => {
+  it("a missing node is reported in upstream's words without the server's path", async () => {
     const res = await t.as('owner').post('/v1/offers').send({ resource_type: 'dummy_node', resource_uuid: 'dn-404' });
     expect(res.status).toBe(404);
     expect(res.body).toEqual(notFound('dn-404'));

@@ -10,8 +10,10 @@ import { headersFor, P, Persona } from '../support/projects';
 const fault = (faultstring: string) => ({ faultcode: 'Client', faultstring, debuginfo: null });
 
 /** The numbers as sent, and as Python's json writes them back. */
-const SENT = '{"big": 12345678901234567890, "neg": -98765432109876543210987654321, "edge": 9007199254740993, "one": 1.0, "tiny": 1e-7, "hundred": 1E2, "plain": 2.5, "list": [18446744073709551615, {"deep": 1.50}]}';
-const WRITTEN = '{"big":12345678901234567890,"neg":-98765432109876543210987654321,"edge":9007199254740993,"one":1.0,"tiny":1e-07,"hundred":100.0,"plain":2.5,"list":[18446744073709551615,{"deep":1.5}]}';
+const SENT =
+  '{"big": 12345678901234567890, "neg": -98765432109876543210987654321, "edge": 9007199254740993, "one": 1.0, "tiny": 1e-7, "hundred": 1E2, "plain": 2.5, "list": [18446744073709551615, {"deep": 1.50}]}';
+const WRITTEN =
+  '{"big":12345678901234567890,"neg":-98765432109876543210987654321,"edge":9007199254740993,"one":1.0,"tiny":1e-07,"hundred":100.0,"plain":2.5,"list":[18446744073709551615,{"deep":1.5}]}';
 
 describe.each(testDatabaseKinds())('JSON bodies on %s', (kind) => {
   let t: TestApp;
@@ -31,7 +33,9 @@ describe.each(testDatabaseKinds())('JSON bodies on %s', (kind) => {
   };
   const counts = async () =>
     Promise.all(
-      ['offers', 'leases'].map(async (table) => Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n)),
+      ['offers', 'leases'].map(async (table) =>
+        Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n),
+      ),
     );
 
   beforeAll(async () => {
@@ -125,7 +129,11 @@ describe.each(testDatabaseKinds())('JSON bodies on %s', (kind) => {
     const nested = '['.repeat(98) + '1' + ']'.repeat(98);
     const ok = await postText('owner', '/v1/offers', `{"resource_uuid": "${node()}", "properties": {"a": ${nested}}}`);
     expect(ok.status).toBe(201);
-    const tooDeep = await postText('owner', '/v1/offers', `{"resource_uuid": "${node()}", "properties": {"a": [${nested}]}}`);
+    const tooDeep = await postText(
+      'owner',
+      '/v1/offers',
+      `{"resource_uuid": "${node()}", "properties": {"a": [${nested}]}}`,
+    );
     expect(tooDeep.status).toBe(400);
   });
 

@@ -12,9 +12,13 @@ import { P, Persona } from '../support/projects';
  */
 const fault = (faultstring: string) => ({ faultcode: 'Client', faultstring, debuginfo: null });
 const tooLong = (field: string, value: string, max: number) =>
-  fault(`Invalid input for field/attribute ${field}. Value: '${value}'. Value should have a maximum character requirement of ${max}`);
+  fault(
+    `Invalid input for field/attribute ${field}. Value: '${value}'. Value should have a maximum character requirement of ${max}`,
+  );
 const tooBig = (bytes: number) =>
-  fault(`Invalid input for field/attribute properties. Value is ${bytes} bytes as stored JSON text. Value should have a maximum size of 65535 bytes`);
+  fault(
+    `Invalid input for field/attribute properties. Value is ${bytes} bytes as stored JSON text. Value should have a maximum size of 65535 bytes`,
+  );
 
 /** `{"pad":"…"}` whose JSON text is exactly `bytes` bytes, padded with `unit` (1 or 2 bytes in UTF-8). */
 function propertiesOf(bytes: number, unit = 'x'): Record<string, string> {
@@ -34,14 +38,18 @@ describe.each(testDatabaseKinds())('stored fields within their column widths on 
 
   const counts = async () => {
     const result: Record<string, number> = {};
-    for (const table of TABLES) result[table] = Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+    for (const table of TABLES)
+      result[table] = Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
     return result;
   };
 
   /** Sends the request, expects the 400 and that no table gained or lost a row. */
   async function refused(persona: Persona, url: string, body: unknown, expected: ReturnType<typeof fault>) {
     const before = await counts();
-    const res = await t.as(persona).post(url).send(body as object);
+    const res = await t
+      .as(persona)
+      .post(url)
+      .send(body as object);
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: expected });
     expect(await counts()).toEqual(before);
   }
@@ -73,8 +81,18 @@ describe.each(testDatabaseKinds())('stored fields within their column widths on 
   it('offers: name, lessee_id, resource_uuid and properties over their widths are a 400', async () => {
     const node = { resource_uuid: 'w-node', start_time: '2050-01-01', end_time: '2050-02-01' };
     await refused('owner', '/v1/offers', { ...node, name: 'o'.repeat(36) }, tooLong('name', 'o'.repeat(36), 35));
-    await refused('owner', '/v1/offers', { ...node, lessee_id: 'l'.repeat(256) }, tooLong('lessee_id', 'l'.repeat(256), 255));
-    await refused('owner', '/v1/offers', { ...node, resource_uuid: LONG_NODE }, tooLong('resource_uuid', LONG_NODE, 255));
+    await refused(
+      'owner',
+      '/v1/offers',
+      { ...node, lessee_id: 'l'.repeat(256) },
+      tooLong('lessee_id', 'l'.repeat(256), 255),
+    );
+    await refused(
+      'owner',
+      '/v1/offers',
+      { ...node, resource_uuid: LONG_NODE },
+      tooLong('resource_uuid', LONG_NODE, 255),
+    );
     await refused('owner', '/v1/offers', { ...node, properties: propertiesOf(65_536) }, tooBig(65_536));
     // Bytes, not characters: 2-byte letters reach the limit with half as many.
     await refused('owner', '/v1/offers', { ...node, properties: propertiesOf(65_537, 'é') }, tooBig(65_537));
@@ -98,7 +116,10 @@ describe.each(testDatabaseKinds())('stored fields within their column widths on 
     const [row] = await t.dataSource.query('SELECT name, properties FROM offers WHERE uuid = ?', [res.body.uuid]);
     expect(row.name).toBe(name);
     expect(Buffer.byteLength(row.properties)).toBe(65_535);
-    const dummy = await t.as('owner').post('/v1/offers').send({ resource_type: 'dummy_node', resource_uuid: 'd'.repeat(36) });
+    const dummy = await t
+      .as('owner')
+      .post('/v1/offers')
+      .send({ resource_type: 'dummy_node', resource_uuid: 'd'.repeat(36) });
     expect(dummy.status).toBe(201);
     expect(dummy.body.resource_uuid).toBe('d'.repeat(36));
   });
@@ -106,12 +127,30 @@ describe.each(testDatabaseKinds())('stored fields within their column widths on 
   it('leases: name, purpose, project_id and properties over their widths are a 400', async () => {
     const base = { resource_uuid: 'w-node', project_id: P.lessee, start_time: '2052-01-01', end_time: '2052-01-02' };
     await refused('owner', '/v1/leases', { ...base, name: 'l'.repeat(36) }, tooLong('name', 'l'.repeat(36), 35));
-    await refused('owner', '/v1/leases', { ...base, purpose: 'p'.repeat(256) }, tooLong('purpose', 'p'.repeat(256), 255));
-    await refused('owner', '/v1/leases', { ...base, project_id: 'q'.repeat(256) }, tooLong('project_id', 'q'.repeat(256), 255));
-    await refused('owner', '/v1/leases', { ...base, resource_uuid: LONG_NODE }, tooLong('resource_uuid', LONG_NODE, 255));
+    await refused(
+      'owner',
+      '/v1/leases',
+      { ...base, purpose: 'p'.repeat(256) },
+      tooLong('purpose', 'p'.repeat(256), 255),
+    );
+    await refused(
+      'owner',
+      '/v1/leases',
+      { ...base, project_id: 'q'.repeat(256) },
+      tooLong('project_id', 'q'.repeat(256), 255),
+    );
+    await refused(
+      'owner',
+      '/v1/leases',
+      { ...base, resource_uuid: LONG_NODE },
+      tooLong('resource_uuid', LONG_NODE, 255),
+    );
     await refused('owner', '/v1/leases', { ...base, properties: propertiesOf(70_000) }, tooBig(70_000));
     const purpose = '🦄'.repeat(255);
-    const ok = await t.as('owner').post('/v1/leases').send({ ...base, purpose, name: 'n'.repeat(35) });
+    const ok = await t
+      .as('owner')
+      .post('/v1/leases')
+      .send({ ...base, purpose, name: 'n'.repeat(35) });
     expect(ok.status).toBe(201);
     expect(ok.body.purpose).toBe(purpose);
   });
@@ -123,7 +162,10 @@ describe.each(testDatabaseKinds())('stored fields within their column widths on 
     await refused('lessee', url, { ...window, purpose: 'p'.repeat(256) }, tooLong('purpose', 'p'.repeat(256), 255));
     await refused('lessee', url, { ...window, properties: propertiesOf(65_536) }, tooBig(65_536));
     // An ignored attribute is not stored, so its size does not matter.
-    const ok = await t.as('lessee').post(url).send({ ...window, resource_uuid: 'r'.repeat(1000), purpose: 'p'.repeat(255) });
+    const ok = await t
+      .as('lessee')
+      .post(url)
+      .send({ ...window, resource_uuid: 'r'.repeat(1000), purpose: 'p'.repeat(255) });
     expect(ok.status).toBe(201);
   });
 
@@ -138,7 +180,10 @@ describe.each(testDatabaseKinds())('stored fields within their column widths on 
 
   it('a faultstring shows the first 300 characters of a huge value', async () => {
     const huge = 'h'.repeat(500_000);
-    const res = await t.as('owner').post('/v1/leases').send({ resource_uuid: 'w-node', project_id: P.lessee, purpose: huge });
+    const res = await t
+      .as('owner')
+      .post('/v1/leases')
+      .send({ resource_uuid: 'w-node', project_id: P.lessee, purpose: huge });
     expect(res.status).toBe(400);
     expect(res.body.faultstring).toBe(tooLong('purpose', `${'h'.repeat(300)}...`, 255).faultstring);
     // The PATCH of a lease stores only a strictly formatted end_time.
@@ -158,13 +203,18 @@ const mariadb = testDatabaseKinds().filter((kind) => kind === 'mariadb');
 
   const offerCount = async () => Number((await t.dataSource.query('SELECT COUNT(*) AS n FROM offers'))[0].n);
 
-  it('a column narrower than upstream\'s (data too long) is a 400 naming it, and nothing is stored', async () => {
+  it("a column narrower than upstream's (data too long) is a 400 naming it, and nothing is stored", async () => {
     await t.dataSource.query('ALTER TABLE offers MODIFY name VARCHAR(10) NULL');
     try {
       const before = await offerCount();
-      const res = await t.as('owner').post('/v1/offers').send({ resource_uuid: 'm-node', name: 'x'.repeat(20) });
+      const res = await t
+        .as('owner')
+        .post('/v1/offers')
+        .send({ resource_uuid: 'm-node', name: 'x'.repeat(20) });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual(fault('Invalid input for field/attribute name. Value too long for its database column.'));
+      expect(res.body).toEqual(
+        fault('Invalid input for field/attribute name. Value too long for its database column.'),
+      );
       expect(await offerCount()).toBe(before);
     } finally {
       await t.dataSource.query('ALTER TABLE offers MODIFY name VARCHAR(35) NULL');

@@ -21,7 +21,13 @@ describe('401 without a token', () => {
     ];
     t = await createTestApp({
       authEnable: true,
-      conf: ['[keystone_authtoken]', 'www_authenticate_uri = http://keystone.example:5000', ...credentials, '[keystone]', ...credentials].join('\n'),
+      conf: [
+        '[keystone_authtoken]',
+        'www_authenticate_uri = http://keystone.example:5000',
+        ...credentials,
+        '[keystone]',
+        ...credentials,
+      ].join('\n'),
     });
   });
   afterAll(() => t.close());

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createConnection } from 'mysql2/promise';
-import type { Response as TestResponse } from 'supertest';
 import { createDataSource } from '../../src/db/create-data-source';
 import { SchemaMigrator } from '../../src/db/schema-migrator';
 import { testDatabaseKinds } from '../helpers/test-databases';
 import { freePort } from '../support/child-http';
 import { createTestApp, TestApp } from '../support/test-app';
 import { headersFor, P } from '../support/projects';
+import { Probe, routeProbes } from './support/route-probes';
 import { printSummary, recordRow } from './support/summary';
 import { ThrowawayMariadb } from './support/throwaway-mariadb';
 
@@ -223,12 +223,6 @@ const REFUSAL_DB = 'esi_leap_refusal';
 const APP_USER = 'esi_app';
 const UNAVAILABLE = { faultcode: 'Server', faultstring: 'Database is unavailable.', debuginfo: null };
 
-interface Probe {
-  readonly name: string;
-  readonly write: boolean;
-  send(): Promise<TestResponse>;
-}
-
 (kinds.length ? describe : describe.skip)('database refusing the service (throw-away Galera node)', () => {
   let server: ThrowawayMariadb;
   let t: TestApp;
@@ -253,60 +247,6 @@ interface Probe {
   async function killAppConnections(): Promise<void> {
     const ids = await asRoot<Array<{ ID: number }>>(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '${APP_USER}'`);
     for (const { ID } of ids) await asRoot(`KILL ${ID}`).catch(() => undefined);
-  }
-
-  /** One request per route, each writing request on fresh data so that it can repeat. */
-  async function setUpProbes(): Promise<Probe[]> {
-    let seq = 0;
-    const day = (n: number) => new Date(Date.UTC(2040, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
-    const freshNode = () => {
-      const uuid = `refusal-node-${++seq}`;
-      t.nodes.add(uuid, { owner: P.owner });
-      return uuid;
-    };
-    t.nodes.add('refusal-console', { owner: P.owner });
-    const offer = await t.as('owner').post('/v1/offers').send({ resource_uuid: freshNode(), start_time: day(0), end_time: day(3000) });
-    const lease = await t.as('owner').post('/v1/leases').send({ resource_uuid: freshNode(), project_id: P.lessee, start_time: day(0), end_time: day(1) });
-    const spare = [];
-    for (let i = 0; i < 8; i++) spare.push((await t.as('owner').post('/v1/offers').send({ resource_uuid: freshNode() })).body.uuid as string);
-    expect([offer.status, lease.status]).toEqual([201, 201]);
-    let claimDay = 0;
-    let leaseEnd = 1;
-    const deleted = async (res: TestResponse) => {
-      if (res.status === 200) spare.shift();
-      return res;
-    };
-    return [
-      { name: 'GET /v1/offers', write: false, send: () => t.as('lessee').get('/v1/offers') },
-      { name: 'GET /v1/offers/{uuid}', write: false, send: () => t.as('owner').get(`/v1/offers/${offer.body.uuid}`) },
-      { name: 'GET /v1/leases', write: false, send: () => t.as('owner').get('/v1/leases') },
-      { name: 'GET /v1/leases/{uuid}', write: false, send: () => t.as('admin').get(`/v1/leases/${lease.body.uuid}`) },
-      { name: 'GET /v1/events', write: false, send: () => t.as('admin').get('/v1/events') },
-      { name: 'GET /v1/nodes', write: false, send: () => t.as('admin').get('/v1/nodes') },
-      { name: 'POST /v1/offers', write: true, send: () => t.as('owner').post('/v1/offers').send({ resource_uuid: freshNode() }) },
-      {
-        name: 'POST /v1/offers/{uuid}/claim',
-        write: true,
-        send: () => t.as('lessee').post(`/v1/offers/${offer.body.uuid}/claim`).send({ start_time: day(++claimDay), end_time: `${day(claimDay)}T12:00:00` }),
-      },
-      {
-        name: 'POST /v1/leases',
-        write: true,
-        send: () => t.as('owner').post('/v1/leases').send({ resource_uuid: freshNode(), project_id: P.lessee }),
-      },
-      {
-        name: 'PATCH /v1/leases/{uuid}',
-        write: true,
-        send: () => t.as('admin').patch(`/v1/leases/${lease.body.uuid}`).send({ end_time: `${day(++leaseEnd)}T00:00:00` }),
-      },
-      { name: 'DELETE /v1/offers/{uuid}', write: true, send: async () => deleted(await t.as('owner').delete(`/v1/offers/${spare[0]}`)) },
-      {
-        name: 'POST /v1/console_auth_tokens',
-        write: true,
-        send: () => t.as('owner').post('/v1/console_auth_tokens').send({ node_uuid_or_name: 'refusal-console' }),
-      },
-      { name: 'DELETE /v1/console_auth_tokens/{node}', write: true, send: () => t.as('owner').delete('/v1/console_auth_tokens/refusal-console') },
-    ];
   }
 
   /** Every probe once: the ones whose answer is not what `expected` says, and the slowest answer. */
@@ -354,7 +294,7 @@ interface Probe {
     const connection = `mysql+pymysql://${APP_USER}:right@127.0.0.1:${server.port}/${REFUSAL_DB}`;
     t = await createTestApp({ kind: 'mariadb', connection });
     Logger.overrideLogger(['fatal']);
-    probes = await setUpProbes();
+    probes = await routeProbes(t);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,4 +1,12 @@
-import { isJsonObject, JsonDepthError, JsonNumber, JsonSyntaxError, parseJson, pythonFloatText, stringifyJson } from './lossless-json';
+import {
+  isJsonObject,
+  JsonDepthError,
+  JsonNumber,
+  JsonSyntaxError,
+  parseJson,
+  pythonFloatText,
+  stringifyJson,
+} from './lossless-json';
 
 /** What the same text gives after a round trip through parse and write. */
 const roundTrip = (text: string) => stringifyJson(parseJson(text));
@@ -83,14 +91,31 @@ describe('lossless JSON', () => {
       expect(stringifyJson(ours[1])).toBe(JSON.stringify(native[1]));
     });
 
-    it.each(['', '{', '[1,]', '{"a" 1}', '{"a":1,}', '01', '1.', '.5', '-', '+1', '"\u0001"', '"\\x"', '"\\u12"', 'nul', 'NaN', 'Infinity', '[1] x', "{'a':1}", '\ufeff{}'])(
-      'refuses %j as JSON.parse does',
-      (text) => {
-        expect(() => JSON.parse(text)).toThrow();
-        expect(() => parseJson(text)).toThrow(JsonSyntaxError);
-        expect(() => parseJson(pad(text))).toThrow(JsonSyntaxError);
-      },
-    );
+    it.each([
+      '',
+      '{',
+      '[1,]',
+      '{"a" 1}',
+      '{"a":1,}',
+      '01',
+      '1.',
+      '.5',
+      '-',
+      '+1',
+      '"\u0001"',
+      '"\\x"',
+      '"\\u12"',
+      'nul',
+      'NaN',
+      'Infinity',
+      '[1] x',
+      "{'a':1}",
+      '\ufeff{}',
+    ])('refuses %j as JSON.parse does', (text) => {
+      expect(() => JSON.parse(text)).toThrow();
+      expect(() => parseJson(text)).toThrow(JsonSyntaxError);
+      expect(() => parseJson(pad(text))).toThrow(JsonSyntaxError);
+    });
 
     it('keeps __proto__ an own property, never the prototype', () => {
       const value = parseJson(pad('{"__proto__": {"polluted": 1.0}}')) as unknown[];
