@@ -108,9 +108,15 @@ export function stringifyJson(value: unknown): string {
 
 /** Python `repr(float)`: the shortest round-trip digits, fixed between 1e-4 and 1e16, else `1e+16`. */
 export function pythonFloatText(x: number): string {
+  const abs = Math.abs(x);
+  // Both write the same shortest digits in fixed notation here; Python always shows a fraction.
+  if (abs >= 1e-4 && abs < 1e16) {
+    const fixed = String(x);
+    return fixed.includes('.') ? fixed : `${fixed}.0`;
+  }
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const sign = x < 0 ? '-' : '';
-  const [mantissa, exponentText] = Math.abs(x).toExponential().split('e');
+  const [mantissa, exponentText] = abs.toExponential().split('e');
   const digits = mantissa.replace('.', '');
   const exponent = Number(exponentText);
   if (exponent < -4 || exponent >= 16) {

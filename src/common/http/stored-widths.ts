@@ -40,6 +40,12 @@ export function characterCount(value: string): number {
 
 /** How a too-long value is shown in a faultstring: whole when short, else its start. */
 export function shownValue(value: string, maxCharacters = 300): string {
-  const characters = [...value];
-  return characters.length <= maxCharacters ? value : `${characters.slice(0, maxCharacters).join('')}...`;
+  let end = 0;
+  let count = 0;
+  for (const character of value) {
+    if (count === maxCharacters) return `${value.slice(0, end)}...`;
+    end += character.length;
+    count++;
+  }
+  return value;
 }
