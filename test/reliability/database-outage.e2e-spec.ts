@@ -340,6 +340,8 @@ const UNAVAILABLE = { faultcode: 'Server', faultstring: 'Database is unavailable
     for (const sql of cause) await asRoot(sql);
     await killAppConnections();
     const refused = await sweep((probe) => (probe.write ? 'unavailable' : reads));
+    // Recorded, not asserted: the health check is another module's (it asks `SELECT 1`).
+    const health = (await t.http().get('/healthcheck?check=database')).status;
     const curedAt = Date.now();
     for (const sql of cure) await asRoot(sql);
     const recovered = await recoveryMs(curedAt);
@@ -350,7 +352,7 @@ const UNAVAILABLE = { faultcode: 'Server', faultstring: 'Database is unavailable
       scenario: `database refuses: ${name}`,
       load: `${probes.length} routes, one request each`,
       faults: cause.join('; '),
-      result: `${reads === 'ok' ? 'reads 200, writes' : 'all'} 503 "Database is unavailable." (slowest ${refused.slowest} ms); served again ${recovered} ms after the cure`,
+      result: `${reads === 'ok' ? 'reads 200, writes' : 'all'} 503 "Database is unavailable." (slowest ${refused.slowest} ms), /healthcheck ${health}; served again ${recovered} ms after the cure`,
     });
   });
 
