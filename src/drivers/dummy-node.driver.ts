@@ -33,9 +33,10 @@ interface ParsedFile {
 }
 
 /**
- * File-backed fake node for development (service.md E.3): node N is the JSON file
- * `<dummy_node_dir>/N`. The directory is read from config at use time (K-19), and files
- * are replaced atomically so a reader never sees half a document. The files are a few hundred
+ * File-backed fake node for development: node N is the JSON file `<dummy_node_dir>/N`. The
+ * directory is read from config at use time (upstream read it at import, before the config
+ * file was parsed), and files are replaced atomically so a reader never sees half a document.
+ * The files are a few hundred
  * bytes on local disk, so they are read and written synchronously: a thread-pool round trip
  * per call cost more than the I/O itself, and on SQLite the manager holds the only write
  * lock while it calls the driver (docs/performance.md).

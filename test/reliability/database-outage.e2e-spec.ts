@@ -11,7 +11,7 @@ import { printSummary, recordRow } from './support/summary';
 import { ThrowawayMariadb } from './support/throwaway-mariadb';
 
 /**
- * Issue 11.5: the database disappears under load. A private mariadbd (own datadir and port,
+ * The database disappears under load. A private mariadbd (own datadir and port,
  * started and SIGKILLed by this test; the shared server is never touched) serves one API app
  * while WORKERS clients read and book in a loop. While it is down every request must fail
  * fast with a 503 in the esi-leap error format (no hang, no 500, no internals); once it is

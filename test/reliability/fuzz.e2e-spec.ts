@@ -10,14 +10,14 @@ import { storedValuesRequestArb } from './support/fuzz-stored-values';
 import { printSummary, recordRow } from './support/summary';
 
 /**
- * Issue 11.3: property-based fuzzing of every route with fast-check over real HTTP (loopback,
+ * Property-based fuzzing of every route with fast-check over real HTTP (loopback,
  * one keep-alive connection, requests one at a time so that any change to the database can be
  * pinned on the request that made it).
  *
  * Properties checked for every response:
  * - never a status >= 500;
  * - every 4xx is the esi-leap error body `{faultcode: "Client", faultstring, debuginfo: null}`
- *   as JSON, or one of the documented plain-text routing errors (404/405, api.md 1.2);
+ *   as JSON, or one of upstream's plain-text routing errors (404/405);
  * - a rejected request (any non-2xx) leaves the database exactly as it was: the rows of every
  *   table are hashed before and after each rejected POST/PATCH/DELETE, and every GET (which
  *   must never write) is covered by a hash comparison every GET_CHECK_EVERY requests.

@@ -8,7 +8,7 @@ const JSON_TYPES = new Set(['application/json', 'text/javascript']);
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * Reads request bodies the way upstream's WSME/pecan stack does (api.md 1.4): JSON under
+ * Reads request bodies the way upstream's WSME/pecan stack does: JSON under
  * `application/json` or `text/javascript`, 415 for other media types, 400 for invalid JSON or
  * a body without a Content-Type. An empty body leaves `req.body` undefined so that each
  * endpoint can answer `Missing argument: "<argname>"`. Numbers are read as Python reads them

@@ -4,7 +4,7 @@ import { isJsonObject, stringifyJson } from './lossless-json';
 import { pyClass, pyRepr, pyStr, pyTypeName } from './python-repr';
 import { characterCount, shownValue } from './stored-widths';
 
-/** W = writable, R = read-only (400 if sent), I = accepted and ignored (api.md 3.2.0, 3.3.0). */
+/** W = writable, R = read-only (400 if sent), I = accepted and ignored (upstream's attribute tables). */
 export type AttributeAccess = 'W' | 'R' | 'I';
 export type AttributeType = 'string' | 'object' | 'datetime';
 
@@ -27,10 +27,10 @@ export function missingArgument(argname: string): ClientError {
 }
 
 /**
- * WSME-style validation of a resource body (api.md 1.8), in upstream's order: unknown
+ * WSME-style validation of a resource body, in upstream's order: unknown
  * attributes, read-only attributes (first in attribute order), types, mandatory ones.
  * Returns only the writable attributes that were given; `null` counts as not given
- * (decisions.md 3). Ignored attributes are dropped.
+ * (docs/decisions.md, "Leasing rules"). Ignored attributes are dropped.
  */
 export function validateBody(body: unknown, argname: string, attributes: readonly AttributeSpec[]): ValidatedBody {
   if (body === undefined) throw missingArgument(argname);

@@ -13,7 +13,7 @@ export interface NewConsoleTokenInput {
 }
 
 /**
- * The free-form body of `POST /v1/console_auth_tokens` (api.md 3.6): unknown keys are ignored,
+ * The free-form body of `POST /v1/console_auth_tokens`: unknown keys are ignored,
  * `node_uuid_or_name` is required (400 instead of upstream's 500 KeyError) and no longer than the
  * column the node's id is stored in.
  */

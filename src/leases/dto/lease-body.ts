@@ -37,12 +37,12 @@ function leaseAttributes(target: Writable, mandatory: boolean): AttributeSpec[] 
 }
 
 /**
- * `POST /v1/leases` (api.md 3.3.0, 3.3.3): `project_id` and `resource_uuid` are required
+ * `POST /v1/leases`: `project_id` and `resource_uuid` are required
  * (upstream's 500s become the recommended 400s).
  */
 export const LEASE_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('W', true);
 
-/** A claim body is a lease whose project and resource come from the caller and the offer (api.md 3.2.5). */
+/** A claim body is a lease whose project and resource come from the caller and the offer. */
 export const CLAIM_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('I', false);
 
 export const LEASE_LIST_PARAMS = {
