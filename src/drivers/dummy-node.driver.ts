@@ -36,10 +36,9 @@ interface ParsedFile {
  * File-backed fake node for development: node N is the JSON file `<dummy_node_dir>/N`. The
  * directory is read from config at use time (upstream read it at import, before the config
  * file was parsed), and files are replaced atomically so a reader never sees half a document.
- * The files are a few hundred
- * bytes on local disk, so they are read and written synchronously: a thread-pool round trip
- * per call cost more than the I/O itself, and on SQLite the manager holds the only write
- * lock while it calls the driver (docs/performance.md).
+ * The files are a few hundred bytes on local disk, so they are read and written synchronously:
+ * a thread-pool round trip per call cost more than the I/O itself, and on SQLite the manager
+ * holds the only write lock while it calls the driver (docs/performance.md).
  */
 @Injectable()
 export class DummyNodeDriver implements ResourceDriver {
