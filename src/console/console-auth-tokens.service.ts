@@ -70,7 +70,7 @@ export class ConsoleAuthTokensService {
     const driver = this.drivers.get(this.config.api.default_resource_type);
     const node = await driver.get(await driver.resolveIdent(ident));
     if (!node || !this.mayUseConsole(ctx, node)) {
-      throw new NodeNotFound({ uuid: ident, resource_type: driver.resourceType, err: 'Node not found' });
+      throw new NodeNotFound({ uuid: ident, resource_type: driver.resourceType, err: driver.notFoundReason?.(ident) ?? 'Node not found' });
     }
     return { driver, node };
   }

@@ -1,4 +1,5 @@
 import { ValueTransformer } from 'typeorm';
+import { parseJson, stringifyJson } from '../common/http/lossless-json';
 import { fromDb, UtcTime } from '../common/time';
 
 /**
@@ -12,11 +13,15 @@ export const utcTimeTransformer: ValueTransformer = {
   from: (value: unknown) => fromDb(value),
 };
 
-/** oslo.db `JsonEncodedDict`: JSON text, with a missing value stored as `{}`. */
+/**
+ * oslo.db `JsonEncodedDict`: JSON text, with a missing value stored as `{}`. Numbers keep
+ * their exact text both ways (an integer beyond 2^53, a float written `1.0`), as Python's
+ * json does.
+ */
 export const jsonDictTransformer: ValueTransformer = {
-  to: (value: Record<string, unknown> | null | undefined) => JSON.stringify(value ?? {}),
+  to: (value: Record<string, unknown> | null | undefined) => stringifyJson(value ?? {}),
   from: (value: unknown) => {
     if (value === null || value === undefined || value === '') return {};
-    return typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : value;
+    return typeof value === 'string' ? (parseJson(value) as Record<string, unknown>) : value;
   },
 };

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ClientError, NodeNotFound } from '../common/errors/esi-leap.exceptions';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { DummyNodeDriver } from './dummy-node.driver';
 
@@ -81,10 +82,45 @@ describe('DummyNodeDriver node files', () => {
     }
   });
 
-  it('reports a missing node and refuses ids that leave the directory', async () => {
-    await expect(driver.setLease('missing', lease)).rejects.toThrow(/Node not found/);
-    await expect(driver.setLease('../n1', lease)).rejects.toThrow(/Node not found/);
+  it('reports a missing node in upstream\'s words, without the server\'s path, and refuses ids that leave the directory', async () => {
+    const missing = await driver.setLease('missing', lease).catch((err: unknown) => err);
+    expect(missing).toBeInstanceOf(NodeNotFound);
+    expect((missing as NodeNotFound).message).toBe(
+      "Encountered an error fetching info for node missing (dummy_node): [Errno 2] No such file or directory: 'missing'",
+    );
+    expect((missing as NodeNotFound).message).not.toContain(dir);
+    await expect(driver.setLease('../n1', lease)).rejects.toThrow(NodeNotFound);
+    await expect(driver.resolveIdent('../n1')).rejects.toThrow(NodeNotFound);
     expect(await driver.get('..')).toBeNull();
     expect(readdirSync(dir)).toEqual(['n1']);
+  });
+
+  it('never takes a hidden file, its own spares among them, for a node', async () => {
+    await driver.setLease('n1', lease);
+    expect(readdirSync(dir)).toContain('.n1.spare');
+    writeFileSync(path.join(dir, '.hidden'), JSON.stringify({ project_owner_id: 'owner-1' }));
+    for (const id of ['.n1.spare', '.hidden']) {
+      const refused = await driver.resolveIdent(id).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(NodeNotFound);
+      expect((refused as NodeNotFound).status).toBe(404);
+      expect((refused as NodeNotFound).message).toBe(
+        `Encountered an error fetching info for node ${id} (dummy_node): [Errno 2] No such file or directory: '${id}'`,
+      );
+      expect(await driver.get(id)).toBeNull();
+      expect((await driver.getMany([id])).size).toBe(0);
+      await expect(driver.setLease(id, lease)).rejects.toThrow(NodeNotFound);
+    }
+    expect((await driver.listNodes({})).map((n) => n.uuid)).toEqual(['n1']);
+    expect(JSON.parse(readFileSync(path.join(dir, '.hidden'), 'utf8'))).toEqual({ project_owner_id: 'owner-1' });
+  });
+
+  it('takes ids up to the width of resource_uuid (36 characters) and refuses longer ones with a 400', async () => {
+    const longest = 'é'.repeat(36);
+    expect(await driver.resolveIdent(longest)).toBe(longest);
+    expect(await driver.resolveIdent('n1')).toBe('n1');
+    const refused = await driver.resolveIdent('x'.repeat(37)).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ClientError);
+    expect((refused as ClientError).status).toBe(400);
+    expect((refused as ClientError).message).toBe(`A dummy_node id is at most 36 characters long; '${'x'.repeat(37)}' has 37.`);
   });
 });

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
-import { NodeNotFound } from '../common/errors/esi-leap.exceptions';
+import { ClientError, NodeNotFound } from '../common/errors/esi-leap.exceptions';
+import { pyRepr } from '../common/http/python-repr';
+import { characterCount, STORED_WIDTHS } from '../common/http/stored-widths';
 import { InventoryNode, LeaseHolder, NodeListFilters, ResourceDriver, ResourceInfo } from './resource-driver';
 
 /** How old a node document list decoration may use (`getMany`). */
@@ -31,12 +33,12 @@ interface ParsedFile {
 }
 
 /**
- * File-backed fake node for development (service.md E.3): node N is the JSON file
- * `<dummy_node_dir>/N`. The directory is read from config at use time (K-19), and files
- * are replaced atomically so a reader never sees half a document. The files are a few hundred
- * bytes on local disk, so they are read and written synchronously: a thread-pool round trip
- * per call cost more than the I/O itself, and on SQLite the manager holds the only write
- * lock while it calls the driver (docs/performance.md).
+ * File-backed fake node for development: node N is the JSON file `<dummy_node_dir>/N`. The
+ * directory is read from config at use time (upstream read it at import, before the config
+ * file was parsed), and files are replaced atomically so a reader never sees half a document.
+ * The files are a few hundred bytes on local disk, so they are read and written synchronously:
+ * a thread-pool round trip per call cost more than the I/O itself, and on SQLite the manager
+ * holds the only write lock while it calls the driver (docs/performance.md).
  */
 @Injectable()
 export class DummyNodeDriver implements ResourceDriver {
@@ -47,13 +49,27 @@ export class DummyNodeDriver implements ResourceDriver {
   constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
 
   private fileOf(uuid: string): string | null {
-    // An id is a file name; anything that could leave the directory is not a node.
-    if (uuid === '' || uuid === '.' || uuid === '..' || /[/\\\0]/.test(uuid)) return null;
-    return path.join(this.config.dummy_node.dummy_node_dir, uuid);
+    return isNodeName(uuid) ? path.join(this.config.dummy_node.dummy_node_dir, uuid) : null;
   }
 
+  /**
+   * The id verbatim, when it can name a node: hidden files (this driver's own spares among
+   * them) are a 404 like a missing node, and an id longer than the leases' resource_uuid
+   * column is a 400.
+   */
   async resolveIdent(ident: string): Promise<string> {
+    if (!isNodeName(ident)) throw this.notFound(ident);
+    const maxLength = STORED_WIDTHS.resourceUuid;
+    const length = characterCount(ident);
+    if (length > maxLength) {
+      throw new ClientError(`A dummy_node id is at most ${maxLength} characters long; ${pyRepr(ident)} has ${length}.`);
+    }
     return ident;
+  }
+
+  /** Upstream's FileNotFoundError text, with the node's id where upstream showed the server's path. */
+  notFoundReason(uuid: string): string {
+    return `[Errno 2] No such file or directory: ${pyRepr(uuid)}`;
   }
 
   staticName(uuid: string): string {
@@ -83,7 +99,7 @@ export class DummyNodeDriver implements ResourceDriver {
   async listNodes(filters: NodeListFilters): Promise<InventoryNode[]> {
     let names: string[];
     try {
-      names = (fs.readdirSync(this.config.dummy_node.dummy_node_dir)).filter((n) => !n.startsWith('.') && !n.endsWith('.tmp')).sort();
+      names = fs.readdirSync(this.config.dummy_node.dummy_node_dir).filter((n) => isNodeName(n) && !n.endsWith('.tmp')).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
@@ -109,7 +125,7 @@ export class DummyNodeDriver implements ResourceDriver {
 
   async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
     const doc = this.read(uuid);
-    if (!doc) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    if (!doc) throw this.notFound(uuid);
     this.write(uuid, { ...doc, lease_uuid: lease.uuid, project_id: lease.projectId });
   }
 
@@ -122,6 +138,10 @@ export class DummyNodeDriver implements ResourceDriver {
     delete rest.lease_uuid;
     delete rest.project_id;
     this.write(uuid, rest);
+  }
+
+  private notFound(uuid: string): NodeNotFound {
+    return new NodeNotFound({ uuid, resource_type: this.resourceType, err: this.notFoundReason(uuid) });
   }
 
   private toInfo(uuid: string, doc: DummyNodeFile): ResourceInfo {
@@ -190,7 +210,7 @@ export class DummyNodeDriver implements ResourceDriver {
    */
   private write(uuid: string, doc: DummyNodeFile): void {
     const file = this.fileOf(uuid);
-    if (!file) throw new NodeNotFound({ uuid, resource_type: this.resourceType, err: 'Node not found' });
+    if (!file) throw this.notFound(uuid);
     const dir = path.dirname(file);
     const spare = path.join(dir, `.${uuid}.spare`);
     const previous = path.join(dir, `.${uuid}.previous`);
@@ -203,6 +223,14 @@ export class DummyNodeDriver implements ResourceDriver {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
+}
+
+/**
+ * A node is a plain file name in the directory: nothing that could leave it, and no hidden
+ * file, which is where this driver keeps each node's spare (`.<id>.spare`, see write()).
+ */
+function isNodeName(id: string): boolean {
+  return id !== '' && !id.startsWith('.') && !/[/\\\0]/.test(id);
 }
 
 function statOrNull(file: string): fs.Stats | null {

@@ -49,6 +49,8 @@ export interface ResourceDriver {
   resolveIdent(ident: string): Promise<string>;
   /** The resource, or null when it does not exist. */
   get(uuid: string): Promise<ResourceInfo | null>;
+  /** Why `get` found nothing, in the driver's words (the end of NodeNotFound's message); default "Node not found". */
+  notFoundReason?(uuid: string): string;
   /** Bulk read for list decoration: one backend call, not one per row. */
   getMany(uuids: readonly string[]): Promise<Map<string, ResourceInfo>>;
   /** A display name known without any lookup (dummy/test nodes), else null. */

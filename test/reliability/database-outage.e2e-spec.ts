@@ -1,14 +1,17 @@
 import { Logger } from '@nestjs/common';
+import { createConnection } from 'mysql2/promise';
 import { createDataSource } from '../../src/db/create-data-source';
 import { SchemaMigrator } from '../../src/db/schema-migrator';
 import { testDatabaseKinds } from '../helpers/test-databases';
+import { freePort } from '../support/child-http';
 import { createTestApp, TestApp } from '../support/test-app';
 import { headersFor, P } from '../support/projects';
+import { Probe, routeProbes } from './support/route-probes';
 import { printSummary, recordRow } from './support/summary';
 import { ThrowawayMariadb } from './support/throwaway-mariadb';
 
 /**
- * Issue 11.5: the database disappears under load. A private mariadbd (own datadir and port,
+ * The database disappears under load. A private mariadbd (own datadir and port,
  * started and SIGKILLed by this test; the shared server is never touched) serves one API app
  * while WORKERS clients read and book in a loop. While it is down every request must fail
  * fast with a 503 in the esi-leap error format (no hang, no 500, no internals); once it is
@@ -205,4 +208,172 @@ const kinds = testDatabaseKinds().filter((k) => k === 'mariadb');
       result: `while down ${down.length} requests: ${JSON.stringify(statuses(down))}, 503 p99 ${p99} ms / max ${max} ms; recovered ${((recoveredAt! - upAt) / 1000).toFixed(1)} s after the DB came back; afterwards ${steady.length}/${steady.length} 2xx`,
     });
   }, 90_000);
+});
+
+/**
+ * The database is up but refuses this service: the app's login is refused (password changed),
+ * its grants are revoked, its database is gone, the node is read-only, or it is a Galera node
+ * that is not ready (error 1047). Every route must answer a 503 naming the database at once
+ * (reads stay 200 on a read-only node), never a 500, and serve again by itself once the cause
+ * is removed. A private Galera-enabled mariadbd (one-node cluster on free loopback ports); the
+ * app logs in as its own user, and the test, as root, changes that user and kills its
+ * connections so that the pool must log in again.
+ */
+const REFUSAL_DB = 'esi_leap_refusal';
+const APP_USER = 'esi_app';
+const UNAVAILABLE = { faultcode: 'Server', faultstring: 'Database is unavailable.', debuginfo: null };
+
+(kinds.length ? describe : describe.skip)('database refusing the service (throw-away Galera node)', () => {
+  let server: ThrowawayMariadb;
+  let t: TestApp;
+  let probes: Probe[];
+
+  async function asRoot<T = unknown>(sql: string): Promise<T> {
+    const c = await createConnection({ host: '127.0.0.1', port: server.port, user: 'root', connectTimeout: 5000 });
+    try {
+      return (await c.query(sql))[0] as T;
+    } finally {
+      await c.end();
+    }
+  }
+
+  async function migrate(): Promise<void> {
+    const ds = await createDataSource(server.url(REFUSAL_DB)).initialize();
+    await new SchemaMigrator(ds).upgrade('head');
+    await ds.destroy();
+  }
+
+  /** Cuts the app's pooled connections, so that the next request logs in again. */
+  async function killAppConnections(): Promise<void> {
+    const ids = await asRoot<Array<{ ID: number }>>(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '${APP_USER}'`);
+    for (const { ID } of ids) await asRoot(`KILL ${ID}`).catch(() => undefined);
+  }
+
+  /** Every probe once: the ones whose answer is not what `expected` says, and the slowest answer. */
+  async function sweep(expected: (probe: Probe) => 'ok' | 'unavailable') {
+    const wrong: string[] = [];
+    let slowest = 0;
+    for (const probe of probes) {
+      const started = Date.now();
+      const res = await probe.send();
+      slowest = Math.max(slowest, Date.now() - started);
+      const ok = res.status >= 200 && res.status < 300;
+      const want = expected(probe);
+      if (want === 'ok' ? !ok : res.status !== 503 || JSON.stringify(res.body) !== JSON.stringify(UNAVAILABLE)) {
+        wrong.push(`${probe.name}: ${res.status} ${res.text.slice(0, 200)}`);
+      }
+    }
+    return { wrong, slowest };
+  }
+
+  /** Polls a read until it succeeds: the time it took the app to serve again. */
+  async function recoveryMs(from: number): Promise<number> {
+    for (;;) {
+      if ((await t.as('owner').get('/v1/leases')).status === 200) return Date.now() - from;
+      if (Date.now() - from > RECOVERY_LIMIT_MS) throw new Error(`not recovered within ${RECOVERY_LIMIT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    const [group, ist] = [await freePort(), await freePort()];
+    server = await ThrowawayMariadb.create([
+      '--wsrep-on=ON',
+      `--wsrep-provider=${process.env.ESI_LEAP_TEST_GALERA_PROVIDER ?? '/usr/lib/galera/libgalera_smm.so'}`,
+      '--wsrep-cluster-address=gcomm://',
+      '--wsrep-node-address=127.0.0.1',
+      `--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:${group};ist.recv_addr=127.0.0.1:${ist}`,
+      '--binlog-format=ROW',
+      '--innodb-autoinc-lock-mode=2',
+    ]);
+    await server.start();
+    await asRoot(`CREATE DATABASE ${REFUSAL_DB}`);
+    await asRoot(`CREATE USER '${APP_USER}'@'%' IDENTIFIED BY 'right'`);
+    await asRoot(`GRANT ALL ON ${REFUSAL_DB}.* TO '${APP_USER}'@'%'`);
+    await migrate();
+    const connection = `mysql+pymysql://${APP_USER}:right@127.0.0.1:${server.port}/${REFUSAL_DB}`;
+    t = await createTestApp({ kind: 'mariadb', connection });
+    Logger.overrideLogger(['fatal']);
+    probes = await routeProbes(t);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+    await server?.destroy();
+    printSummary();
+  });
+
+  const scenarios: Array<{
+    name: string;
+    cause: string[];
+    cure: string[];
+    reads: 'ok' | 'unavailable';
+  }> = [
+    {
+      name: 'login refused (password changed)',
+      cause: [`ALTER USER '${APP_USER}'@'%' IDENTIFIED BY 'changed'`],
+      cure: [`ALTER USER '${APP_USER}'@'%' IDENTIFIED BY 'right'`],
+      reads: 'unavailable',
+    },
+    {
+      name: 'grants revoked',
+      cause: [`REVOKE ALL PRIVILEGES ON ${REFUSAL_DB}.* FROM '${APP_USER}'@'%'`],
+      cure: [`GRANT ALL ON ${REFUSAL_DB}.* TO '${APP_USER}'@'%'`],
+      reads: 'unavailable',
+    },
+    {
+      name: 'read-only node',
+      cause: ['SET GLOBAL read_only = 1'],
+      cure: ['SET GLOBAL read_only = 0'],
+      reads: 'ok',
+    },
+    {
+      name: 'Galera node not ready (1047)',
+      cause: ['SET GLOBAL wsrep_reject_queries = ALL'],
+      cure: ['SET GLOBAL wsrep_reject_queries = NONE'],
+      reads: 'unavailable',
+    },
+  ];
+
+  it.each(scenarios)('$name: 503 on every route that needs it, then serves again by itself', async ({ name, cause, cure, reads }) => {
+    expect((await sweep(() => 'ok')).wrong).toEqual([]);
+    for (const sql of cause) await asRoot(sql);
+    await killAppConnections();
+    const refused = await sweep((probe) => (probe.write ? 'unavailable' : reads));
+    // Recorded, not asserted: the health check is another module's (it asks `SELECT 1`).
+    const health = (await t.http().get('/healthcheck?check=database')).status;
+    const curedAt = Date.now();
+    for (const sql of cure) await asRoot(sql);
+    const recovered = await recoveryMs(curedAt);
+    expect(refused.wrong).toEqual([]);
+    expect(refused.slowest).toBeLessThan(FAIL_FAST_MS);
+    expect((await sweep(() => 'ok')).wrong).toEqual([]);
+    recordRow({
+      scenario: `database refuses: ${name}`,
+      load: `${probes.length} routes, one request each`,
+      faults: cause.join('; '),
+      result: `${reads === 'ok' ? 'reads 200, writes' : 'all'} 503 "Database is unavailable." (slowest ${refused.slowest} ms), /healthcheck ${health}; served again ${recovered} ms after the cure`,
+    });
+  });
+
+  it('unknown database (dropped): 503 on every route, then serves again once it is re-created', async () => {
+    await asRoot(`DROP DATABASE ${REFUSAL_DB}`);
+    await killAppConnections();
+    const refused = await sweep(() => 'unavailable');
+    const curedAt = Date.now();
+    await asRoot(`CREATE DATABASE ${REFUSAL_DB}`);
+    await migrate();
+    const recovered = await recoveryMs(curedAt);
+    expect(refused.wrong).toEqual([]);
+    expect(refused.slowest).toBeLessThan(FAIL_FAST_MS);
+    expect((await t.as('owner').get('/v1/offers')).status).toBe(200);
+    t.nodes.add('refusal-after', { owner: P.owner });
+    expect((await t.as('owner').post('/v1/offers').send({ resource_uuid: 'refusal-after' })).status).toBe(201);
+    recordRow({
+      scenario: 'database refuses: unknown database',
+      load: `${probes.length} routes, one request each`,
+      faults: `DROP DATABASE, then CREATE DATABASE + migrations`,
+      result: `all 503 "Database is unavailable." (slowest ${refused.slowest} ms); served again ${recovered} ms after it was re-created`,
+    });
+  });
 });

@@ -90,7 +90,8 @@ describe('request limits', () => {
       const body = await d
         .as('owner')
         .post('/v1/offers')
-        .send({ resource_uuid: 'limits-2', properties: { pad: 'x'.repeat(500_000) } });
+        // In an ignored attribute: a stored `properties` is limited to its TEXT column (64 KiB).
+        .send({ resource_uuid: 'limits-2', resource_properties: { pad: 'x'.repeat(500_000) } });
       expect(body.status).toBe(201);
       const query = await d.as('owner').get(`/v1/offers?status=${'a'.repeat(4000)}`);
       expect(query.status).toBe(200);

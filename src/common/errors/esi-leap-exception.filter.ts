@@ -2,25 +2,14 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundE
 import { Request, Response } from 'express';
 import { routingErrorFor } from '../http/routing-errors';
 import { sendJson } from '../http/json-response';
+import { databaseErrorResponse, describeDriverError } from './database-errors';
 import { EsiLeapException, RoutingError, ServiceUnavailable } from './esi-leap.exceptions';
 
-/** Error codes of database drivers that mean "the database is not there", not a bug. */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'PROTOCOL_CONNECTION_LOST',
-  // A statement that got no answer within `[database] statement_timeout`: a hung server.
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'SQLITE_BUSY',
-]);
-
 /**
- * The one place errors become HTTP (api.md 1.10.1): `{faultcode, faultstring, debuginfo}`,
- * `Client` for 4xx and `Server` otherwise. Unexpected errors are logged and answered with a
- * 500 that names no internals.
+ * The one place errors become HTTP: `{faultcode, faultstring, debuginfo}`, `Client` for 4xx
+ * and `Server` otherwise. A database that cannot be used is a 503 naming it, a value it cannot
+ * store a 400; other unexpected errors are logged and answered with a 500 that names no
+ * internals.
  */
 @Catch()
 export class EsiLeapExceptionFilter implements ExceptionFilter {
@@ -58,13 +47,14 @@ export class EsiLeapExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return Object.assign(new EsiLeapException(status < 500 ? exception.message : undefined), { status });
     }
-    const code = (exception as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ??
-      (exception as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
-      this.logger.error(`${req.method} ${req.originalUrl}: database unavailable (${code})`);
-      return new ServiceUnavailable({ service: 'Database' });
+    const database = databaseErrorResponse(exception);
+    if (database instanceof ServiceUnavailable) {
+      this.logger.error(`${req.method} ${req.originalUrl}: database unavailable (${describeDriverError(exception)})`);
+    } else if (database) {
+      // Input validation should have caught it first: worth a look, not an alarm.
+      this.logger.warn(`${req.method} ${req.originalUrl}: the database refused a value: ${String(exception)}`);
     }
-    return new EsiLeapException();
+    return database ?? new EsiLeapException();
   }
 }
 

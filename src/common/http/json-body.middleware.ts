@@ -1,5 +1,6 @@
 import { NextFunction, Request, Response } from 'express';
 import { ClientError } from '../errors/esi-leap.exceptions';
+import { JsonDepthError, MAX_BODY_DEPTH, parseJson } from './lossless-json';
 
 const JSON_TYPES = new Set(['application/json', 'text/javascript']);
 
@@ -7,10 +8,11 @@ const JSON_TYPES = new Set(['application/json', 'text/javascript']);
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * Reads request bodies the way upstream's WSME/pecan stack does (api.md 1.4): JSON under
+ * Reads request bodies the way upstream's WSME/pecan stack does: JSON under
  * `application/json` or `text/javascript`, 415 for other media types, 400 for invalid JSON or
  * a body without a Content-Type. An empty body leaves `req.body` undefined so that each
- * endpoint can answer `Missing argument: "<argname>"`.
+ * endpoint can answer `Missing argument: "<argname>"`. Numbers are read as Python reads them
+ * (see lossless-json.ts) and nesting is bounded, so no body can exhaust the stack later on.
  */
 export function jsonBodyMiddleware(limitBytes = DEFAULT_BODY_LIMIT_BYTES) {
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -62,8 +64,11 @@ function decodeBody(text: string, contentType: string | undefined): unknown {
   }
   if (!JSON_TYPES.has(mediaType)) throw new ClientError(`Unknown mimetype: ${mediaType}`, 415);
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
+    return parseJson(text, { maxDepth: MAX_BODY_DEPTH });
+  } catch (err) {
+    if (err instanceof JsonDepthError) {
+      throw new ClientError(`Request body is nested deeper than ${err.maxDepth} levels.`);
+    }
     throw new ClientError('Request is not in valid JSON format');
   }
 }

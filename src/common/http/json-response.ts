@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
+import { databaseErrorResponse } from '../errors/database-errors';
 import { EsiLeapException } from '../errors/esi-leap.exceptions';
+import { stringifyJson } from './lossless-json';
 
 /**
  * What a handler returns to answer a JSON `null` body (upstream's DELETEs): Nest sends a `null`
@@ -15,7 +17,7 @@ export const JSON_NULL = new JsonNull();
  * database, and rendered, while the response is written. A whole-table list is tens of
  * megabytes of JSON: reading every row, building every view, then one string and one buffer
  * of the whole body held all of it at once (and twice under two connections); this holds one
- * page of entities and one chunk of views. The bytes are exactly those of `JSON.stringify` of
+ * page of entities and one chunk of views. The bytes are exactly those of `stringifyJson` of
  * the object. A page that fails after the first bytes went out can only abort the response
  * (see `abortList`): read the first page before answering, so that the usual errors become the
  * usual fault bodies.
@@ -37,8 +39,9 @@ const logger = new Logger('esi-leap.api');
 const ROWS_PER_CHUNK = 100;
 
 /**
- * Upstream answers `Content-Type: application/json` with no charset parameter (api.md 1.4);
- * Express's `res.json` would add one. Every JSON reply goes through here.
+ * Upstream answers `Content-Type: application/json` with no charset parameter; Express's
+ * `res.json` would add one. Every JSON reply goes through here, and numbers read from a body or
+ * a stored `properties` text are written back as they were (lossless-json.ts).
  */
 export function sendJson(res: Response, status: number, body: unknown): void {
   res.status(status);
@@ -47,7 +50,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
     streamList(res, body.key, body.pages).catch((err: unknown) => abortList(res, err));
     return;
   }
-  const text = JSON.stringify(body instanceof JsonNull ? null : body) ?? 'null';
+  const text = stringifyJson(body instanceof JsonNull ? null : body);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }
@@ -62,7 +65,7 @@ const EMPTY_LIST_END = Buffer.from('[]}');
  * list that fits in one chunk is sent whole with its Content-Length; a longer one goes out
  * chunked. A client that goes away stops the iteration (and the reading of further pages).
  *
- * Each chunk is one `JSON.stringify` of the batch (faster than one per row), encoded once into
+ * Each chunk is one `stringifyJson` of the batch (faster than one per row), encoded once into
  * a Buffer whose brackets become the separators: cutting and joining strings instead made
  * string slices and concatenations that the socket then had to flatten, a copy of the whole
  * body on the JS heap (docs/performance.md).
@@ -77,7 +80,7 @@ async function streamList(
   let batch: unknown[] = [];
   // `[row,…,row]` as `[row,…,row` for the first chunk and `,row,…,row` for the next ones.
   const serialise = (): Buffer => {
-    const encoded = Buffer.from(JSON.stringify(batch));
+    const encoded = Buffer.from(stringifyJson(batch));
     batch = [];
     if (!first) encoded[0] = COMMA;
     first = false;
@@ -109,7 +112,8 @@ function joined(parts: Buffer[]): Buffer {
 
 /**
  * A list that failed while being written (a page read failed: the database went away, a
- * deadlock victim, …). Before the first chunk the client still gets a plain 500 fault body;
+ * deadlock victim, …). Before the first chunk the client still gets a fault body (503 for a
+ * database that went away, else 500);
  * after it, the status line and part of the body are out, so the only honest signal left is
  * to cut the connection: the chunked body never gets its terminating chunk, and no client can
  * take the truncated list for a whole one. Logged once, here.
@@ -123,7 +127,8 @@ function abortList(res: Response, err: unknown): void {
   }
   if (!res.headersSent) {
     logger.error(`${where}: ${String(err)}`, (err as Error)?.stack);
-    sendJson(res, 500, { faultcode: 'Server', faultstring: new EsiLeapException().message, debuginfo: null });
+    const error = databaseErrorResponse(err) ?? new EsiLeapException();
+    sendJson(res, error.status, { faultcode: error.status < 500 ? 'Client' : 'Server', faultstring: error.message, debuginfo: null });
     return;
   }
   logger.error(

@@ -1,3 +1,5 @@
+import { JsonNumber } from './lossless-json';
+
 /**
  * Python renderings of decoded JSON values, as upstream puts them into faultstrings
  * (`Value: '<repr>'`). Only the shapes JSON can produce are covered.
@@ -7,6 +9,7 @@ export function pyRepr(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return pyNumber(value);
+  if (value instanceof JsonNumber) return value.text;
   if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   const entries = Object.entries(value as Record<string, unknown>);
@@ -23,6 +26,7 @@ export function pyClass(value: unknown): string {
   if (value === null || value === undefined) return "<class 'NoneType'>";
   if (typeof value === 'boolean') return "<class 'bool'>";
   if (typeof value === 'number') return Number.isInteger(value) ? "<class 'int'>" : "<class 'float'>";
+  if (value instanceof JsonNumber) return value.isInteger ? "<class 'int'>" : "<class 'float'>";
   if (typeof value === 'string') return "<class 'str'>";
   if (Array.isArray(value)) return "<class 'list'>";
   return "<class 'dict'>";

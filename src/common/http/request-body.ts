@@ -1,8 +1,10 @@
 import { ClientError } from '../errors/esi-leap.exceptions';
 import { parseApiDatetime, UtcTime } from '../time';
+import { isJsonObject, stringifyJson } from './lossless-json';
 import { pyClass, pyRepr, pyStr, pyTypeName } from './python-repr';
+import { characterCount, shownValue } from './stored-widths';
 
-/** W = writable, R = read-only (400 if sent), I = accepted and ignored (api.md 3.2.0, 3.3.0). */
+/** W = writable, R = read-only (400 if sent), I = accepted and ignored (upstream's attribute tables). */
 export type AttributeAccess = 'W' | 'R' | 'I';
 export type AttributeType = 'string' | 'object' | 'datetime';
 
@@ -11,6 +13,11 @@ export interface AttributeSpec {
   readonly access: AttributeAccess;
   readonly type: AttributeType;
   readonly mandatory?: boolean;
+  /**
+   * The most a writable value may hold, the width of the column it is stored in: characters
+   * for a string, bytes of its stored JSON text for an object (STORED_WIDTHS).
+   */
+  readonly maxLength?: number;
 }
 
 export type ValidatedBody = Record<string, string | UtcTime | Record<string, unknown> | undefined>;
@@ -20,14 +27,14 @@ export function missingArgument(argname: string): ClientError {
 }
 
 /**
- * WSME-style validation of a resource body (api.md 1.8), in upstream's order: unknown
+ * WSME-style validation of a resource body, in upstream's order: unknown
  * attributes, read-only attributes (first in attribute order), types, mandatory ones.
  * Returns only the writable attributes that were given; `null` counts as not given
- * (decisions.md 3). Ignored attributes are dropped.
+ * (docs/decisions.md, "Leasing rules"). Ignored attributes are dropped.
  */
 export function validateBody(body: unknown, argname: string, attributes: readonly AttributeSpec[]): ValidatedBody {
   if (body === undefined) throw missingArgument(argname);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     throw new ClientError(
       `Invalid input for field/attribute ${argname}. Value: '${pyRepr(body)}'. Value not a valid dict: ${pyTypeName(body)}`,
     );
@@ -56,7 +63,9 @@ export function validateBody(body: unknown, argname: string, attributes: readonl
       continue;
     }
     const checked = checkType(attr, value, argname, input);
-    if (attr.access === 'W') result[attr.name] = checked;
+    if (attr.access !== 'W') continue;
+    if (attr.maxLength !== undefined) checkWidth(attr.name, checked, attr.maxLength);
+    result[attr.name] = checked;
   }
   return result;
 }
@@ -68,12 +77,12 @@ function checkType(
   body: Record<string, unknown>,
 ): string | UtcTime | Record<string, unknown> {
   if (attr.type === 'object') {
-    if (typeof value !== 'object' || Array.isArray(value)) {
+    if (!isJsonObject(value)) {
       throw new ClientError(
         `Invalid input for field/attribute ${argname}. Value: '${pyRepr(body)}'. Value not a valid dict: ${pyTypeName(value)}`,
       );
     }
-    return value as Record<string, unknown>;
+    return value;
   }
   if (typeof value !== 'string') {
     if (attr.type === 'datetime') {
@@ -95,4 +104,24 @@ function checkType(
     return parsed;
   }
   return value;
+}
+
+/**
+ * A writable value against the width of its column, so that no database refuses (MariaDB) or
+ * silently keeps (SQLite) a value the other would not. Strings in WSME's words for a too-long
+ * string; objects by the bytes of the JSON text that is stored.
+ */
+function checkWidth(name: string, value: string | UtcTime | Record<string, unknown>, maxLength: number): void {
+  if (typeof value === 'string') {
+    if (characterCount(value) <= maxLength) return;
+    throw new ClientError(
+      `Invalid input for field/attribute ${name}. Value: '${shownValue(value)}'. Value should have a maximum character requirement of ${maxLength}`,
+    );
+  }
+  if (typeof value !== 'object') return;
+  const bytes = Buffer.byteLength(stringifyJson(value));
+  if (bytes <= maxLength) return;
+  throw new ClientError(
+    `Invalid input for field/attribute ${name}. Value is ${bytes} bytes as stored JSON text. Value should have a maximum size of ${maxLength} bytes`,
+  );
 }

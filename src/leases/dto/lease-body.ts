@@ -1,23 +1,26 @@
 import { AttributeAccess, AttributeSpec } from '../../common/http/request-body';
+import { STORED_WIDTHS as W } from '../../common/http/stored-widths';
 
 type Writable = 'W' | 'I';
 
+/** Upstream's lease attributes in order; writable ones carry the width of their column. */
 function leaseAttributes(target: Writable, mandatory: boolean): AttributeSpec[] {
-  const attr = (name: string, access: AttributeAccess, type: AttributeSpec['type'] = 'string', required = false) => ({
-    name,
-    access,
-    type,
-    mandatory: required,
-  });
+  const attr = (
+    name: string,
+    access: AttributeAccess,
+    type: AttributeSpec['type'] = 'string',
+    required = false,
+    maxLength?: number,
+  ): AttributeSpec => ({ name, access, type, mandatory: required, maxLength });
   return [
-    attr('name', 'W'),
+    attr('name', 'W', 'string', false, W.name),
     attr('uuid', 'R'),
-    attr('project_id', target, 'string', mandatory),
+    attr('project_id', target, 'string', mandatory, W.projectId),
     attr('project', 'R'),
     attr('owner_id', 'R'),
     attr('owner', 'R'),
     attr('resource_type', target),
-    attr('resource_uuid', target, 'string', mandatory),
+    attr('resource_uuid', target, 'string', mandatory, W.resourceIdent),
     attr('resource_class', 'I'),
     attr('resource_properties', 'I', 'object'),
     attr('resource', 'R'),
@@ -26,20 +29,20 @@ function leaseAttributes(target: Writable, mandatory: boolean): AttributeSpec[] 
     attr('expire_time', 'R', 'datetime'),
     attr('end_time', 'W', 'datetime'),
     attr('status', 'R'),
-    attr('properties', 'W', 'object'),
-    attr('purpose', 'W'),
+    attr('properties', 'W', 'object', false, W.propertiesBytes),
+    attr('purpose', 'W', 'string', false, W.purpose),
     attr('offer_uuid', 'R'),
     attr('parent_lease_uuid', 'R'),
   ];
 }
 
 /**
- * `POST /v1/leases` (api.md 3.3.0, 3.3.3): `project_id` and `resource_uuid` are required
+ * `POST /v1/leases`: `project_id` and `resource_uuid` are required
  * (upstream's 500s become the recommended 400s).
  */
 export const LEASE_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('W', true);
 
-/** A claim body is a lease whose project and resource come from the caller and the offer (api.md 3.2.5). */
+/** A claim body is a lease whose project and resource come from the caller and the offer. */
 export const CLAIM_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('I', false);
 
 export const LEASE_LIST_PARAMS = {

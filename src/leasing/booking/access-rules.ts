@@ -43,7 +43,7 @@ export class AccessRules {
   /** The resource, or a 404 naming it (decisions.md 18), before any ownership check. */
   async existingResource(driver: ResourceDriver, uuid: string): Promise<ResourceInfo> {
     const info = await driver.get(uuid);
-    if (!info) throw new NodeNotFound({ uuid, resource_type: driver.resourceType, err: 'Node not found' });
+    if (!info) throw new NodeNotFound({ uuid, resource_type: driver.resourceType, err: driver.notFoundReason?.(uuid) ?? 'Node not found' });
     return info;
   }
 

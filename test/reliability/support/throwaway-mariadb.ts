@@ -25,9 +25,11 @@ export class ThrowawayMariadb {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly extraArgs: readonly string[],
   ) {}
 
-  static async create(): Promise<ThrowawayMariadb> {
+  /** `extraArgs` go to every start of mariadbd (e.g. the wsrep options of a Galera node). */
+  static async create(extraArgs: readonly string[] = []): Promise<ThrowawayMariadb> {
     const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-mariadb-'));
     try {
       await run(
@@ -45,7 +47,7 @@ export class ThrowawayMariadb {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    return new ThrowawayMariadb(dir, await freePort());
+    return new ThrowawayMariadb(dir, await freePort(), extraArgs);
   }
 
   /** `mysql+pymysql://root@127.0.0.1:<port>/<database>` */
@@ -68,6 +70,7 @@ export class ThrowawayMariadb {
         '--skip-name-resolve',
         '--innodb-buffer-pool-size=32M',
         '--max-connections=200',
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );
