@@ -93,10 +93,7 @@ export class NodeNotFound extends templated(
 ) {}
 /** Upstream's class defines `_msg_fmt`, so the generic text is its real faultstring; a bad TTL is a client error. */
 export class InvalidTokenTTL extends templated(400, () => 'An unknown exception occurred.') {}
-export class UnsupportedConsoleType extends templated(
-  500,
-  (a) => `Unsupported console type ${a.console_type}`,
-) {}
+export class UnsupportedConsoleType extends templated(500, (a) => `Unsupported console type ${a.console_type}`) {}
 
 /** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */
 export class ServiceUnavailable extends templated(503, (a) => `${a.service} is unavailable.`) {}
@@ -110,6 +107,21 @@ export class ClientError extends EsiLeapException {
   constructor(message: string, status = 400) {
     super(message);
     this.status = status;
+  }
+}
+
+/**
+ * *ours*: a property constraint (`constraint=` on the lists, `constraints` of a group lease)
+ * that does not parse. The faultstring repeats the constraint so a caller sending several
+ * knows which one to fix.
+ */
+export class InvalidConstraint extends EsiLeapException {
+  override readonly status = 400;
+  constructor(
+    readonly constraint: string,
+    readonly reason: string,
+  ) {
+    super(`Invalid constraint '${constraint}': ${reason}.`);
   }
 }
 
