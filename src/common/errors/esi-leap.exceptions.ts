@@ -122,6 +122,21 @@ export class ClientError extends EsiLeapException {
   }
 }
 
+/**
+ * *ours*: a property constraint (`constraint=` on the lists, `constraints` of a group lease)
+ * that does not parse. The faultstring repeats the constraint so a caller sending several
+ * knows which one to fix.
+ */
+export class InvalidConstraint extends EsiLeapException {
+  override readonly status = 400;
+  constructor(
+    readonly constraint: string,
+    readonly reason: string,
+  ) {
+    super(`Invalid constraint '${constraint}': ${reason}.`);
+  }
+}
+
 /** Plain-text routing errors (405/404 for unknown routes or methods under /v1). */
 export class RoutingError extends Error {
   constructor(
