@@ -31,11 +31,11 @@
 #   ESI_LEAP_GALERA_SYNC_WAIT=1                  wsrep_sync_wait of every node (causal reads)
 #   ESI_LEAP_GALERA_START_TIMEOUT=300            seconds to wait for a Synced cluster
 #
-# Times on the 2-core test machine (busy with other work):
-#   first install  ~80 s (apt-get haproxy + mariadb-backup ~27 s; galera-4 comes with
-#                  mariadb-server; datadir ~5 s; bootstrap + two mariabackup SSTs ~45 s)
-#   warm start     ~12 s (stopped cluster: bootstrap node 1, nodes 2 and 3 rejoin without transfer)
-#   start when up  ~1 s
+# Times measured on the 2-core test machine (busy with other work):
+#   first install  ~32 s (apt-get haproxy + mariadb-backup 4-5 s from the Debian mirror, galera-4
+#                  comes with mariadb-server; datadir 1 s; bootstrap + two mariabackup SSTs ~26 s)
+#   warm start     11-14 s (stopped cluster: node 1 bootstraps, 2 and 3 rejoin without transfer)
+#   start when up  ~1 s; a killed node back by IST: 8-20 s
 set -euo pipefail
 
 STATE=${ESI_LEAP_GALERA_STATE:-/tmp/esi-leap-galera}
