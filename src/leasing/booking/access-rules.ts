@@ -43,7 +43,12 @@ export class AccessRules {
   /** The resource, or a 404 naming it (decisions.md 18), before any ownership check. */
   async existingResource(driver: ResourceDriver, uuid: string): Promise<ResourceInfo> {
     const info = await driver.get(uuid);
-    if (!info) throw new NodeNotFound({ uuid, resource_type: driver.resourceType, err: driver.notFoundReason?.(uuid) ?? 'Node not found' });
+    if (!info)
+      throw new NodeNotFound({
+        uuid,
+        resource_type: driver.resourceType,
+        err: driver.notFoundReason?.(uuid) ?? 'Node not found',
+      });
     return info;
   }
 
@@ -63,7 +68,13 @@ export class AccessRules {
   }
 
   /** A sub-lessor may only act inside its own lease (api.md 2.3, decisions.md 17). */
-  assertInsideParent(resourceType: string, resourceUuid: string, parent: LeaseEntity, start: UtcTime, end: UtcTime): void {
+  assertInsideParent(
+    resourceType: string,
+    resourceUuid: string,
+    parent: LeaseEntity,
+    start: UtcTime,
+    end: UtcTime,
+  ): void {
     if (start < parent.startTime || end > parent.endTime) {
       throw new ResourceNoPermissionTime({
         resource_type: resourceType,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -10,6 +10,7 @@ import { LeasesRepository } from '../data/leases.repository';
 import { OfferEntity } from '../data/offer.entity';
 import { OffersRepository } from '../data/offers.repository';
 import { LEASE_OCCUPYING, LeaseStatus, OFFER_OCCUPYING, OfferStatus } from '../data/statuses';
+import { BOOKING_GUARDS, BookingCandidate, BookingGuard } from './booking-guard';
 import { ConflictChecks } from './conflict-checks';
 import { LeaseScheduleNotifier } from './lease-schedule.notifier';
 
@@ -74,15 +75,19 @@ export class BookingService {
     private readonly leases: LeasesRepository,
     private readonly conflicts: ConflictChecks,
     private readonly schedule: LeaseScheduleNotifier,
+    @Inject(BOOKING_GUARDS) private readonly guards: readonly BookingGuard[],
   ) {}
 
   /** Publishes an offer: directly on the resource, or inside the caller's lease (a sub-offer). */
-  createOffer(fields: NewOfferFields): Promise<OfferEntity> {
+  async createOffer(fields: NewOfferFields): Promise<OfferEntity> {
     const scope: BookingScope = fields.parentLeaseUuid
       ? { kind: 'parent', parentUuid: fields.parentLeaseUuid }
       : { kind: 'resource' };
+    const candidate: BookingCandidate = { kind: 'offer', ...fields };
+    await this.beforeLocking([candidate]);
     return this.tx.runLocked([fields], async (em) => {
       await this.reserve(em, { ...fields, scope });
+      await this.check(em, [candidate]);
       return this.offers.insert(em, {
         uuid: randomUUID(),
         name: fields.name,
@@ -102,17 +107,34 @@ export class BookingService {
 
   /** Creates a lease: a claim (`offerUuid`), a sub-lease (`parentLeaseUuid`) or a lease on the resource. */
   async createLease(fields: NewLeaseFields): Promise<LeaseEntity> {
-    const lease = await this.tx.runLocked([fields], async (em) => {
-      // After the lock, as upstream checked it inside its lock: an inverted window is reported
-      // only once the resource is known to be bookable at all.
-      if (fields.start >= fields.end) {
-        throw new InvalidTimeRange({ resource: 'lease', start_time: fields.start, end_time: fields.end });
+    return (await this.createLeases([fields]))[0];
+  }
+
+  /**
+   * Creates several leases all or none (a group), in one transaction holding every resource's
+   * lock, taken in sorted order so two groups over the same nodes cannot deadlock. Each member
+   * is checked exactly as a single lease; the guards see all of them at once.
+   */
+  async createLeases(members: readonly NewLeaseFields[]): Promise<LeaseEntity[]> {
+    const candidates = members.map((fields): BookingCandidate => ({ kind: 'lease', ...fields }));
+    await this.beforeLocking(candidates);
+    const leases = await this.tx.runLocked(members, async (em) => {
+      for (const fields of members) {
+        // After the lock, as upstream checked it inside its lock: an inverted window is
+        // reported only once the resource is known to be bookable at all.
+        if (fields.start >= fields.end) {
+          throw new InvalidTimeRange({ resource: 'lease', start_time: fields.start, end_time: fields.end });
+        }
+        await this.reserve(em, { ...fields, scope: leaseScope(fields) });
       }
-      await this.reserve(em, { ...fields, scope: leaseScope(fields) });
-      return this.leases.insert(em, newLeaseRow(fields, this.clock.now()));
+      await this.check(em, candidates);
+      const now = this.clock.now();
+      const created: LeaseEntity[] = [];
+      for (const fields of members) created.push(await this.leases.insert(em, newLeaseRow(fields, now)));
+      return created;
     });
     this.schedule.notify();
-    return lease;
+    return leases;
   }
 
   /**
@@ -126,14 +148,14 @@ export class BookingService {
         throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
       }
       if (newEnd > current.endTime) {
-        await this.reserve(em, {
+        const added = {
           resourceType: current.resourceType,
           resourceUuid: current.resourceUuid,
           start: current.endTime,
           end: newEnd,
-          scope: leaseScope(current),
-          extending: current.uuid,
-        });
+        };
+        await this.reserve(em, { ...added, scope: leaseScope(current), extending: current.uuid });
+        await this.check(em, [{ kind: 'extension', ...added, projectId: current.projectId, current }]);
       } else if (newEnd < current.endTime) {
         await this.assertChildrenEndBy(em, current.uuid, newEnd);
       }
@@ -143,6 +165,14 @@ export class BookingService {
     });
     this.schedule.notify();
     return updated;
+  }
+
+  private async beforeLocking(candidates: readonly BookingCandidate[]): Promise<void> {
+    for (const guard of this.guards) await guard.beforeLocking?.(candidates);
+  }
+
+  private async check(em: EntityManager, candidates: readonly BookingCandidate[]): Promise<void> {
+    for (const guard of this.guards) await guard.check(em, candidates);
   }
 
   /** Checks the window of a booking whose resource lock the transaction holds. */
