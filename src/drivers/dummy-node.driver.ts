@@ -204,9 +204,9 @@ export class DummyNodeDriver implements ResourceDriver {
    * an inode costs about a millisecond on ext4 here, writing into an existing one a few
    * microseconds. The node keeps a hidden spare, `.<uuid>.spare`: the new document goes into
    * the spare, the live file is linked aside, the spare renamed over it, and the old inode
-   * becomes the next spare. Writers of one node are serialised by its resource lock (the
-   * driver is only called inside LeaseTransitions' transactions); readers see the old or the
-   * new document, never a mix.
+   * becomes the next spare. Writers of one node never overlap: a node's driver calls are made
+   * by the one process that holds a claim on it (LeaseClaims); readers see the old or the new
+   * document, never a mix.
    */
   private write(uuid: string, doc: DummyNodeFile): void {
     const file = this.fileOf(uuid);

@@ -4,7 +4,7 @@ import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
-import { validateBody } from '../common/http/request-body';
+import { parseBody } from '../common/http/request-body';
 import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LEASE_CAN_DELETE } from '../leasing/data/statuses';
 import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
@@ -13,7 +13,7 @@ import { Policy, PolicyObject, PolicyRequest } from '../policy/policy.decorator'
 import { LEASE_ATTRIBUTES, LEASE_LIST_PARAMS } from './dto/lease-body';
 import { LeaseListService } from './lease-list.service';
 import { leaseTarget } from './lease-policy-target';
-import { LeasesService, NewLeaseInput } from './leases.service';
+import { LeasesService } from './leases.service';
 
 /** `view=all` lists every project's leases, which only lease admins may. */
 const listRule = (request: PolicyRequest) =>
@@ -56,7 +56,7 @@ export class LeasesController {
   @ApiFaults(404, 409)
   create(@Ctx() ctx: RequestContext, @Body() body: unknown, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
-    return this.leases.create(ctx, validateBody(body, 'new_lease', LEASE_ATTRIBUTES) as unknown as NewLeaseInput);
+    return this.leases.create(ctx, parseBody(body, 'new_lease', LEASE_ATTRIBUTES));
   }
 
   @Patch(':ident')

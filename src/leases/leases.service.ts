@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { BodyOf } from '../common/http/request-body';
+import { LEASE_ATTRIBUTES } from './dto/lease-body';
 import { RequestContext, requireProject } from '../auth/request-context';
 import { Clock } from '../common/clock';
 import { ClientError, LeaseInvalidPatch } from '../common/errors/esi-leap.exceptions';
@@ -14,16 +16,8 @@ import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
 import { LeasePresenter, LeaseView } from '../leasing/views/lease.presenter';
 import { ProjectDirectory } from '../projects/project-directory';
 
-export interface NewLeaseInput {
-  name?: string;
-  project_id: string;
-  resource_type?: string;
-  resource_uuid: string;
-  start_time?: UtcTime;
-  end_time?: UtcTime;
-  properties?: Record<string, unknown>;
-  purpose?: string;
-}
+/** A validated `POST /v1/leases` body. */
+export type NewLeaseInput = BodyOf<typeof LEASE_ATTRIBUTES>;
 
 const PATCH_FORMAT = '%Y-%m-%dT%H:%M:%S';
 

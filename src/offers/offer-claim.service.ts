@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { BodyOf } from '../common/http/request-body';
+import { CLAIM_ATTRIBUTES } from '../leases/dto/lease-body';
 import { RequestContext, requireProject } from '../auth/request-context';
 import { Clock } from '../common/clock';
 import { addDays, minTime, UtcTime } from '../common/time';
@@ -10,13 +12,8 @@ import { LeasesRepository } from '../leasing/data/leases.repository';
 import { OfferEntity } from '../leasing/data/offer.entity';
 import { LeasePresenter, LeaseView } from '../leasing/views/lease.presenter';
 
-export interface ClaimInput {
-  name?: string;
-  start_time?: UtcTime;
-  end_time?: UtcTime;
-  properties?: Record<string, unknown>;
-  purpose?: string;
-}
+/** A validated claim body. */
+export type ClaimInput = BodyOf<typeof CLAIM_ATTRIBUTES>;
 
 /** Claiming an offer: a lease inside its window, by default up to the next lease or the default length. */
 @Injectable()

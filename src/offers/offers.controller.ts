@@ -4,17 +4,17 @@ import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
 import { parseQuery } from '../common/http/query-params';
-import { validateBody } from '../common/http/request-body';
+import { parseBody } from '../common/http/request-body';
 import { OFFER_CAN_DELETE, OfferStatus } from '../leasing/data/statuses';
 import { CLAIM_ATTRIBUTES } from '../leases/dto/lease-body';
 import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
 import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
 import { Policy, PolicyObject } from '../policy/policy.decorator';
 import { OFFER_ATTRIBUTES, OFFER_LIST_PARAMS } from './dto/offer-body';
-import { ClaimInput, OfferClaimService } from './offer-claim.service';
+import { OfferClaimService } from './offer-claim.service';
 import { OfferListService } from './offer-list.service';
 import { offerTarget, TargetOffer } from './offer-policy-target';
-import { NewOfferInput, OffersService } from './offers.service';
+import { OffersService } from './offers.service';
 
 @ApiTags('offers')
 @Controller('v1/offers')
@@ -54,7 +54,7 @@ export class OffersController {
   @ApiFaults(404, 409)
   create(@Ctx() ctx: RequestContext, @Body() body: unknown, @Query() query: Record<string, unknown>) {
     parseQuery(query, {});
-    return this.offers.create(ctx, validateBody(body, 'new_offer', OFFER_ATTRIBUTES) as unknown as NewOfferInput);
+    return this.offers.create(ctx, parseBody(body, 'new_offer', OFFER_ATTRIBUTES));
   }
 
   @Delete(':ident')
@@ -82,6 +82,6 @@ export class OffersController {
     @Query() query: Record<string, unknown>,
   ) {
     parseQuery(query, {});
-    return this.claims.claim(ctx, target.offer, validateBody(body, 'new_lease', CLAIM_ATTRIBUTES) as ClaimInput);
+    return this.claims.claim(ctx, target.offer, parseBody(body, 'new_lease', CLAIM_ATTRIBUTES));
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { BodyOf } from '../common/http/request-body';
+import { OFFER_ATTRIBUTES } from './dto/offer-body';
 import { RequestContext, requireProject } from '../auth/request-context';
 import { Clock } from '../common/clock';
 import { InvalidTimeRange } from '../common/errors/esi-leap.exceptions';
-import { FOREVER, UtcTime } from '../common/time';
+import { FOREVER } from '../common/time';
 import { AccessRules } from '../leasing/booking/access-rules';
 import { BookingService } from '../leasing/booking/booking.service';
 import { IdentResolver } from '../leasing/data/ident-resolver';
@@ -11,15 +13,8 @@ import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
 import { OfferPresenter, OfferView } from '../leasing/views/offer.presenter';
 import { ProjectDirectory } from '../projects/project-directory';
 
-export interface NewOfferInput {
-  name?: string;
-  lessee_id?: string;
-  resource_type?: string;
-  resource_uuid: string;
-  start_time?: UtcTime;
-  end_time?: UtcTime;
-  properties?: Record<string, unknown>;
-}
+/** A validated `POST /v1/offers` body. */
+export type NewOfferInput = BodyOf<typeof OFFER_ATTRIBUTES>;
 
 /** Publishing and withdrawing offers, in upstream's order of checks. */
 @Injectable()

@@ -22,6 +22,30 @@ export interface AttributeSpec {
 
 export type ValidatedBody = Record<string, string | UtcTime | Record<string, unknown> | undefined>;
 
+type ValueOf<T extends AttributeType> = T extends 'datetime'
+  ? UtcTime
+  : T extends 'object'
+    ? Record<string, unknown>
+    : string;
+type Writable<A extends readonly AttributeSpec[]> = Extract<A[number], { access: 'W' }>;
+
+/** The body `validateBody` returns for an attribute table: its writable attributes, mandatory ones required. */
+export type BodyOf<A extends readonly AttributeSpec[]> = {
+  [S in Writable<A> as S extends { mandatory: true } ? S['name'] : never]: ValueOf<S['type']>;
+} & {
+  [S in Writable<A> as S extends { mandatory: true } ? never : S['name']]?: ValueOf<S['type']>;
+};
+
+/** `validateBody`, typed by the attribute table (declared `as const`) it checks against. */
+export function parseBody<const A extends readonly AttributeSpec[]>(
+  body: unknown,
+  argname: string,
+  attributes: A,
+): BodyOf<A> {
+  // validateBody returns exactly the writable attributes given, each of its declared type.
+  return validateBody(body, argname, attributes) as BodyOf<A>;
+}
+
 export function missingArgument(argname: string): ClientError {
   return new ClientError(`Missing argument: "${argname}"`);
 }
@@ -58,7 +82,9 @@ export function validateBody(body: unknown, argname: string, attributes: readonl
     const value = input[attr.name];
     if (value === null || value === undefined) {
       if (attr.mandatory) {
-        throw new ClientError(`Invalid input for field/attribute ${attr.name}. Value: 'None'. Mandatory field missing.`);
+        throw new ClientError(
+          `Invalid input for field/attribute ${attr.name}. Value: 'None'. Mandatory field missing.`,
+        );
       }
       continue;
     }

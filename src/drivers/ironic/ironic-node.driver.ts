@@ -86,8 +86,8 @@ export class IronicNodeDriver implements ResourceDriver {
 
   /**
    * Upstream's clean-up (console off, undeploy or VIF detach, then lessee, lease_uuid,
-   * instance_info and extra removed; LeaseTransitions deletes the node's console tokens in the
-   * same transaction), reordered so that `lease_uuid` goes last: a
+   * instance_info and extra removed; the transition deletes the node's console tokens when it
+   * records the outcome), reordered so that `lease_uuid` goes last: a
    * retry after a failure at any step still finds the lease on the node and resumes, each step
    * re-deciding from a fresh read (K-24). A node that no longer holds this lease, or is gone
    * from Ironic (K-10), is left alone.

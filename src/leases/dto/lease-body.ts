@@ -1,17 +1,22 @@
-import { AttributeAccess, AttributeSpec } from '../../common/http/request-body';
+import { AttributeAccess, AttributeType } from '../../common/http/request-body';
 import { STORED_WIDTHS as W } from '../../common/http/stored-widths';
 
 type Writable = 'W' | 'I';
 
 /** Upstream's lease attributes in order; writable ones carry the width of their column. */
-function leaseAttributes(target: Writable, mandatory: boolean): AttributeSpec[] {
-  const attr = (
-    name: string,
-    access: AttributeAccess,
-    type: AttributeSpec['type'] = 'string',
-    required = false,
+function leaseAttributes<T extends Writable, M extends boolean>(target: T, mandatory: M) {
+  const attr = <
+    N extends string,
+    A extends AttributeAccess,
+    Y extends AttributeType = 'string',
+    R extends boolean = false,
+  >(
+    name: N,
+    access: A,
+    type: Y = 'string' as Y,
+    required: R = false as R,
     maxLength?: number,
-  ): AttributeSpec => ({ name, access, type, mandatory: required, maxLength });
+  ) => ({ name, access, type, mandatory: required, maxLength });
   return [
     attr('name', 'W', 'string', false, W.name),
     attr('uuid', 'R'),
@@ -33,17 +38,17 @@ function leaseAttributes(target: Writable, mandatory: boolean): AttributeSpec[] 
     attr('purpose', 'W', 'string', false, W.purpose),
     attr('offer_uuid', 'R'),
     attr('parent_lease_uuid', 'R'),
-  ];
+  ] as const;
 }
 
 /**
  * `POST /v1/leases`: `project_id` and `resource_uuid` are required
  * (upstream's 500s become the recommended 400s).
  */
-export const LEASE_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('W', true);
+export const LEASE_ATTRIBUTES = leaseAttributes('W', true);
 
 /** A claim body is a lease whose project and resource come from the caller and the offer. */
-export const CLAIM_ATTRIBUTES: readonly AttributeSpec[] = leaseAttributes('I', false);
+export const CLAIM_ATTRIBUTES = leaseAttributes('I', false);
 
 export const LEASE_LIST_PARAMS = {
   project_id: 'string',

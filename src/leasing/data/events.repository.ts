@@ -41,7 +41,7 @@ export class EventsRepository {
    * As `insertMany`, and returns the new ids in the order given. They are read back rather
    * than computed from the first id, since a Galera cluster steps auto-increment ids by its
    * size. No other transaction writes events of these objects meanwhile: lease events are
-   * written under the lease's row lock (LeaseTransitions, LeaseFulfiller).
+   * written under the lease's resource lock and row lock (TransitionRecorder).
    */
   async insertManyReturningIds(em: EntityManager, events: readonly NewEvent[]): Promise<number[]> {
     if (events.length === 0) return [];

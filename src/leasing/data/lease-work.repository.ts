@@ -20,6 +20,26 @@ export class LeaseWorkRepository {
     return new Map(rows.map((row) => [row.leaseUuid, row]));
   }
 
+  /**
+   * The resources among `resources` with a live claim (`claimed_until` after `now`) on any of
+   * their leases, as `type/uuid` keys: somebody is calling the driver for that node.
+   */
+  async resourcesClaimed(
+    em: EntityManager,
+    resources: readonly { resourceType: string; resourceUuid: string }[],
+    now: UtcTime,
+  ): Promise<Set<string>> {
+    if (resources.length === 0) return new Set();
+    const uuids = [...new Set(resources.map((r) => r.resourceUuid))];
+    const rows = (await em.query(
+      'SELECT DISTINCT l.resource_type AS type, l.resource_uuid AS uuid, r.claimed_by AS holder FROM lease_retries r ' +
+        'JOIN leases l ON l.uuid = r.lease_uuid ' +
+        `WHERE r.claimed_by IS NOT NULL AND r.claimed_until > ? AND l.resource_uuid IN (${uuids.map(() => '?').join(', ')})`,
+      [now, ...uuids],
+    )) as { type: string; uuid: string; holder: string }[];
+    return new Set(rows.map((row) => `${row.type}/${row.uuid}`));
+  }
+
   /** Marks the leases as being worked on by `holder` until `until`; attempts are kept. */
   async claim(em: EntityManager, leaseUuids: readonly string[], holder: string, until: UtcTime): Promise<void> {
     if (leaseUuids.length === 0) return;

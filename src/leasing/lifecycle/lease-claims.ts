@@ -36,20 +36,20 @@ export class LeaseClaims implements OnApplicationShutdown {
   ) {}
 
   /**
-   * Inside the deciding transaction, with the leases' rows locked: claims every planned lease
-   * that no live claim of another holder covers. Those left out are being worked on elsewhere;
-   * that holder sees their new status when it records its outcome and hands them back.
+   * Inside the deciding transaction, with the resources' locks held: claims the planned leases
+   * whose node nobody else is calling the driver for. One holder at a time per node keeps two
+   * processes from changing one node at once (a lease ending while the next one starts). The
+   * leases left out keep the status the decision gave them; the manager takes them once the
+   * other claim is over: their holder hands them back, or its claim lapses.
    */
   async take(em: EntityManager, planned: readonly PlannedTransition[], now: UtcTime): Promise<LeaseClaim> {
     const token = `${this.prefix}:${randomUUID().slice(0, 13)}`;
-    const rows = await this.work.find(
+    const busy = await this.work.resourcesClaimed(
       em,
-      planned.map((p) => p.lease.uuid),
+      planned.map((p) => p.lease),
+      now,
     );
-    const claimed = planned.filter((p) => {
-      const row = rows.get(p.lease.uuid);
-      return !row?.claimedBy || row.claimedUntil === null || row.claimedUntil <= now;
-    });
+    const claimed = planned.filter((p) => !busy.has(`${p.lease.resourceType}/${p.lease.resourceUuid}`));
     await this.work.claim(
       em,
       claimed.map((p) => p.lease.uuid),

@@ -46,15 +46,19 @@ export class NodeHandover {
     const parents = new Map((await this.leases.findByUuids(parentUuids)).map((p) => [p.uuid, p]));
     const failures = new Map<string, unknown>();
     const released = new Set<string>();
-    await inParallel(planned, DRIVER_CALLS_AT_ONCE, async ({ kind, lease }) => {
-      try {
-        if (TRANSITIONS[kind].intent === 'give') {
-          await this.drivers.get(lease.resourceType).setLease(lease.resourceUuid, lease);
-        } else if (await this.takeBack(lease, parents.get(lease.parentLeaseUuid ?? '') ?? null, now)) {
-          released.add(lease.uuid);
+    // Nodes in parallel; the calls on one node in the planned order (sub-leases before their
+    // parent), each deciding from what the previous one left.
+    await inParallel([...byResource(planned).values()], DRIVER_CALLS_AT_ONCE, async (onNode) => {
+      for (const { kind, lease } of onNode) {
+        try {
+          if (TRANSITIONS[kind].intent === 'give') {
+            await this.drivers.get(lease.resourceType).setLease(lease.resourceUuid, lease);
+          } else if (await this.takeBack(lease, parents.get(lease.parentLeaseUuid ?? '') ?? null, now)) {
+            released.add(lease.uuid);
+          }
+        } catch (err) {
+          failures.set(lease.uuid, err);
         }
-      } catch (err) {
-        failures.set(lease.uuid, err);
       }
     });
     return { failures, released };
@@ -72,4 +76,15 @@ export class NodeHandover {
     }
     return true;
   }
+}
+
+function byResource(planned: readonly PlannedTransition[]): Map<string, PlannedTransition[]> {
+  const groups = new Map<string, PlannedTransition[]>();
+  for (const p of planned) {
+    const key = `${p.lease.resourceType}/${p.lease.resourceUuid}`;
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  return groups;
 }

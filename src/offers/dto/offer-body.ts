@@ -6,7 +6,7 @@ import { STORED_WIDTHS as W } from '../../common/http/stored-widths';
  * each writable one is stored in. `resource_uuid` may be an Ironic node name, which resolves to
  * a UUID; the driver checks the id it resolves to.
  */
-export const OFFER_ATTRIBUTES: readonly AttributeSpec[] = [
+export const OFFER_ATTRIBUTES = [
   { name: 'name', access: 'W', type: 'string', maxLength: W.name },
   { name: 'uuid', access: 'R', type: 'string' },
   { name: 'project_id', access: 'R', type: 'string' },
@@ -24,7 +24,7 @@ export const OFFER_ATTRIBUTES: readonly AttributeSpec[] = [
   { name: 'properties', access: 'W', type: 'object', maxLength: W.propertiesBytes },
   { name: 'availabilities', access: 'R', type: 'string' },
   { name: 'parent_lease_uuid', access: 'R', type: 'string' },
-];
+] as const satisfies readonly AttributeSpec[];
 
 export const OFFER_LIST_PARAMS = {
   project_id: 'string',
