@@ -7,10 +7,20 @@ const w = (a: number, b: number): Window => [d(a), d(b)];
 
 describe('offerAvailabilities (decisions.md 6)', () => {
   const cases: Array<[string, number, Window[], Window[]]> = [
-    ['gaps around conflicts before the offer started', -5, [w(10, 20), w(20, 30), w(50, 60)], [w(0, 10), w(30, 50), w(60, 100)]],
+    [
+      'gaps around conflicts before the offer started',
+      -5,
+      [w(10, 20), w(20, 30), w(50, 60)],
+      [w(0, 10), w(30, 50), w(60, 100)],
+    ],
     ['fully booked', -5, [w(0, 100)], []],
     ['now inside a conflict', 10, [w(10, 20), w(20, 30), w(50, 60)], [w(30, 50), w(60, 100)]],
-    ['now inside an overlapping conflict', 10, [w(0, 4), w(5, 15), w(20, 30), w(50, 60)], [w(15, 20), w(30, 50), w(60, 100)]],
+    [
+      'now inside an overlapping conflict',
+      10,
+      [w(0, 4), w(5, 15), w(20, 30), w(50, 60)],
+      [w(15, 20), w(30, 50), w(60, 100)],
+    ],
     ['only past conflicts', 10, [w(0, 4), w(5, 10)], [w(10, 100)]],
     ['adjacent conflicts merge', -5, [w(10, 20), w(20, 30)], [w(0, 10), w(30, 100)]],
     ['keeps the current gap (upstream drops it)', 10, [w(0, 4), w(20, 30)], [w(10, 20), w(30, 100)]],
