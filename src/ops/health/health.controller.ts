@@ -37,7 +37,11 @@ export class HealthController {
     const names = typeof check === 'string' && check !== '' ? check.split(',') : [];
     const unknown = names.filter((name) => !CHECK_NAMES.includes(name as CheckName));
     if (unknown.length > 0 || (check !== undefined && typeof check !== 'string')) {
-      sendJson(res, 400, { faultcode: 'Client', faultstring: `Unknown health check: ${unknown.join(', ') || String(check)}`, debuginfo: null });
+      sendJson(res, 400, {
+        faultcode: 'Client',
+        faultstring: `Unknown health check: ${unknown.join(', ') || String(check)}`,
+        debuginfo: null,
+      });
       return;
     }
     const report = await this.health.report(names as CheckName[]);
