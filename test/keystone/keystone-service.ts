@@ -75,21 +75,21 @@ export function serviceCredentials(ks: KeystoneIdentity, authUrl = ks.auth_url):
 }
 
 /**
- * `[keystone_authtoken]` and `[keystone]` for the service user; `authtoken` and `keystone` add
- * lines to either section (TLS options, time limits, an endpoint override).
+ * `[keystone_authtoken]` and `[keystone]` for the service user. `authUrl` points both sections
+ * elsewhere (`keystoneUrl` only the project directory's); `authtoken` and `keystone` add lines to
+ * either section (TLS options, time limits, an endpoint override).
  */
 export function keystoneConf(
   ks: KeystoneIdentity,
-  options: { authUrl?: string; authtoken?: string[]; keystone?: string[] } = {},
+  options: { authUrl?: string; keystoneUrl?: string; authtoken?: string[]; keystone?: string[] } = {},
 ): string {
-  const credentials = serviceCredentials(ks, options.authUrl);
   return [
     '[keystone_authtoken]',
     'www_authenticate_uri = http://keystone.example:5000',
-    ...credentials,
+    ...serviceCredentials(ks, options.authUrl),
     ...(options.authtoken ?? []),
     '[keystone]',
-    ...credentials,
+    ...serviceCredentials(ks, options.keystoneUrl ?? options.authUrl),
     ...(options.keystone ?? []),
   ].join('\n');
 }
