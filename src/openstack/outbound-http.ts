@@ -104,7 +104,7 @@ export class OutboundHttp {
     } catch (err) {
       const cause = failureCause(err, performance.now() - started);
       const service = request.service ?? this.settings.service;
-      const line = `${method} ${url} failed: ${cause.text}${this.hint(cause)}`;
+      const line = `${method} ${url} failed: ${cause.text}${this.hint(cause, url)}`;
       if (retrying(cause)) {
         loggerOf(service).warn(`${line}; retrying`);
       } else {
@@ -141,9 +141,15 @@ export class OutboundHttp {
     await this.agent.close();
   }
 
-  private hint(cause: FailureCause): string {
-    if (cause.kind !== 'certificate' && cause.kind !== 'tls') return '';
-    return `; check [${this.settings.section}] cafile, certfile, keyfile and insecure`;
+  private hint(cause: FailureCause, url: string): string {
+    const section = this.settings.section;
+    if (cause.kind === 'certificate' || cause.kind === 'tls')
+      return `; check [${section}] cafile, certfile, keyfile and insecure`;
+    // A TLS 1.3 server that wants a client certificate just closes the connection.
+    if (cause.kind === 'reset' && url.startsWith('https:')) {
+      return `; if the server requires a client certificate, check [${section}] certfile and keyfile`;
+    }
+    return '';
   }
 }
 

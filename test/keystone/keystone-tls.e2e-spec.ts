@@ -120,7 +120,7 @@ describe('Keystone over TLS (real Keystone behind a TLS terminator)', () => {
       expect((await t.http().get('/v1/offers').set('X-Auth-Token', token)).status).toBe(200);
     });
 
-    it('answers 503 without a client certificate, and logs that the TLS exchange failed', async () => {
+    it('answers 503 without a client certificate, and the log points at certfile and keyfile', async () => {
       const t = await validatingThrough(mutualV3, [`cafile = ${pki.caFile}`]);
       let status = 0;
       const errors = await errorsLoggedDuring(async () => {
@@ -129,7 +129,10 @@ describe('Keystone over TLS (real Keystone behind a TLS terminator)', () => {
       expect(status).toBe(503);
       expect(errors).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^POST ${mutualV3}/auth/tokens failed: (TLS handshake failed|connection closed by the server): `),
+          new RegExp(
+            `^POST ${mutualV3}/auth/tokens failed: (TLS handshake failed|connection closed by the server): .*` +
+              'check \\[keystone_authtoken\\] (cafile, )?certfile,? (and )?keyfile',
+          ),
         ),
       );
     });
