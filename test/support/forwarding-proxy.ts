@@ -7,6 +7,9 @@ export interface SeenRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
+  /** `performance.now()` when the request arrived, and when its answer was sent (if it was). */
+  readonly receivedAt: number;
+  answeredAt?: number;
 }
 
 export interface ProxyTls {
@@ -66,7 +69,14 @@ export class ForwardingProxy {
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
-    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      receivedAt: performance.now(),
+    };
+    this.requests.push(seen);
+    res.on('finish', () => (seen.answeredAt = performance.now()));
     const target = new URL(path, this.target);
     const upstream = request(
       target,
