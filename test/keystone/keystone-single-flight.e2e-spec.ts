@@ -73,16 +73,4 @@ describe('Keystone look-ups under a burst of requests (real Keystone)', () => {
     expect(proxy.seen('GET', new RegExp(`^/v3/projects/${child}$`))).toHaveLength(1);
     expect(proxy.seen('GET', new RegExp(`^/v3/projects/${parent}$`))).toHaveLength(1);
   });
-
-  it('a second burst with the same token is served from the cache', async () => {
-    const token = await issueToken(ks, 'esi-lessee-user', ks.user_password, 'esi-lessee');
-    const first = await fetch(`${base}/v1/offers`, { headers: { 'X-Auth-Token': token } });
-    expect(first.status).toBe(200);
-    const before = proxy.requests.length;
-    const responses = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => fetch(`${base}/v1/offers`, { headers: { 'X-Auth-Token': token } })),
-    );
-    expect(responses.map((r) => r.status)).toEqual(Array(CONCURRENT).fill(200));
-    expect(proxy.requests.slice(before)).toEqual([]);
-  });
 });
