@@ -143,8 +143,9 @@ export class OutboundHttp {
 
   private hint(cause: FailureCause, url: string): string {
     const section = this.settings.section;
-    if (cause.kind === 'certificate' || cause.kind === 'tls')
+    if (cause.kind === 'certificate' || cause.kind === 'tls') {
       return `; check [${section}] cafile, certfile, keyfile and insecure`;
+    }
     // A TLS 1.3 server that wants a client certificate just closes the connection.
     if (cause.kind === 'reset' && url.startsWith('https:')) {
       return `; if the server requires a client certificate, check [${section}] certfile and keyfile`;

@@ -141,7 +141,8 @@ export class IronicHttp {
       } catch (err) {
         if (err instanceof DependencyUnreachable && RETRIED_FAILURES.has(err.failure.kind)) {
           if (connectRetries < this.settings.connectRetries) {
-            await this.pause(this.delay(this.settings.connectRetryDelayMs, connectRetries++), deadline, url);
+            const delay = this.delay(this.settings.connectRetryDelayMs, connectRetries++);
+            await this.pause(delay, deadline, `${method} ${url} (retrying after a ${err.failure.kind} connection)`);
             continue;
           }
         }
@@ -155,7 +156,8 @@ export class IronicHttp {
       }
       if (this.settings.retriableStatuses.includes(response.status) && statusRetries < this.settings.statusRetries) {
         await response.body?.cancel();
-        await this.pause(this.delay(this.settings.statusRetryDelayMs, statusRetries++), deadline, url);
+        const delay = this.delay(this.settings.statusRetryDelayMs, statusRetries++);
+        await this.pause(delay, deadline, `${method} ${url} (retrying after HTTP ${response.status})`);
         continue;
       }
       const text = await response.text();
@@ -179,9 +181,9 @@ export class IronicHttp {
     return this.http.close();
   }
 
-  /** Back-off between two attempts, cut short by the call's deadline. */
-  private pause(ms: number, deadline: AbortSignal, url: string): Promise<void> {
-    return this.http.wait(this.sleep(ms), deadline, `${url} (waiting to retry)`);
+  /** Back-off between two attempts; `call_timeout` running out meanwhile ends the call. */
+  private pause(ms: number, deadline: AbortSignal, what: string): Promise<void> {
+    return this.http.wait(this.sleep(ms), deadline, what);
   }
 
   private delay(fixedMs: number | null, attempt: number): number {
