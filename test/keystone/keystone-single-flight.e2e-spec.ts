@@ -14,11 +14,12 @@ describe('Keystone look-ups under a burst of requests (real Keystone)', () => {
   let proxy: ForwardingProxy;
   let t: TestApp;
   let base: string;
+  let v3: string;
 
   beforeAll(async () => {
     ks = await startKeystone();
     proxy = new ForwardingProxy(ks.auth_url);
-    const v3 = `${await proxy.start()}/v3`;
+    v3 = `${await proxy.start()}/v3`;
     t = await createTestApp({
       authEnable: true,
       conf: keystoneConf(ks, { authUrl: v3, keystone: [`endpoint_override = ${v3}`] }),
@@ -72,5 +73,32 @@ describe('Keystone look-ups under a burst of requests (real Keystone)', () => {
     const parent = ks.projects['esi-lessee'];
     expect(proxy.seen('GET', new RegExp(`^/v3/projects/${child}$`))).toHaveLength(1);
     expect(proxy.seen('GET', new RegExp(`^/v3/projects/${parent}$`))).toHaveLength(1);
+  });
+  it('keeps at most max_connections open to Keystone while 20 different fresh tokens are validated', async () => {
+    const bounded = await createTestApp({
+      authEnable: true,
+      conf: keystoneConf(ks, {
+        authUrl: v3,
+        authtoken: ['max_connections = 2'],
+        keystone: [`endpoint_override = ${v3}`, 'max_connections = 1'],
+      }),
+    });
+    try {
+      const url = await bounded.url();
+      const tokens = [];
+      for (let i = 0; i < CONCURRENT; i++)
+        tokens.push(await issueToken(ks, 'esi-lessee-user', ks.user_password, 'esi-lessee'));
+      proxy.resetPeak();
+      const responses = await Promise.all(
+        tokens.map((token) => fetch(`${url}/v1/offers`, { headers: { 'X-Auth-Token': token } })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(CONCURRENT).fill(200));
+      const validated = new Set(proxy.seen('GET', /^\/v3\/auth\/tokens/).map((r) => r.headers['x-subject-token']));
+      expect(tokens.filter((token) => validated.has(token))).toHaveLength(CONCURRENT);
+      // Every token needs its own validation, yet the two sections' pools open at most 2 + 1.
+      expect(proxy.peakConnections).toBeLessThanOrEqual(3);
+    } finally {
+      await bounded.close();
+    }
   });
 });

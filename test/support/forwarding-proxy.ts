@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 
 export interface SeenRequest {
   readonly method: string;
@@ -26,6 +26,9 @@ export interface ProxyTls {
  */
 export class ForwardingProxy {
   readonly requests: SeenRequest[] = [];
+  /** Client connections open now, and the most open at once since the last `resetPeak()`. */
+  openConnections = 0;
+  peakConnections = 0;
   private server: Server | null = null;
   // No keep-alive upstream: an idle socket would hold one of Keystone's uwsgi threads.
   private readonly upstream = new Agent({ keepAlive: false });
@@ -50,9 +53,17 @@ export class ForwardingProxy {
           handler,
         )
       : createHttpServer(handler);
+    this.server.on('connection', (socket: Socket) => {
+      this.peakConnections = Math.max(this.peakConnections, ++this.openConnections);
+      socket.on('close', () => this.openConnections--);
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     return `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  }
+
+  resetPeak(): void {
+    this.peakConnections = this.openConnections;
   }
 
   /** Requests seen whose method is `method` and whose path (query included) matches `path`. */
