@@ -9,6 +9,10 @@ const common = {
 module.exports = {
   // e2e suites boot the app and real services; unit specs are fast either way.
   testTimeout: 120000,
+  // Keystone and Ironic, when a suite needs them, run once per jest run on free ports under a
+  // run directory, and are stopped at its end.
+  globalSetup: '<rootDir>/test/services/jest-global-setup.js',
+  globalTeardown: '<rootDir>/test/services/jest-global-teardown.js',
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

@@ -66,7 +66,8 @@ export async function startService(entry: string, confFile: string, port: number
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}: ${stderr}`);
     try {
       const res = await fetch(`${url}/v1/offers/00000000-0000-0000-0000-000000000000`);
-      if (res.status === 404) break;
+      // 404 in noauth mode; 401 when the service checks Keystone tokens.
+      if (res.status === 404 || res.status === 401) break;
     } catch {
       // not listening yet
     }

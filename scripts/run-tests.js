@@ -20,7 +20,8 @@ let passed = 0;
 let failed = 0;
 let failedRuns = 0;
 for (const run of runs) {
-  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'esi-leap-jest-')), 'report.json');
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'esi-leap-jest-'));
+  const report = path.join(reportDir, 'report.json');
   process.stdout.write(`\n=== ${run.name} ===\n`);
   const result = spawnSync(
     process.execPath,
@@ -36,6 +37,7 @@ for (const run of runs) {
     failedRuns += 1;
   }
   if (result.status !== 0) failedRuns += 1;
+  fs.rmSync(reportDir, { recursive: true, force: true });
 }
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 || failedRuns > 0 ? 1 : 0);

@@ -90,7 +90,8 @@ describe('the option table', () => {
       'retriable_status_codes',
       'interface',
     ];
-    const additions: Record<string, string[]> = { ironic: ['node_list_cache_ttl'], keystone: [] };
+    const outbound = ['call_timeout', 'max_connections'];
+    const additions: Record<string, string[]> = { ironic: ['node_list_cache_ttl', ...outbound], keystone: outbound };
     for (const section of ['ironic', 'keystone'] as const) {
       expect(Object.keys(OPTIONS[section]).sort()).toEqual([...names, ...additions[section]].sort());
       expect(option(section, 'valid_interfaces').default).toEqual(['internal', 'public']);
@@ -98,6 +99,15 @@ describe('the option table', () => {
     }
     expect(option('ironic', 'service_type').default).toBe('baremetal');
     expect(option('keystone', 'service_type').default).toBe('identity');
+  });
+
+  it('bounds every outbound call by default: Keystone 10 s, Ironic 30 s, with a small connection pool', () => {
+    expect(option('keystone_authtoken', 'call_timeout').default).toBe(10);
+    expect(option('keystone', 'call_timeout').default).toBe(10);
+    expect(option('ironic', 'call_timeout').default).toBe(30);
+    expect(option('keystone_authtoken', 'max_connections').default).toBe(4);
+    expect(option('keystone', 'max_connections').default).toBe(4);
+    expect(option('ironic', 'max_connections').default).toBe(8);
   });
 
   it('has the library options esi-leap relies on, with their upstream defaults (spec F.3)', () => {

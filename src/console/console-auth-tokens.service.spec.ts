@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyCredentials, RequestContext } from '../auth/request-context';
@@ -41,6 +41,7 @@ describe('ConsoleAuthTokensService with policy enforced', () => {
     '[api]\ndefault_resource_type = fake_node\n[serialconsoleproxy]\ntoken_ttl = 60\n',
   );
   const { config } = loadConfig({ configFiles: [join(dir, 'esi-leap.conf')], env: {} });
+  rmSync(dir, { recursive: true, force: true });
   // 2030-01-01T00:00:00.75Z: the fraction must be dropped before the TTL is added.
   const now = 1893456000;
   const clock = new ManualClock(fromEpochMicros(BigInt(now) * 1_000_000n + 750_000n));

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../config/config-error';
@@ -7,9 +7,13 @@ import { notifierSettings } from './notifier-settings';
 
 function settingsFor(conf: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-notifier-'));
-  const file = path.join(dir, 'esi-leap.conf');
-  writeFileSync(file, `[DEFAULT]\nhost = host-1\n${conf}\n`);
-  return notifierSettings(loadConfig({ configFiles: [file], env: {}, homeDir: dir, cwd: dir }).config);
+  try {
+    const file = path.join(dir, 'esi-leap.conf');
+    writeFileSync(file, `[DEFAULT]\nhost = host-1\n${conf}\n`);
+    return notifierSettings(loadConfig({ configFiles: [file], env: {}, homeDir: dir, cwd: dir }).config);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('notifierSettings (service.md D.6, D.7, F.3)', () => {

@@ -1,6 +1,9 @@
+import { Logger } from '@nestjs/common';
+import type { fetch } from 'undici';
 import { ServiceUnavailable } from '../common/errors/esi-leap.exceptions';
 import { authenticatedFetch } from './authenticated-fetch';
 import { EndpointNotFound, identityV3Url, KeystoneSession, keystoneAuthOptionsFrom } from './keystone-session';
+import { OutboundHttp } from './outbound-http';
 
 const SECTION = {
   auth_url: 'http://keystone:5000',
@@ -23,6 +26,12 @@ const CATALOG = [
   },
 ];
 
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 function tokenResponse(token: string, expiresInMs = 3_600_000): Response {
   const body = { token: { expires_at: new Date(Date.now() + expiresInMs).toISOString(), catalog: CATALOG } };
   return new Response(JSON.stringify(body), { status: 201, headers: { 'X-Subject-Token': token } });
@@ -30,9 +39,23 @@ function tokenResponse(token: string, expiresInMs = 3_600_000): Response {
 
 describe('KeystoneSession', () => {
   const fetchMock = jest.fn<Promise<Response>, [string, RequestInit]>();
+  const http = () =>
+    new OutboundHttp(
+      {
+        service: 'Keystone',
+        section: 'keystone',
+        tls: { caFile: null, certFile: null, keyFile: null, insecure: false },
+        callTimeoutMs: 1000,
+        attemptTimeoutMs: 1000,
+        maxConnections: 1,
+      },
+      fetchMock as unknown as typeof fetch,
+    );
+  const sessionFor = (section: Record<string, unknown>) =>
+    new KeystoneSession(keystoneAuthOptionsFrom(section), http());
   beforeEach(() => {
     fetchMock.mockReset();
-    jest.spyOn(global, 'fetch').mockImplementation(fetchMock as unknown as typeof fetch);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -51,7 +74,7 @@ describe('KeystoneSession', () => {
 
   it('authenticates once with a password and a project scope, then reuses the token', async () => {
     fetchMock.mockResolvedValueOnce(tokenResponse('tok-1'));
-    const session = new KeystoneSession(keystoneAuthOptionsFrom(SECTION));
+    const session = sessionFor(SECTION);
     const [a, b] = await Promise.all([session.token(), session.token()]);
     expect([a, b, await session.token()]).toEqual(['tok-1', 'tok-1', 'tok-1']);
     expect(fetchMock).toHaveBeenCalledTimes(1);
@@ -68,28 +91,45 @@ describe('KeystoneSession', () => {
     });
   });
 
-  it('re-authenticates shortly before expiry and after invalidate()', async () => {
+  it('renews in the background before expiry while handing out the current token, and after invalidate()', async () => {
+    const renewal = deferred<Response>();
     fetchMock
       .mockResolvedValueOnce(tokenResponse('short', 60_000))
-      .mockResolvedValueOnce(tokenResponse('tok-2'))
+      .mockReturnValueOnce(renewal.promise)
       .mockResolvedValueOnce(tokenResponse('tok-3'));
-    const session = new KeystoneSession(keystoneAuthOptionsFrom(SECTION));
+    const session = sessionFor(SECTION);
+    const start = Date.now();
     expect(await session.token()).toBe('short');
-    jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 31_000);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start + 31_000);
+    // Past the renewal point: the current token is still handed out while one renewal runs.
+    expect(await Promise.all([session.token(), session.token()])).toEqual(['short', 'short']);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    renewal.resolve(tokenResponse('tok-2'));
+    await new Promise((r) => setImmediate(r));
     expect(await session.token()).toBe('tok-2');
     session.invalidate();
     expect(await session.token()).toBe('tok-3');
+    clock.mockRestore();
+  });
+
+  it('waits for a new token once the old one is about to lapse', async () => {
+    fetchMock.mockResolvedValueOnce(tokenResponse('short', 60_000)).mockResolvedValueOnce(tokenResponse('tok-2'));
+    const session = sessionFor(SECTION);
+    const start = Date.now();
+    expect(await session.token()).toBe('short');
+    jest.spyOn(Date, 'now').mockReturnValue(start + 46_000);
+    expect(await session.token()).toBe('tok-2');
   });
 
   it('uses system scope when asked', async () => {
     fetchMock.mockResolvedValueOnce(tokenResponse('sys'));
-    await new KeystoneSession(keystoneAuthOptionsFrom({ ...SECTION, system_scope: 'all' })).token();
+    await sessionFor({ ...SECTION, system_scope: 'all' }).token();
     expect(JSON.parse(fetchMock.mock.calls[0][1].body as string).auth.scope).toEqual({ system: { all: true } });
   });
 
   it('finds catalog endpoints by interface preference and region', async () => {
     fetchMock.mockResolvedValue(tokenResponse('tok'));
-    const session = new KeystoneSession(keystoneAuthOptionsFrom(SECTION));
+    const session = sessionFor(SECTION);
     expect(await session.endpoint('baremetal', { interfaces: ['internal', 'public'] })).toBe(
       'http://ironic-internal-one',
     );
@@ -107,7 +147,7 @@ describe('KeystoneSession', () => {
     ['bad service credentials', () => Promise.resolve(new Response('{}', { status: 401 }))],
   ])('turns %s into ServiceUnavailable', async (_label, answer) => {
     fetchMock.mockImplementation(answer);
-    const session = new KeystoneSession(keystoneAuthOptionsFrom(SECTION));
+    const session = sessionFor(SECTION);
     await expect(session.token()).rejects.toThrow(new ServiceUnavailable({ service: 'Keystone' }));
   });
 
@@ -117,7 +157,7 @@ describe('KeystoneSession', () => {
       .mockResolvedValueOnce(new Response('', { status: 401 }))
       .mockResolvedValueOnce(tokenResponse('new'))
       .mockResolvedValueOnce(new Response('{"ok":true}', { status: 200 }));
-    const session = new KeystoneSession(keystoneAuthOptionsFrom(SECTION));
+    const session = sessionFor(SECTION);
     const response = await authenticatedFetch(session, 'http://ironic/v1/nodes', { service: 'Ironic' });
     expect(response.status).toBe(200);
     const sent = fetchMock.mock.calls.filter(([url]) => url === 'http://ironic/v1/nodes');
@@ -126,7 +166,7 @@ describe('KeystoneSession', () => {
 
   it('authenticatedFetch turns 5xx into ServiceUnavailable for the named service', async () => {
     fetchMock.mockResolvedValueOnce(tokenResponse('tok')).mockResolvedValueOnce(new Response('', { status: 500 }));
-    const session = new KeystoneSession(keystoneAuthOptionsFrom(SECTION));
+    const session = sessionFor(SECTION);
     await expect(authenticatedFetch(session, 'http://ironic/v1/nodes', { service: 'Ironic' })).rejects.toThrow(
       'Ironic is unavailable.',
     );

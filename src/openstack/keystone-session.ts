@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
-import { ServiceUnavailable } from '../common/errors/esi-leap.exceptions';
+import { Response } from 'undici';
+import { OutboundHttp } from './outbound-http';
 
-/** keystoneauth `password` plugin options (spec F.2), as read from one config section. */
+/** keystoneauth `password` plugin options, as read from one config section. */
 export interface KeystoneAuthOptions {
   readonly authUrl: string;
   readonly username: string | null;
@@ -81,40 +81,45 @@ interface CatalogService {
 
 interface IssuedToken {
   readonly value: string;
-  /** When to stop using it: shortly before Keystone's `expires_at`. */
+  /** From here on a new token is fetched in the background while this one is still handed out. */
   readonly renewAt: number;
+  /** From here on it is no longer handed out: a request must not leave with a token about to lapse. */
+  readonly retireAt: number;
   readonly catalog: readonly CatalogService[];
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Renew this long before expiry so a request never leaves with a token about to lapse. */
-const EXPIRY_MARGIN_MS = 120_000;
+/** Renew this long before expiry (at most half the lifetime), without anyone waiting for it. */
+const RENEW_MARGIN_MS = 120_000;
+/** Stop using a token this long before expiry (at most a quarter of its lifetime). */
+const RETIRE_MARGIN_MS = 30_000;
 
 /**
  * One service identity against Keystone, shared by every call a process makes with it: the
- * token is issued once and reused until shortly before it expires (upstream asked Keystone for
- * a new one per client, spec K-7), and its catalog answers endpoint look-ups.
+ * token is issued once, renewed in the background ahead of its expiry (concurrent callers share
+ * one authentication request), and its catalog answers endpoint look-ups. Upstream asked
+ * Keystone for a new token per client object.
  */
 export class KeystoneSession {
-  private readonly logger = new Logger('esi-leap.keystone');
   private issued: IssuedToken | null = null;
   private issuing: Promise<IssuedToken> | null = null;
 
   constructor(
     private readonly options: KeystoneAuthOptions,
-    readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    /** The section's HTTP client: its TLS settings apply to authentication as keystoneauth's do. */
+    readonly http: OutboundHttp,
   ) {}
 
-  async token(): Promise<string> {
-    return (await this.current()).value;
+  async token(deadline: AbortSignal = this.http.deadline()): Promise<string> {
+    return (await this.current(deadline)).value;
   }
 
   /** The URL of `serviceType` in the token's catalog, the first of `interfaces` that exists. */
   async endpoint(
     serviceType: string,
     opts: { interfaces: readonly string[]; region?: string | null },
+    deadline: AbortSignal = this.http.deadline(),
   ): Promise<string> {
-    const { catalog } = await this.current();
+    const { catalog } = await this.current(deadline);
     const endpoints = catalog.filter((s) => s.type === serviceType).flatMap((s) => s.endpoints);
     for (const wanted of opts.interfaces.map((i) => i.replace(/URL$/, ''))) {
       const match = endpoints.find(
@@ -133,42 +138,55 @@ export class KeystoneSession {
     this.issued = null;
   }
 
-  private async current(): Promise<IssuedToken> {
-    if (this.issued && Date.now() < this.issued.renewAt) return this.issued;
-    // Concurrent callers share one authentication request.
-    this.issuing ??= this.authenticate().finally(() => {
-      this.issuing = null;
-    });
-    this.issued = await this.issuing;
-    return this.issued;
+  private current(deadline: AbortSignal): Promise<IssuedToken> {
+    const issued = this.issued;
+    const now = Date.now();
+    if (issued && now < issued.retireAt) {
+      // Failures of a background renewal are logged where they happen; the next caller retries.
+      if (now >= issued.renewAt) this.renew().catch(() => undefined);
+      return Promise.resolve(issued);
+    }
+    return this.http.wait(this.renew(), deadline, `Keystone authentication at ${this.tokensUrl()}`, 'Keystone');
+  }
+
+  private renew(): Promise<IssuedToken> {
+    this.issuing ??= this.authenticate()
+      .then((token) => (this.issued = token))
+      .finally(() => {
+        this.issuing = null;
+      });
+    return this.issuing;
+  }
+
+  private tokensUrl(): string {
+    return `${identityV3Url(this.options.authUrl)}/auth/tokens`;
   }
 
   private async authenticate(): Promise<IssuedToken> {
-    const url = `${identityV3Url(this.options.authUrl)}/auth/tokens`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
+    const url = this.tokensUrl();
+    const response = await this.http.fetch(
+      url,
+      {
+        service: 'Keystone',
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify({ auth: { identity: this.identity(), ...this.scopeBody() } }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      this.logger.error(`Keystone authentication at ${url} failed: ${String(err)}`);
-      throw new ServiceUnavailable({ service: 'Keystone' });
-    }
+      },
+      this.http.deadline(),
+    );
     const value = response.headers.get('x-subject-token');
     if (response.status !== 201 || !value) {
       // Bad service credentials are an operator problem; callers still only see "unavailable".
-      this.logger.error(`Keystone authentication at ${url} answered ${response.status}: ${await safeText(response)}`);
-      throw new ServiceUnavailable({ service: 'Keystone' });
+      const text = await safeText(response);
+      throw this.http.unavailable(`Keystone authentication at ${url} answered ${response.status}: ${text}`, 'Keystone');
     }
     const body = (await response.json()) as { token: { expires_at: string; catalog?: CatalogService[] } };
     const expiresAt = Date.parse(body.token.expires_at);
     const lifetime = expiresAt - Date.now();
     return {
       value,
-      renewAt: expiresAt - Math.min(EXPIRY_MARGIN_MS, lifetime / 2),
+      renewAt: expiresAt - Math.min(RENEW_MARGIN_MS, lifetime / 2),
+      retireAt: expiresAt - Math.min(RETIRE_MARGIN_MS, lifetime / 4),
       catalog: body.token.catalog ?? [],
     };
   }

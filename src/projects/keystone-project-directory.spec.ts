@@ -1,5 +1,7 @@
 import { ProjectNoSuchName } from '../common/errors/esi-leap.exceptions';
+import type { fetch } from 'undici';
 import { KeystoneSession } from '../openstack/keystone-session';
+import { OutboundHttp } from '../openstack/outbound-http';
 import { KeystoneProjectDirectory, PROJECT_CACHE_TTL_MS } from './keystone-project-directory';
 
 const PROJECTS: Record<string, { id: string; name: string; parent_id: string | null }> = {
@@ -17,7 +19,7 @@ describe('KeystoneProjectDirectory', () => {
   beforeEach(() => {
     calls.length = 0;
     endpoint.mockClear();
-    jest.spyOn(global, 'fetch').mockImplementation((async (input: string) => {
+    const fetchMock = (async (input: string) => {
       const url = new URL(input);
       calls.push(url.pathname + url.search);
       const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
@@ -28,8 +30,19 @@ describe('KeystoneProjectDirectory', () => {
       }
       const project = PROJECTS[decodeURIComponent(url.pathname.replace('/v3/projects/', ''))];
       return project ? json(200, { project }) : json(404, { error: { code: 404 } });
-    }) as unknown as typeof fetch);
-    const session = { token: async () => 'svc', invalidate: () => undefined, timeoutMs: 1000, endpoint };
+    }) as unknown as typeof fetch;
+    const http = new OutboundHttp(
+      {
+        service: 'Keystone',
+        section: 'keystone',
+        tls: { caFile: null, certFile: null, keyFile: null, insecure: false },
+        callTimeoutMs: 1000,
+        attemptTimeoutMs: 1000,
+        maxConnections: 1,
+      },
+      fetchMock,
+    );
+    const session = { token: async () => 'svc', invalidate: () => undefined, http, endpoint };
     directory = new KeystoneProjectDirectory(session as unknown as KeystoneSession, {
       endpointOverride: null,
       interfaces: ['internal', 'public'],

@@ -1,14 +1,15 @@
+import { Response } from 'undici';
 import { ProjectNoSuchName } from '../common/errors/esi-leap.exceptions';
 import { isUuidLike } from '../common/uuid-like';
 import { authenticatedFetch } from '../openstack/authenticated-fetch';
 import { identityV3Url, KeystoneSession } from '../openstack/keystone-session';
-import { TtlCache } from '../openstack/ttl-cache';
+import { Loaded, refreshAfter, RefreshingCache } from '../openstack/refreshing-cache';
 import { ProjectDirectory } from './project-directory';
 
 /**
- * How long project names and parent chains are reused. Upstream asked Keystone on every request
- * (spec K-7); a minute keeps list pages to one project-list call without letting a renamed or
- * re-parented project look stale for long. A constant because esi-leap has no option for it.
+ * How long project names, ids and parents are reused. Upstream asked Keystone on every request;
+ * a minute keeps list pages to one project-list call without letting a renamed or re-parented
+ * project look stale for long. A constant because esi-leap has no option for it.
  */
 export const PROJECT_CACHE_TTL_MS = 60_000;
 const MAX_CACHED_PROJECTS = 10_000;
@@ -29,13 +30,14 @@ export interface IdentityEndpoint {
 }
 
 /**
- * The project directory backed by Keystone (spec E.6, api.md 1.12), asked with the `[keystone]`
- * service credentials through one reused session.
+ * The project directory backed by Keystone, asked with the `[keystone]` service credentials
+ * through one reused session. Every look-up is cached per key: concurrent requests share one
+ * Keystone call, and a key still in use is refreshed in the background before it lapses.
  */
 export class KeystoneProjectDirectory extends ProjectDirectory {
-  private readonly nameList = new TtlCache<'all', ReadonlyMap<string, string>>(1);
-  private readonly idsByName = new TtlCache<string, string>(MAX_CACHED_PROJECTS);
-  private readonly chains = new TtlCache<string, string[]>(MAX_CACHED_PROJECTS);
+  private readonly nameList = new RefreshingCache<'all', ReadonlyMap<string, string>>(1);
+  private readonly idsByName = new RefreshingCache<string, string>(MAX_CACHED_PROJECTS);
+  private readonly projects = new RefreshingCache<string, KeystoneProject | null>(MAX_CACHED_PROJECTS);
   private baseUrl: string | null = null;
 
   constructor(
@@ -47,38 +49,33 @@ export class KeystoneProjectDirectory extends ProjectDirectory {
 
   async resolve(ident: string): Promise<string> {
     if (isUuidLike(ident)) return ident;
-    const cached = this.idsByName.get(ident);
-    if (cached !== undefined) return cached;
-    const { projects } = await this.getJson<{ projects: KeystoneProject[] }>(
-      `/projects?name=${encodeURIComponent(ident)}`,
-    );
-    // Names are unique per domain only; like upstream, the first hit wins.
-    const first = projects[0];
-    if (!first) throw new ProjectNoSuchName({ name: ident });
-    this.idsByName.set(ident, first.id, PROJECT_CACHE_TTL_MS);
-    return first.id;
+    return this.idsByName.get(ident, async () => {
+      const { projects } = await this.getJson<{ projects: KeystoneProject[] }>(
+        `/projects?name=${encodeURIComponent(ident)}`,
+      );
+      // Names are unique per domain only; like upstream, the first hit wins.
+      const first = projects[0];
+      if (!first) throw new ProjectNoSuchName({ name: ident });
+      return cached(first.id);
+    });
   }
 
   async nameOf(projectId: string | null): Promise<string> {
     if (!projectId) return '';
     const known = (await this.names()).get(projectId);
     if (known !== undefined) return known;
-    // Created since the list was cached, or unknown (decorated as "", api.md 1.12 recommendation).
+    // Created since the list was cached, or unknown (decorated as "").
     return (await this.project(projectId))?.name ?? '';
   }
 
-  async names(): Promise<ReadonlyMap<string, string>> {
-    const cached = this.nameList.get('all');
-    if (cached) return cached;
-    const { projects } = await this.getJson<{ projects: KeystoneProject[] }>('/projects');
-    const names = new Map(projects.map((p) => [p.id, p.name]));
-    this.nameList.set('all', names, PROJECT_CACHE_TTL_MS);
-    return names;
+  names(): Promise<ReadonlyMap<string, string>> {
+    return this.nameList.get('all', async () => {
+      const { projects } = await this.getJson<{ projects: KeystoneProject[] }>('/projects');
+      return cached(new Map(projects.map((p) => [p.id, p.name])));
+    });
   }
 
   async ancestry(projectId: string): Promise<string[]> {
-    const cached = this.chains.get(projectId);
-    if (cached) return [...cached];
     // A top-level project's parent is its domain, which Keystone also serves as a project whose
     // parent is null: upstream's chain ends with the domain id, and so does this one.
     const chain = [projectId];
@@ -87,8 +84,7 @@ export class KeystoneProjectDirectory extends ProjectDirectory {
       chain.push(parentId);
       parentId = (await this.project(parentId))?.parent_id ?? null;
     }
-    this.chains.set(projectId, chain, PROJECT_CACHE_TTL_MS);
-    return [...chain];
+    return chain;
   }
 
   override async contactEmail(projectId: string): Promise<string | null> {
@@ -96,11 +92,21 @@ export class KeystoneProjectDirectory extends ProjectDirectory {
     return typeof email === 'string' && email.includes('@') ? email : null;
   }
 
+  /** Releases the pooled connections to Keystone. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.session.http.close();
+  }
+
   /** One project, or null when Keystone does not know it. */
-  private async project(id: string): Promise<KeystoneProject | null> {
-    const response = await this.get(`/projects/${encodeURIComponent(id)}`);
-    if (response.status === 404) return null;
-    return ((await this.parse(response)) as { project: KeystoneProject }).project;
+  private project(id: string): Promise<KeystoneProject | null> {
+    return this.projects.get(id, async () => {
+      const response = await this.get(`/projects/${encodeURIComponent(id)}`);
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return cached(null);
+      }
+      return cached(((await this.parse(response)) as { project: KeystoneProject }).project);
+    });
   }
 
   private async getJson<T>(path: string): Promise<T> {
@@ -113,8 +119,11 @@ export class KeystoneProjectDirectory extends ProjectDirectory {
 
   private async parse(response: Response): Promise<unknown> {
     if (response.status !== 200) {
+      await response.body?.cancel();
       // 403: the [keystone] user lacks the reader/admin role it needs; a deployment error.
-      throw new Error(`Keystone answered ${response.status} to ${response.url}`);
+      throw this.session.http.unavailable(
+        `Keystone answered ${response.status} to ${response.url}; check the [keystone] user's roles`,
+      );
     }
     return response.json();
   }
@@ -129,4 +138,8 @@ export class KeystoneProjectDirectory extends ProjectDirectory {
     );
     return this.baseUrl;
   }
+}
+
+function cached<V>(value: V): Loaded<V> {
+  return { value, ttlMs: PROJECT_CACHE_TTL_MS, refreshAfterMs: refreshAfter(PROJECT_CACHE_TTL_MS) };
 }

@@ -1,5 +1,5 @@
 /**
- * Project look-ups the API needs (api.md 1.9.3, 1.12): name ↔ id and the parent chain.
+ * Project look-ups the API needs: name ↔ id and the parent chain.
  * Keystone backs it in production; a static list from `[noauth]` in embedded mode.
  */
 export abstract class ProjectDirectory {

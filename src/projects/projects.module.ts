@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { KeystoneSession, keystoneAuthOptionsFrom } from '../openstack/keystone-session';
+import { OutboundHttp } from '../openstack/outbound-http';
+import { outboundSettingsFrom } from '../openstack/outbound-settings';
 import { KeystoneProjectDirectory } from './keystone-project-directory';
 import { ProjectDirectory } from './project-directory';
 import { parseStaticProjects, StaticProjectDirectory } from './static-project-directory';
@@ -27,12 +29,10 @@ export class ProjectsModule {}
 
 function keystoneDirectory(config: EsiLeapConfig): KeystoneProjectDirectory {
   const section = config.keystone;
+  const http = new OutboundHttp(outboundSettingsFrom('Keystone', 'keystone', section));
   let session: KeystoneSession;
   try {
-    session = new KeystoneSession(
-      keystoneAuthOptionsFrom(section),
-      section.timeout === null ? undefined : section.timeout * 1000,
-    );
+    session = new KeystoneSession(keystoneAuthOptionsFrom(section), http);
   } catch (err) {
     throw new Error(`[keystone]: ${(err as Error).message} (required with [pecan] auth_enable = true)`);
   }

@@ -128,10 +128,11 @@ describe('authorisation matrix from the default policy', () => {
   });
 
   it('a custom policy file changes exactly the rules it names', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'esi-leap-policy-')), 'policy.yaml');
+    const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-policy-'));
+    const file = path.join(dir, 'policy.yaml');
     writeFileSync(file, '"esi_leap:lease:update": "rule:is_admin or rule:is_lease_owner"\n');
     const custom = await createTestApp({ conf: `[oslo_policy]\npolicy_file = ${file}` });
     try {
@@ -143,6 +144,7 @@ describe('authorisation matrix from the default policy', () => {
       expect((await custom.as('member').get('/v1/offers')).status).toBe(403);
     } finally {
       await custom.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,18 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { runDir, serviceDir } from '../services/run-dir';
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '../..');
 const SCRIPTS = path.join(REPO, 'test/services/ironic');
-/** Machine-wide, like the scripts' default: every checkout shares (and reuses) one Ironic. */
-const RUNTIME = process.env.IRONIC_RUNTIME ?? '/tmp/esi-leap-ironic';
 
 /**
  * Ironic's `[api] max_limit` in tests: tiny, so every list esi-leap makes spans several pages
- * and its `next`-link handling is exercised (K-8).
+ * and its `next`-link handling is exercised.
  */
 export const IRONIC_MAX_LIMIT = 2;
 
@@ -20,17 +18,17 @@ export const IRONIC_MAX_LIMIT = 2;
 export const IRONIC_START_TIMEOUT_MS = 900_000;
 
 /**
- * Starts (or reuses) the real Ironic of test/services/ironic and returns its URL. Parallel
- * jest workers serialise on a lock file, so only one of them installs or starts it.
+ * Starts (or reuses) this run's real Ironic (test/services/ironic, on a free port) and returns
+ * its URL. Parallel jest workers serialise on a lock file, so only one of them installs or starts it.
  */
 export async function startIronic(): Promise<string> {
-  mkdirSync(RUNTIME, { recursive: true });
+  const runtime = serviceDir('ironic');
   const { stdout } = await run(
     'flock',
     // -o: the Ironic daemon the script starts must not inherit (and so keep holding) the lock
-    ['-o', '-w', '900', path.join(RUNTIME, '.up.lock'), path.join(SCRIPTS, 'ironic-up.sh')],
+    ['-o', '-w', '900', path.join(runDir(), 'ironic.lock'), path.join(SCRIPTS, 'ironic-up.sh')],
     {
-      env: { ...process.env, IRONIC_RUNTIME: RUNTIME, IRONIC_MAX_LIMIT: String(IRONIC_MAX_LIMIT) },
+      env: { ...process.env, IRONIC_RUNTIME: runtime, IRONIC_MAX_LIMIT: String(IRONIC_MAX_LIMIT) },
       timeout: IRONIC_START_TIMEOUT_MS,
       maxBuffer: 10 * 1024 * 1024,
     },
@@ -54,7 +52,7 @@ export interface SeededNode {
 export async function seedNodes(count: number, owners: readonly string[], deploy = 0): Promise<SeededNode[]> {
   const prefix = `e2e-${randomBytes(4).toString('hex')}`;
   const { stdout } = await run(path.join(SCRIPTS, 'seed-nodes.sh'), [String(count), ...owners], {
-    env: { ...process.env, IRONIC_RUNTIME: RUNTIME, NODE_PREFIX: prefix, DEPLOY: String(deploy) },
+    env: { ...process.env, IRONIC_RUNTIME: serviceDir('ironic'), NODE_PREFIX: prefix, DEPLOY: String(deploy) },
     timeout: 300_000,
   });
   return stdout

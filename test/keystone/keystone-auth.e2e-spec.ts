@@ -1,65 +1,19 @@
 /**
  * The API with `[pecan] auth_enable = true` against a real Keystone (test/services/keystone.sh):
- * token validation (api.md 1.10.4, 1.11.2), the Keystone project directory (1.12, the parent
- * chain of 2.3) and policy on token identities.
+ * token validation, the Keystone project directory (names, the parent chain) and policy on token
+ * identities.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { freePort } from '../support/child-http';
 import { createTestApp, TestApp } from '../support/test-app';
+import { issueToken, keystoneConf, KeystoneIdentity, startKeystone } from './keystone-service';
 
-interface Identity {
-  auth_url: string;
-  domain: string;
-  admin: { user: string; password: string; project: string };
-  service: { user: string; password: string; project: string };
-  user_password: string;
-  users: Record<string, { id: string; project: string }>;
-  projects: Record<string, string>;
-}
-
-const SCRIPT = path.join(__dirname, '..', 'services', 'keystone.sh');
-const STATE = process.env.ESI_LEAP_KEYSTONE_STATE ?? '/tmp/esi-leap-keystone';
 const UNAUTHORIZED = {
   error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
 };
 
-async function issueToken(ks: Identity, user: string, password: string, project: string): Promise<string> {
-  const response = await fetch(`${ks.auth_url}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, domain: { id: ks.domain }, password } } },
-        scope: { project: { name: project, domain: { id: ks.domain } } },
-      },
-    }),
-  });
-  expect(response.status).toBe(201);
-  return response.headers.get('x-subject-token') as string;
-}
-
-function keystoneConf(ks: Identity, authUrl = ks.auth_url): string {
-  const credentials = [
-    `auth_url = ${authUrl}`,
-    'auth_type = password',
-    `username = ${ks.service.user}`,
-    `password = ${ks.service.password}`,
-    `user_domain_id = ${ks.domain}`,
-    `project_name = ${ks.service.project}`,
-    `project_domain_id = ${ks.domain}`,
-  ];
-  return [
-    '[keystone_authtoken]',
-    'www_authenticate_uri = http://keystone.example:5000',
-    ...credentials,
-    '[keystone]',
-    ...credentials,
-  ].join('\n');
-}
-
 describe('Keystone authentication (real Keystone)', () => {
-  let ks: Identity;
+  let ks: KeystoneIdentity;
   let t: TestApp;
   const tokens: Record<string, string> = {};
   let seq = 0;
@@ -78,17 +32,16 @@ describe('Keystone authentication (real Keystone)', () => {
   };
 
   beforeAll(async () => {
-    execFileSync(SCRIPT, ['start'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 280_000 });
-    ks = JSON.parse(readFileSync(path.join(STATE, 'identity.json'), 'utf8')) as Identity;
+    ks = await startKeystone();
     tokens.admin = await issueToken(ks, ks.admin.user, ks.admin.password, ks.admin.project);
     for (const [name, user] of Object.entries(ks.users)) {
       if (name !== ks.service.user) tokens[name] = await issueToken(ks, name, ks.user_password, user.project);
     }
     t = await createTestApp({ authEnable: true, conf: keystoneConf(ks) });
-  }, 300_000);
+  }, 660_000);
   afterAll(() => t?.close());
 
-  describe('token validation (api.md 1.10.4, 1.11.2)', () => {
+  describe('token validation', () => {
     it('keeps / public', async () => {
       const res = await t.http().get('/');
       expect(res.status).toBe(200);
@@ -224,16 +177,23 @@ describe('Keystone authentication (real Keystone)', () => {
 
   describe('Keystone unreachable', () => {
     let dead: TestApp;
+    let deadUrl: string;
     beforeAll(async () => {
-      // Port 9 (discard) has no listener here: connections are refused at once.
-      dead = await createTestApp({ authEnable: true, conf: keystoneConf(ks, 'http://127.0.0.1:9/v3') });
+      // A port nothing listens on: connections are refused at once.
+      deadUrl = `http://127.0.0.1:${await freePort()}/v3`;
+      dead = await createTestApp({ authEnable: true, conf: keystoneConf(ks, { authUrl: deadUrl }) });
     });
     afterAll(() => dead?.close());
 
-    it('answers 503 in the esi-leap error format: never an allow, never a 500', async () => {
+    it('answers 503 in the esi-leap error format: never an allow, never a 500; the log says why', async () => {
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       const res = await dead.http().get('/v1/offers').set('X-Auth-Token', tokens['esi-owner-user']);
       expect(res.status).toBe(503);
       expect(res.body).toEqual({ faultcode: 'Server', faultstring: 'Keystone is unavailable.', debuginfo: null });
+      expect(logged.mock.calls.map(([line]) => String(line))).toContainEqual(
+        `POST ${deadUrl}/auth/tokens failed: connection refused: connect ECONNREFUSED ${new URL(deadUrl).host} (ECONNREFUSED)`,
+      );
+      logged.mockRestore();
     });
 
     it('still answers 401 without a token (no Keystone call needed)', async () => {

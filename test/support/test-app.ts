@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
@@ -71,53 +71,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const db = options.connection ? null : await createTestDatabase(kind);
   const connection = options.connection ?? db!.connection;
   const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-e2e-'));
-  const dummyNodeDir = path.join(dir, 'nodes');
-  const confFile = path.join(dir, 'esi-leap.conf');
-  writeFileSync(
-    confFile,
-    [
-      '[DEFAULT]',
-      'host = e2e',
-      '[api]',
-      'default_resource_type = test_node',
-      '[pecan]',
-      `auth_enable = ${options.authEnable ? 'true' : 'false'}`,
-      '[database]',
-      `connection = ${connection}`,
-      '[dummy_node]',
-      `dummy_node_dir = ${dummyNodeDir}`,
-      '[noauth]',
-      `project_id = ${P.admin}`,
-      'project_name = admin',
-      'roles = admin',
-      `projects = ${PROJECT_ENTRIES.join(',')}`,
-      options.conf ?? '',
-    ].join('\n'),
-  );
-  const loaded = loadConfig({ configFiles: [confFile], env: {} });
   const nodes = options.nodes ?? new TestNodeDriver();
-  let builder = Test.createTestingModule({
-    imports: [AppModule.forRoot(loaded, { api: true, manager: options.manager !== undefined })],
-  });
-  if (options.drivers !== 'production') {
-    builder = builder
-      .overrideProvider(RESOURCE_DRIVERS)
-      .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] });
+  let app: INestApplication;
+  try {
+    app = await bootApp(options, connection, dir, nodes);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    await db?.drop();
+    throw err;
   }
-  if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
-  if (options.manager === 'jobs') builder = builder.overrideProvider(ManagerScheduler).useValue({});
-  if (options.relay === 'manual') builder = builder.overrideProvider(NotificationRelayScheduler).useValue({});
-  const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
-  configureHttpApp(app);
-  await app.init();
   const dataSource = app.get(DataSource);
   const http = () => request(app.getHttpServer());
   return {
     app,
     dataSource,
     nodes,
-    dummyNodeDir,
+    dummyNodeDir: path.join(dir, 'nodes'),
     kind,
     connection,
     http,
@@ -133,8 +102,65 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       return `http://127.0.0.1:${address.port}`;
     },
     async close() {
-      await app.close();
-      await db?.drop();
+      try {
+        await app.close();
+        await db?.drop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
+}
+
+/** Writes the app's esi-leap.conf into `dir` and boots the API (and the manager, if asked). */
+async function bootApp(
+  options: TestAppOptions,
+  connection: string,
+  dir: string,
+  nodes: TestNodeDriver,
+): Promise<INestApplication> {
+  const confFile = path.join(dir, 'esi-leap.conf');
+  writeFileSync(
+    confFile,
+    [
+      '[DEFAULT]',
+      'host = e2e',
+      '[api]',
+      'default_resource_type = test_node',
+      '[pecan]',
+      `auth_enable = ${options.authEnable ? 'true' : 'false'}`,
+      '[database]',
+      `connection = ${connection}`,
+      '[dummy_node]',
+      `dummy_node_dir = ${path.join(dir, 'nodes')}`,
+      '[noauth]',
+      `project_id = ${P.admin}`,
+      'project_name = admin',
+      'roles = admin',
+      `projects = ${PROJECT_ENTRIES.join(',')}`,
+      options.conf ?? '',
+    ].join('\n'),
+  );
+  const loaded = loadConfig({ configFiles: [confFile], env: {} });
+  let builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(loaded, { api: true, manager: options.manager !== undefined })],
+  });
+  if (options.drivers !== 'production') {
+    builder = builder
+      .overrideProvider(RESOURCE_DRIVERS)
+      .useFactory({ factory: (dummy: DummyNodeDriver) => [dummy, nodes], inject: [DummyNodeDriver] });
+  }
+  if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  if (options.manager === 'jobs') builder = builder.overrideProvider(ManagerScheduler).useValue({});
+  if (options.relay === 'manual') builder = builder.overrideProvider(NotificationRelayScheduler).useValue({});
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
+  configureHttpApp(app);
+  try {
+    await app.init();
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  return app;
 }

@@ -17,7 +17,6 @@ const PUBLIC_PATH = /^\/(docs(-json|\/.*)?)?$/;
 const IDENTITY_HEADER =
   /^x-(identity-status|service-identity-status|service-catalog|service-roles|service-(user|project)-[a-z-]+|domain-(id|name)|project-[a-z-]+|user(-[a-z-]+)?|roles?|tenant(-[a-z]+)?|is-admin-project|system-scope)$/;
 
-
 const UNAUTHORIZED = {
   error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
 };
@@ -54,6 +53,15 @@ export class KeystoneAuthentication {
         },
       ),
     );
+  }
+
+  /** Whether Keystone answers at all, for `/healthcheck`. */
+  probe(deadline: AbortSignal): Promise<void> {
+    return this.validator.probe(deadline);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.validator.close();
   }
 
   readonly middleware: RequestHandler = (req, res, next) => {
@@ -106,4 +114,3 @@ function credentialsOf(identity: TokenIdentity): PolicyCredentials {
     service_roles: [],
   };
 }
-

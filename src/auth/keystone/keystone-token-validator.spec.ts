@@ -1,10 +1,24 @@
+import { Logger } from '@nestjs/common';
+import type { fetch } from 'undici';
 import { KeystoneSession } from '../../openstack/keystone-session';
+import { OutboundHttp } from '../../openstack/outbound-http';
 import { KeystoneTokenValidator } from './keystone-token-validator';
 
+const fetchMock = jest.fn<Promise<Response>, [string, RequestInit]>();
 const session = {
   token: async () => 'service-token',
   invalidate: () => undefined,
-  timeoutMs: 1000,
+  http: new OutboundHttp(
+    {
+      service: 'Keystone',
+      section: 'keystone_authtoken',
+      tls: { caFile: null, certFile: null, keyFile: null, insecure: false },
+      callTimeoutMs: 1000,
+      attemptTimeoutMs: 1000,
+      maxConnections: 1,
+    },
+    fetchMock as unknown as typeof fetch,
+  ),
 } as unknown as KeystoneSession;
 
 function tokenBody(expiresAt: number, extra: Record<string, unknown> = {}) {
@@ -24,7 +38,6 @@ function tokenBody(expiresAt: number, extra: Record<string, unknown> = {}) {
 
 describe('KeystoneTokenValidator', () => {
   let now: number;
-  const fetchMock = jest.fn<Promise<Response>, [string, RequestInit]>();
   const validator = (cacheSeconds = 300) =>
     new KeystoneTokenValidator(session, 'http://keystone/v3', cacheSeconds, () => now);
   const answer = (status: number, body?: unknown) =>
@@ -33,7 +46,7 @@ describe('KeystoneTokenValidator', () => {
   beforeEach(() => {
     now = Date.parse('2030-01-01T00:00:00Z');
     fetchMock.mockReset();
-    jest.spyOn(global, 'fetch').mockImplementation(fetchMock as unknown as typeof fetch);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 

@@ -1,9 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { ServiceUnavailable } from '../../common/errors/esi-leap.exceptions';
 import { authenticatedFetch } from '../../openstack/authenticated-fetch';
 import { KeystoneSession } from '../../openstack/keystone-session';
-import { TtlCache } from '../../openstack/ttl-cache';
+import { probeVersionDocument } from '../../openstack/probe';
+import { Loaded, refreshAfter, RefreshingCache } from '../../openstack/refreshing-cache';
 import { identityFromToken, KeystoneTokenBody, TokenIdentity } from './token-identity';
 
 /**
@@ -20,11 +19,12 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{1,8192}$/;
  * asked as the `[keystone_authtoken]` service user. A valid token is cached for
  * `token_cache_time` seconds (-1 disables caching) but never past its `expires_at`, so a revoked
  * token may be accepted until its cache entry lapses, exactly as with keystonemiddleware.
- * Keystone being down is never cached and never an allow: it raises `ServiceUnavailable`.
+ * Concurrent requests with the same token share one validation, and a token still in use is
+ * revalidated in the background before its entry lapses, so a busy token never makes requests
+ * wait. Keystone being down is never cached and never an allow: it raises `ServiceUnavailable`.
  */
 export class KeystoneTokenValidator {
-  private readonly logger = new Logger('esi-leap.auth');
-  private readonly cache: TtlCache<string, TokenIdentity | null>;
+  private readonly cache: RefreshingCache<string, TokenIdentity | null>;
 
   constructor(
     private readonly session: KeystoneSession,
@@ -33,7 +33,7 @@ export class KeystoneTokenValidator {
     private readonly cacheSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.cache = new TtlCache(MAX_CACHED_TOKENS, now);
+    this.cache = new RefreshingCache(MAX_CACHED_TOKENS, now);
   }
 
   /** The token's identity, or null when Keystone does not accept it (invalid, expired, revoked). */
@@ -41,15 +41,29 @@ export class KeystoneTokenValidator {
     if (!TOKEN_SHAPE.test(token)) return null;
     // Keys are digests so the cache never holds usable tokens.
     const key = createHash('sha256').update(token).digest('hex');
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached && cached.expiresAt > this.now() ? cached : null;
+    const identity = await this.cache.get(key, () => this.load(token));
+    return identity && identity.expiresAt > this.now() ? identity : null;
+  }
+
+  /** Whether Keystone answers at all (`GET /v3`, no token), for the health check. */
+  probe(deadline: AbortSignal): Promise<void> {
+    return probeVersionDocument(this.session.http, this.identityUrl, deadline);
+  }
+
+  /** Releases the pooled connections to Keystone. */
+  close(): Promise<void> {
+    return this.session.http.close();
+  }
+
+  private async load(token: string): Promise<Loaded<TokenIdentity | null>> {
     const identity = await this.askKeystone(token);
-    if (identity === null) {
-      this.cache.set(key, null, INVALID_TOKEN_CACHE_MS);
-    } else if (this.cacheSeconds >= 0) {
-      this.cache.set(key, identity, Math.min(this.cacheSeconds * 1000, identity.expiresAt - this.now()));
-    }
-    return identity;
+    if (identity === null) return { value: null, ttlMs: INVALID_TOKEN_CACHE_MS };
+    if (this.cacheSeconds < 0) return { value: identity, ttlMs: 0 };
+    const cacheMs = this.cacheSeconds * 1000;
+    const untilExpiry = identity.expiresAt - this.now();
+    // Revalidating ahead only pays while the entry would lapse before the token itself does.
+    if (untilExpiry <= cacheMs) return { value: identity, ttlMs: untilExpiry };
+    return { value: identity, ttlMs: cacheMs, refreshAfterMs: refreshAfter(cacheMs) };
   }
 
   private async askKeystone(token: string): Promise<TokenIdentity | null> {
@@ -58,11 +72,16 @@ export class KeystoneTokenValidator {
       headers: { 'X-Subject-Token': token },
     });
     // 404: unknown, expired or revoked; 400: not even a token.
-    if (response.status === 404 || response.status === 400) return null;
+    if (response.status === 404 || response.status === 400) {
+      await response.body?.cancel();
+      return null;
+    }
     if (response.status !== 200) {
+      await response.body?.cancel();
       // 403 here means the service user may not validate tokens: misconfiguration, fail closed.
-      this.logger.error(`token validation answered ${response.status}; check the [keystone_authtoken] user's roles`);
-      throw new ServiceUnavailable({ service: 'Keystone' });
+      throw this.session.http.unavailable(
+        `token validation answered ${response.status}; check the [keystone_authtoken] user's roles`,
+      );
     }
     const body = (await response.json()) as { token: KeystoneTokenBody };
     const identity = identityFromToken(body.token);

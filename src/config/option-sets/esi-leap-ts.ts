@@ -86,7 +86,38 @@ export const additionNoauthOptions = fromNamespace(ADDITION_ORIGIN, {
   ),
 });
 
+/**
+ * Time and connection limits of an outbound client section (src/openstack/outbound-http.ts):
+ * a dependency that never answers costs at most `call_timeout` per call, then a 503 naming it.
+ */
+function outboundClientOptions(service: string, callTimeout: number, maxConnections: number) {
+  return {
+    call_timeout: floatOpt(
+      `Longest time, in seconds, one call to ${service} may take in total (connecting, TLS, ` +
+        'authentication, retries and their back-off included); then the request is answered 503 naming ' +
+        `${service}. A per-request timeout option longer than this is cut to it.`,
+      { default: callTimeout, min: 0.1 },
+    ),
+    max_connections: intOpt(
+      `Most connections one process keeps open to ${service}; further requests wait for a free one. ` +
+        "Idle connections close after 1 second, so they do not hold the server's workers.",
+      { default: maxConnections, min: 1 },
+    ),
+  };
+}
+
+export const additionKeystoneAuthtokenOptions = fromNamespace(
+  ADDITION_ORIGIN,
+  outboundClientOptions('Keystone (token validation)', 10, 4),
+);
+
+export const additionKeystoneOptions = fromNamespace(
+  ADDITION_ORIGIN,
+  outboundClientOptions('Keystone (project look-ups)', 10, 4),
+);
+
 export const additionIronicOptions = fromNamespace(ADDITION_ORIGIN, {
+  ...outboundClientOptions('Ironic', 30, 8),
   node_list_cache_ttl: floatOpt(
     'Seconds the full Ironic node list that decorates offer and lease listings is reused; 0 disables. ' +
       'Lease changes made by esi-leap invalidate it; single-node reads are never cached.',

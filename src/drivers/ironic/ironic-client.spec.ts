@@ -51,6 +51,8 @@ function section(overrides: Partial<IronicSection & Record<string, unknown>>): I
     valid_interfaces: ['internal', 'public'],
     region_name: null,
     timeout: 5,
+    call_timeout: 10,
+    max_connections: 4,
     status_code_retries: 3,
     status_code_retry_delay: 0.001,
     retriable_status_codes: null,
@@ -165,6 +167,36 @@ describe('IronicClient', () => {
     await expect(client.getNode('x')).rejects.toThrow(ServiceUnavailable);
     expect(Date.now() - started).toBeLessThan(3000);
     fake.server.closeAllConnections();
+  });
+
+  it('ends a call that keeps being retried once call_timeout is used up, with a 503', async () => {
+    let calls = 0;
+    const fake = await ironic((_req, _b, res) => {
+      calls++;
+      ironicError(res, 409, 'Node u1 is locked by host h, please retry after the current operation is completed.');
+    });
+    const client = clientFor({
+      endpoint_override: fake.url,
+      status_code_retries: 1000,
+      status_code_retry_delay: 0.05,
+      call_timeout: 0.5,
+    });
+    await expect(client.patchNode('u1', [])).rejects.toThrow(new ServiceUnavailable({ service: 'Ironic' }));
+    expect(calls).toBeGreaterThan(1);
+    expect(calls).toBeLessThan(1000);
+  });
+
+  it('asks Ironic once for identical concurrent reads, but never lets a read join one older than a write', async () => {
+    const fake = await ironic((_req, _b, res) => setTimeout(() => json(res, 200, { uuid: 'u1' }), 30));
+    const client = clientFor({ endpoint_override: fake.url });
+    const gets = () => fake.requests.filter((r) => r.method === 'GET' && r.url === '/v1/nodes/u1').length;
+    await Promise.all(Array.from({ length: 5 }, () => client.getNode('u1')));
+    expect(gets()).toBe(1);
+    const before = client.getNode('u1');
+    const write = client.patchNode('u1', []);
+    const after = client.getNode('u1');
+    await Promise.all([before, write, after]);
+    expect(gets()).toBe(3);
   });
 
   it('follows next links page by page, against its own endpoint', async () => {

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { NodeNotFound } from '../../common/errors/esi-leap.exceptions';
 import { ESI_LEAP_CONFIG } from '../../config/config.module';
 import { EsiLeapConfig } from '../../config/esi-leap-config';
@@ -20,12 +21,19 @@ export interface NodeConsole {
 }
 
 /**
- * The Ironic node calls esi-leap makes, on one HTTP client per process (K-7, K-27). Ironic's
- * 404 for a node becomes NodeNotFound; transport failures are ServiceUnavailable (IronicHttp).
+ * The Ironic node calls esi-leap makes, on one HTTP client per process. Ironic's 404 for a node
+ * becomes NodeNotFound; transport failures are ServiceUnavailable (IronicHttp).
+ *
+ * Identical reads in flight at the same time are one Ironic call (a burst of requests about one
+ * node asks Ironic once), but a read never joins one that started before a write made through
+ * this client: whoever reads after a change sees it.
  */
 @Injectable()
-export class IronicClient {
+export class IronicClient implements OnApplicationShutdown {
   private transport: IronicHttp | null = null;
+  private readonly reads = new Map<string, { readonly writes: number; readonly result: Promise<unknown> }>();
+  /** Counts write starts and ends; a read in flight is shared only while this has not moved. */
+  private writes = 0;
 
   constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
 
@@ -35,14 +43,34 @@ export class IronicClient {
     return this.onNode(ident, 'GET', query);
   }
 
+  /** Whether Ironic answers, for `/healthcheck`. */
+  probe(deadline: AbortSignal): Promise<void> {
+    return this.http().probe(deadline);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport?.close();
+  }
+
   /**
-   * Every node matching the filters, following Ironic's `next` links (K-8): a fleet larger
-   * than Ironic's `[api] max_limit` is listed completely.
+   * Every node matching the filters, following Ironic's `next` links: a fleet larger than
+   * Ironic's `[api] max_limit` is listed completely.
    */
-  async listNodes(
+  listNodes(
     filters: NodeListFilters,
     fields: readonly string[],
     userToken: string | null = null,
+  ): Promise<IronicNode[]> {
+    // The caller's token decides what Ironic shows, so it is part of the key (as a digest).
+    const who = userToken === null ? 'service' : createHash('sha256').update(userToken).digest('hex');
+    const key = `list ${who} ${JSON.stringify([filters.resourceClass, filters.owner, filters.lessee, fields])}`;
+    return this.shared(key, () => this.listAllPages(filters, fields, userToken));
+  }
+
+  private async listAllPages(
+    filters: NodeListFilters,
+    fields: readonly string[],
+    userToken: string | null,
   ): Promise<IronicNode[]> {
     const query = new URLSearchParams({ fields: fields.join(',') });
     if (filters.resourceClass !== undefined) query.set('resource_class', filters.resourceClass);
@@ -94,8 +122,10 @@ export class IronicClient {
     suffix: string,
     request: IronicRequest = {},
   ): Promise<T> {
+    const path = `/v1/nodes/${encodeURIComponent(ident)}${suffix}`;
+    const send = () => this.http().send<T>(method, path, request);
     try {
-      return await this.http().send<T>(method, `/v1/nodes/${encodeURIComponent(ident)}${suffix}`, request);
+      return await (method === 'GET' ? this.shared(`GET ${path}`, send) : this.writing(send));
     } catch (err) {
       if (
         err instanceof IronicRequestFailed &&
@@ -105,6 +135,26 @@ export class IronicClient {
         throw new NodeNotFound({ uuid: ident, resource_type: 'ironic_node', err: err.faultstring });
       }
       throw err;
+    }
+  }
+
+  /** One call for identical concurrent reads, unless a write started or ended since it began. */
+  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const current = this.reads.get(key);
+    if (current && current.writes === this.writes) return current.result as Promise<T>;
+    const result = read().finally(() => {
+      if (this.reads.get(key)?.result === result) this.reads.delete(key);
+    });
+    this.reads.set(key, { writes: this.writes, result });
+    return result;
+  }
+
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    this.writes++;
+    try {
+      return await write();
+    } finally {
+      this.writes++;
     }
   }
 

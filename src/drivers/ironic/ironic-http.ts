@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { Response } from 'undici';
 import { ServiceUnavailable } from '../../common/errors/esi-leap.exceptions';
+import { FailureKind } from '../../openstack/failure-cause';
 import { KeystoneAuthOptions, KeystoneSession, keystoneAuthOptionsFrom } from '../../openstack/keystone-session';
+import { DependencyUnreachable, OutboundHttp, OutboundSettings } from '../../openstack/outbound-http';
+import { OutboundSection, outboundSettingsFrom } from '../../openstack/outbound-settings';
+import { probeVersionDocument } from '../../openstack/probe';
 import { IronicNotConfigured, IronicRequestFailed, IronicVersionUnsupported, ironicFaultString } from './ironic-errors';
 import { advertisedRange, IRONIC_API_VERSION, negotiateMicroversion } from './ironic-microversion';
 
@@ -13,7 +18,8 @@ export interface IronicHttpSettings {
   readonly serviceType: string;
   readonly interfaces: readonly string[];
   readonly region: string | null;
-  readonly timeoutMs: number;
+  /** TLS, time limits and connection pool (`cafile`, …, `timeout`, `call_timeout`, `max_connections`). */
+  readonly outbound: OutboundSettings;
   readonly statusRetries: number;
   /** Fixed delay between status retries; null: exponential from 0.5 s, at most 4 s. */
   readonly statusRetryDelayMs: number | null;
@@ -23,13 +29,12 @@ export interface IronicHttpSettings {
 }
 
 /** The `[ironic]` options this client reads (a subset of `config.ironic`). */
-export interface IronicSection {
+export interface IronicSection extends OutboundSection {
   readonly auth_type: string | null;
   readonly endpoint_override: string | null;
   readonly service_type: string | null;
   readonly valid_interfaces: readonly string[] | null;
   readonly region_name: string | null;
-  readonly timeout: number | null;
   readonly status_code_retries: number | null;
   readonly status_code_retry_delay: number | null;
   readonly retriable_status_codes: readonly number[] | null;
@@ -37,7 +42,6 @@ export interface IronicSection {
   readonly connect_retry_delay: number | null;
 }
 
-const DEFAULT_TIMEOUT_S = 60;
 /** Like ironicclient: a locked node (409) or a busy API (503) is retried 5 times. */
 const DEFAULT_STATUS_RETRIES = 5;
 const DEFAULT_RETRIABLE = [409, 503];
@@ -67,7 +71,7 @@ export function ironicHttpSettingsFrom(section: IronicSection): IronicHttpSettin
     serviceType: section.service_type ?? 'baremetal',
     interfaces: section.valid_interfaces?.length ? section.valid_interfaces : ['internal', 'public'],
     region: section.region_name,
-    timeoutMs: (section.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
+    outbound: outboundSettingsFrom('Ironic', 'ironic', section),
     statusRetries: section.status_code_retries ?? DEFAULT_STATUS_RETRIES,
     statusRetryDelayMs: seconds(section.status_code_retry_delay),
     retriableStatuses: section.retriable_status_codes?.length ? section.retriable_status_codes : DEFAULT_RETRIABLE,
@@ -90,12 +94,13 @@ interface Target {
 
 /**
  * HTTP to Ironic: the endpoint and the microversion are settled on first use and reused;
- * every call has a timeout; 409 (node locked) and 503 are retried with back-off, refused
- * connections too; unreachable Ironic and 5xx become ServiceUnavailable, other errors
- * IronicRequestFailed with Ironic's message.
+ * every call ends by `call_timeout`, retries included; 409 (node locked) and 503 are retried
+ * with back-off, refused connections too; unreachable Ironic and 5xx become ServiceUnavailable,
+ * other errors IronicRequestFailed with Ironic's message.
  */
 export class IronicHttp {
   private readonly logger = new Logger('esi-leap.ironic');
+  private readonly http: OutboundHttp;
   private readonly session: KeystoneSession | null;
   private target: Promise<Target> | null = null;
 
@@ -103,7 +108,8 @@ export class IronicHttp {
     private readonly settings: IronicHttpSettings,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
-    this.session = settings.keystone ? new KeystoneSession(settings.keystone, settings.timeoutMs) : null;
+    this.http = new OutboundHttp(settings.outbound);
+    this.session = settings.keystone ? new KeystoneSession(settings.keystone, this.http) : null;
   }
 
   /** The negotiated microversion (settles the target if needed). */
@@ -113,26 +119,34 @@ export class IronicHttp {
 
   /** One call; returns the parsed JSON body (null when empty). */
   async send<T>(method: string, path: string, request: IronicRequest = {}): Promise<T> {
-    const { baseUrl, version } = await this.resolveTarget();
+    const deadline = this.http.deadline();
+    const { baseUrl, version } = await this.http.wait(this.resolveTarget(), deadline, `${method} ${path}`);
     const url = `${baseUrl}${path}`;
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     let statusRetries = 0;
     let connectRetries = 0;
     let reauthenticated = false;
     for (;;) {
-      const headers = await this.headers(version, request.userToken ?? null, body !== undefined);
+      const headers = await this.headers(version, request.userToken ?? null, body !== undefined, deadline);
       let response: Response;
       try {
-        response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.settings.timeoutMs) });
-      } catch (err) {
         // Only a refused/reset connection is retried: the request never reached Ironic, so
         // repeating it is safe; after a time-out a PATCH may or may not have been applied.
-        if (isConnectionFailure(err) && connectRetries < this.settings.connectRetries) {
-          await this.sleep(this.delay(this.settings.connectRetryDelayMs, connectRetries++));
-          continue;
+        response = await this.http.fetch(
+          url,
+          { method, headers, body },
+          deadline,
+          (cause) => RETRIED_FAILURES.has(cause.kind) && connectRetries < this.settings.connectRetries,
+        );
+      } catch (err) {
+        if (err instanceof DependencyUnreachable && RETRIED_FAILURES.has(err.failure.kind)) {
+          if (connectRetries < this.settings.connectRetries) {
+            const delay = this.delay(this.settings.connectRetryDelayMs, connectRetries++);
+            await this.pause(delay, deadline, `${method} ${url} (retrying after a ${err.failure.kind} connection)`);
+            continue;
+          }
         }
-        this.logger.error(`${method} ${url} failed: ${describe(err)}`);
-        throw new ServiceUnavailable({ service: 'Ironic' });
+        throw err;
       }
       if (response.status === 401 && this.session && !request.userToken && !reauthenticated) {
         await response.body?.cancel();
@@ -142,32 +156,53 @@ export class IronicHttp {
       }
       if (this.settings.retriableStatuses.includes(response.status) && statusRetries < this.settings.statusRetries) {
         await response.body?.cancel();
-        await this.sleep(this.delay(this.settings.statusRetryDelayMs, statusRetries++));
+        const delay = this.delay(this.settings.statusRetryDelayMs, statusRetries++);
+        await this.pause(delay, deadline, `${method} ${url} (retrying after HTTP ${response.status})`);
         continue;
       }
       const text = await response.text();
       if (response.ok) return (text ? JSON.parse(text) : null) as T;
       const fault = ironicFaultString(text);
       if (response.status >= 500) {
-        this.logger.error(`${method} ${url} answered ${response.status}: ${fault}`);
-        throw new ServiceUnavailable({ service: 'Ironic' });
+        throw this.http.unavailable(`${method} ${url} answered ${response.status}: ${fault}`);
       }
       throw new IronicRequestFailed(response.status, fault);
     }
+  }
+
+  /** Whether Ironic answers its version document, for `/healthcheck`. */
+  async probe(deadline: AbortSignal): Promise<void> {
+    const baseUrl = unversioned(await this.http.wait(this.endpoint(deadline), deadline, 'finding Ironic'));
+    await probeVersionDocument(this.http, `${baseUrl}/`, deadline);
+  }
+
+  /** Releases the pooled connections. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  /** Back-off between two attempts; `call_timeout` running out meanwhile ends the call. */
+  private pause(ms: number, deadline: AbortSignal, what: string): Promise<void> {
+    return this.http.wait(this.sleep(ms), deadline, what);
   }
 
   private delay(fixedMs: number | null, attempt: number): number {
     return fixedMs ?? Math.min(500 * 2 ** attempt, 4000);
   }
 
-  private async headers(version: string, userToken: string | null, hasBody: boolean): Promise<Record<string, string>> {
+  private async headers(
+    version: string,
+    userToken: string | null,
+    hasBody: boolean,
+    deadline: AbortSignal,
+  ): Promise<Record<string, string>> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       'X-OpenStack-Ironic-API-Version': version,
       'User-Agent': 'esi-leap',
     };
     if (hasBody) headers['Content-Type'] = 'application/json';
-    const serviceToken = this.session ? await this.session.token() : null;
+    const serviceToken = this.session ? await this.session.token(deadline) : null;
     if (userToken) {
       headers['X-Auth-Token'] = userToken;
       // keystonemiddleware's service token: Ironic sees the user, vouched for by esi-leap.
@@ -188,18 +223,16 @@ export class IronicHttp {
   }
 
   private async settle(): Promise<Target> {
-    const baseUrl = unversioned(await this.endpoint());
+    const deadline = this.http.deadline();
+    const baseUrl = unversioned(await this.endpoint(deadline));
+    const response = await this.http.fetch(`${baseUrl}/`, { headers: { Accept: 'application/json' } }, deadline);
     let root: unknown;
     try {
-      const response = await fetch(`${baseUrl}/`, {
-        headers: { Accept: 'application/json' },
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       root = await response.json();
     } catch (err) {
-      this.logger.error(`reading Ironic's version document at ${baseUrl}/ failed: ${describe(err)}`);
-      throw new ServiceUnavailable({ service: 'Ironic' });
+      await response.body?.cancel().catch(() => undefined);
+      throw this.http.unavailable(`reading Ironic's version document at ${baseUrl}/ failed: ${String(err)}`);
     }
     const range = advertisedRange(root);
     const version = range ? negotiateMicroversion(range) : null;
@@ -213,13 +246,14 @@ export class IronicHttp {
     return { baseUrl, version };
   }
 
-  private async endpoint(): Promise<string> {
+  private async endpoint(deadline: AbortSignal): Promise<string> {
     if (this.settings.endpointOverride) return this.settings.endpointOverride;
     try {
-      return await this.session!.endpoint(this.settings.serviceType, {
-        interfaces: this.settings.interfaces,
-        region: this.settings.region,
-      });
+      return await this.session!.endpoint(
+        this.settings.serviceType,
+        { interfaces: this.settings.interfaces, region: this.settings.region },
+        deadline,
+      );
     } catch (err) {
       if (err instanceof ServiceUnavailable) throw err;
       throw new IronicNotConfigured(`[ironic] ${(err as Error).message}; set endpoint_override or fix the catalog.`);
@@ -232,14 +266,5 @@ function unversioned(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
-const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-
-function isConnectionFailure(err: unknown): boolean {
-  const code = (err as { cause?: { code?: string } })?.cause?.code;
-  return code !== undefined && CONNECTION_FAILURES.has(code);
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: unknown })?.cause;
-  return cause ? `${String(err)} (${String((cause as { code?: string }).code ?? cause)})` : String(err);
-}
+/** Failures where the request never reached Ironic, so sending it again is safe. */
+const RETRIED_FAILURES = new Set<FailureKind>(['refused', 'reset']);

@@ -20,7 +20,9 @@ export class HealthController {
 
   @Get(HEALTH_PATH.slice(1))
   @ApiOperation({
-    summary: 'Health of this process: database, notification broker (where published), manager loop (where run)',
+    summary:
+      'Health of this process: database, notification broker (where published), manager loop (where run), ' +
+      'Keystone (where tokens are validated), Ironic (where it is the default resource type)',
   })
   @ApiQuery({
     name: 'check',

@@ -7,7 +7,11 @@ import { NOTIFIER_SETTINGS, OSLO_NOTIFIER } from '../../notifications/notificati
 import { OpsRepository } from '../ops.repository';
 import { HealthService } from './health.service';
 
-const config = { manager: { sweep_interval: 10 } } as unknown as EsiLeapConfig;
+const config = {
+  manager: { sweep_interval: 10 },
+  pecan: { auth_enable: false },
+  api: { default_resource_type: 'dummy_node' },
+} as unknown as EsiLeapConfig;
 const repository = { ping: () => Promise.resolve() } as unknown as OpsRepository;
 
 function healthWith(providers: Map<unknown, unknown>): HealthService {
@@ -17,7 +21,12 @@ function healthWith(providers: Map<unknown, unknown>): HealthService {
       return providers.get(token);
     },
   } as unknown as ModuleRef;
-  const service = new HealthService(config, repository, new ManualClock('2030-01-01 00:00:00.000000' as UtcTime), moduleRef);
+  const service = new HealthService(
+    config,
+    repository,
+    new ManualClock('2030-01-01 00:00:00.000000' as UtcTime),
+    moduleRef,
+  );
   service.onApplicationBootstrap();
   return service;
 }
@@ -25,7 +34,12 @@ function healthWith(providers: Map<unknown, unknown>): HealthService {
 describe('HealthService broker check', () => {
   it('follows the publisher status stream when notifications are enabled', async () => {
     const status = new ReplaySubject<string>(1);
-    const health = healthWith(new Map<unknown, unknown>([[NOTIFIER_SETTINGS, { enabled: true }], [OSLO_NOTIFIER, { status }]]));
+    const health = healthWith(
+      new Map<unknown, unknown>([
+        [NOTIFIER_SETTINGS, { enabled: true }],
+        [OSLO_NOTIFIER, { status }],
+      ]),
+    );
     expect((await health.report()).checks.notifications).toEqual({ status: 'failing', state: 'connecting' });
     status.next('connected');
     expect(await health.report()).toMatchObject({ status: 'ok', checks: { notifications: { state: 'connected' } } });
@@ -37,8 +51,15 @@ describe('HealthService broker check', () => {
 
   it('leaves the broker out when this process publishes nothing', async () => {
     const status = new ReplaySubject<string>(1);
-    const disabled = healthWith(new Map<unknown, unknown>([[NOTIFIER_SETTINGS, { enabled: false }], [OSLO_NOTIFIER, { status }]]));
+    const disabled = healthWith(
+      new Map<unknown, unknown>([
+        [NOTIFIER_SETTINGS, { enabled: false }],
+        [OSLO_NOTIFIER, { status }],
+      ]),
+    );
     expect((await disabled.report()).checks).not.toHaveProperty('notifications');
-    expect((await healthWith(new Map()).report()).checks).toEqual({ database: expect.objectContaining({ status: 'ok' }) });
+    expect((await healthWith(new Map()).report()).checks).toEqual({
+      database: expect.objectContaining({ status: 'ok' }),
+    });
   });
 });

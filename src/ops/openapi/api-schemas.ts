@@ -341,10 +341,19 @@ export const HEALTH_SCHEMA: SchemaObject = {
     checks: {
       type: 'object',
       description: 'Only the checks that apply to this process',
-      properties: { database: CHECK_SCHEMA, notifications: CHECK_SCHEMA, manager: CHECK_SCHEMA },
+      properties: {
+        database: CHECK_SCHEMA,
+        notifications: CHECK_SCHEMA,
+        manager: CHECK_SCHEMA,
+        keystone: CHECK_SCHEMA,
+        ironic: CHECK_SCHEMA,
+      },
       additionalProperties: false,
     },
-    failing: { type: 'array', items: { type: 'string', enum: ['database', 'notifications', 'manager'] } },
+    failing: {
+      type: 'array',
+      items: { type: 'string', enum: ['database', 'notifications', 'manager', 'keystone', 'ironic'] },
+    },
   },
   required: ['status', 'checks', 'failing'],
   additionalProperties: false,

@@ -6,8 +6,9 @@
 # its port): config, SQLite database, logs, pid files, lock and state dirs.
 #
 # Environment (defaults):
-#   IRONIC_PORT=6385         REST API port, bound to 127.0.0.1 only
-#   IRONIC_RPC_PORT=8089     JSON-RPC port of the conductor (split mode only), 127.0.0.1 only
+#   IRONIC_PORT=<free>       REST API port, bound to 127.0.0.1 only; ironic-up.sh picks a free
+#                            one for a new runtime dir, the other scripts read it from there
+#   IRONIC_RPC_PORT=<free>   JSON-RPC port of the conductor (split mode only), 127.0.0.1 only
 #   IRONIC_MODE=single       single: one /usr/bin/ironic process (API + conductor in-process,
 #                            rpc_transport=none): ~135 MiB RSS, ready ~4.5 s after launch
 #                            split: ironic-api + ironic-conductor talking JSON-RPC on
@@ -23,7 +24,7 @@
 #   IRONIC_MAX_LIMIT=1000    [api] max_limit: largest page Ironic returns (small values make
 #                            list pagination, i.e. "next" links, testable)
 # keystone mode only (Ironic behind keystonemiddleware; needs a running Keystone):
-#   KEYSTONE_URL=http://127.0.0.1:5000/v3
+#   KEYSTONE_URL             identity v3 URL of the Keystone to use (required)
 #   IRONIC_KS_USER=ironic-ci, IRONIC_KS_PASSWORD=<generated, kept in $IRONIC_RUNTIME/secrets.env>
 #   OS_ADMIN_USER=admin, OS_ADMIN_PASSWORD / OS_ADMIN_PROJECT=admin: used once to create the
 #   service user.
@@ -45,8 +46,15 @@ if [ -r "$IRONIC_RUNTIME/instance.env" ]; then
   done <"$IRONIC_RUNTIME/instance.env"
   unset _k _v
 fi
-IRONIC_PORT="${IRONIC_PORT:-6385}"
-IRONIC_RPC_PORT="${IRONIC_RPC_PORT:-8089}"
+# ironic-up.sh sets IRONIC_PICK_PORTS=1: a new instance gets free ports, never fixed ones that
+# another Ironic on the machine may hold.
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+if [ "${IRONIC_PICK_PORTS:-0}" = 1 ]; then
+  IRONIC_PORT="${IRONIC_PORT:-$(free_port)}"
+  IRONIC_RPC_PORT="${IRONIC_RPC_PORT:-$(free_port)}"
+fi
+IRONIC_PORT="${IRONIC_PORT:-}"
+IRONIC_RPC_PORT="${IRONIC_RPC_PORT:-}"
 IRONIC_MODE="${IRONIC_MODE:-single}"
 IRONIC_AUTH="${IRONIC_AUTH:-noauth}"
 IRONIC_DB_URL="${IRONIC_DB_URL:-sqlite:///$IRONIC_RUNTIME/ironic.sqlite}"
@@ -57,7 +65,7 @@ IRONIC_FAKE_POWER_DELAY="${IRONIC_FAKE_POWER_DELAY:-0}"
 IRONIC_FAKE_BOOT_DELAY="${IRONIC_FAKE_BOOT_DELAY:-0}"
 IRONIC_MAX_LIMIT="${IRONIC_MAX_LIMIT:-1000}"
 IRONIC_URL="http://$IRONIC_HOST:$IRONIC_PORT"
-KEYSTONE_URL="${KEYSTONE_URL:-http://127.0.0.1:5000/v3}"
+KEYSTONE_URL="${KEYSTONE_URL:-}"
 
 IRONIC_CONF="$IRONIC_RUNTIME/ironic.conf"
 IRONIC_LOG_DIR="$IRONIC_RUNTIME/log"
@@ -119,6 +127,11 @@ stop_pidfiles() {
     fi
   done
   rm -f "$@"
+}
+
+# require_instance : dies unless an Ironic was started from this runtime dir (its port is known).
+require_instance() {
+  [ -n "$IRONIC_PORT" ] || die "no Ironic started from $IRONIC_RUNTIME (run ironic-up.sh with the same IRONIC_RUNTIME)"
 }
 
 # ir_curl METHOD PATH [JSON] : one API call, prints the body, fails on HTTP >= 400.

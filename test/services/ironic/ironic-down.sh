@@ -23,7 +23,7 @@ if [ "$PURGE" = 1 ] && [ -d "$IRONIC_RUNTIME" ]; then
     for f in "$IRONIC_RUNTIME"/* "$IRONIC_RUNTIME"/.[!.]*; do
       [ -e "$f" ] || continue
       case "$(basename "$f")" in
-        log|lock|state|tmp|ironic.sqlite|schema.stamp|instance.env|secrets.env|*.pid) ;;
+        log|lock|state|tmp|ironic.sqlite|schema.stamp|instance.env|secrets.env|*.pid|.up.lock) ;;
         *) ours=0 ;;
       esac
     done

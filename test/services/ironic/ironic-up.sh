@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Start a REAL OpenStack Ironic (Debian 12 packages, 'fake-hardware' driver) on
-# 127.0.0.1:$IRONIC_PORT for integration tests. Idempotent: re-run at will.
+# 127.0.0.1:$IRONIC_PORT (a free port unless set) for integration tests. Idempotent: re-run at will.
 #
 #   test/services/ironic/ironic-up.sh                      # noauth, one /usr/bin/ironic process, SQLite
 #   IRONIC_MODE=split test/services/ironic/ironic-up.sh    # ironic-api + ironic-conductor (JSON-RPC)
 #   IRONIC_AUTH=keystone test/services/ironic/ironic-up.sh # keystonemiddleware against $KEYSTONE_URL
-#   IRONIC_PORT=6386 IRONIC_RPC_PORT=8091 test/services/ironic/ironic-up.sh   # second instance
+#   IRONIC_RUNTIME=/tmp/other test/services/ironic/ironic-up.sh   # a second instance (own free port)
 #   RESTART=1 test/services/ironic/ironic-up.sh            # stop + start even if up
 #   test/services/ironic/ironic-down.sh [--purge]          # stop (and wipe the DB)
 #
@@ -14,6 +14,7 @@
 # wait until the API answers AND the conductor has registered fake-hardware.
 # On success prints shell-sourceable lines (IRONIC_URL=..., ...) on stdout.
 # All settings: see test/services/ironic/common.sh.
+IRONIC_PICK_PORTS=1
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 RESTART="${RESTART:-0}"
@@ -73,6 +74,7 @@ ks_admin_password() {
 # v3 REST calls; only creates what is missing, never touches the catalog.
 ensure_keystone_user() {
   local admin_pw tok
+  [ -n "$KEYSTONE_URL" ] || die "keystone mode: set KEYSTONE_URL (e.g. the URL test/services/keystone.sh printed, with /v3)"
   curl -s -o /dev/null --max-time 5 "$KEYSTONE_URL" || die "Keystone not reachable at $KEYSTONE_URL"
   if [ -n "$(keystone_token "$IRONIC_KS_USER" "$IRONIC_KS_PASSWORD" service 2>/dev/null)" ]; then
     return 0
@@ -321,7 +323,7 @@ fi
 if ! our_pids_alive; then
   for port in "$IRONIC_PORT" $([ "$IRONIC_MODE" = split ] && echo "$IRONIC_RPC_PORT"); do
     port_open "$IRONIC_HOST" "$port" &&
-      die "$IRONIC_HOST:$port is taken by a process these scripts did not start (another Ironic? try IRONIC_PORT=6386 IRONIC_RPC_PORT=8091)"
+      die "$IRONIC_HOST:$port is in use by a process these scripts did not start; not starting Ironic there (unset IRONIC_PORT/IRONIC_RPC_PORT or use another IRONIC_RUNTIME)"
   done
   dbsync
   T_LAUNCH=$(date +%s.%N)

@@ -10,7 +10,7 @@
 #
 # Env: NODE_PREFIX=fake-node, RESOURCE_CLASS=baremetal,
 #      NODE_PROPERTIES='{"cpus":16,"memory_mb":65536,"local_gb":500,"cpu_arch":"x86_64"}', DEPLOY=0,
-#      IRONIC_PORT (6385), IRONIC_TOKEN (keystone mode: an admin token; otherwise one is
+#      IRONIC_RUNTIME (the instance ironic-up.sh started there), IRONIC_TOKEN (keystone mode: an admin token; otherwise one is
 #      fetched for OS_ADMIN_USER/OS_ADMIN_PASSWORD/OS_ADMIN_PROJECT), SEED_TIMEOUT=120.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -25,6 +25,7 @@ SEED_TIMEOUT="${SEED_TIMEOUT:-120}"
 DEPLOY="${DEPLOY:-0}"
 [[ "$DEPLOY" =~ ^[0-9]+$ ]] || die "DEPLOY must be a number"
 
+require_instance
 ensure_admin_token
 
 # One Python process does the whole batch: create (4 in flight), then move all
