@@ -14,7 +14,7 @@ export const MAX_ATTEMPTS = 8;
 const FIRST_BACKOFF_MS = 10;
 const LONGEST_BACKOFF_MS = 500;
 /** `[database] lock_wait_timeout`'s default. */
-const DEFAULT_LOCK_WAIT_MS = 5000;
+const DEFAULT_LOCK_WAIT_MS = 10_000;
 
 function mysqlErrno(err: unknown): unknown {
   const candidate = err as { errno?: unknown; driverError?: { errno?: unknown } } | null;

@@ -59,7 +59,7 @@ export const additionDatabaseOptions = fromNamespace(ADDITION_ORIGIN, {
   lock_wait_timeout: floatOpt(
     'Seconds a booking or transition waits for a resource that another request or manager is changing ' +
       '(MySQL innodb_lock_wait_timeout per connection; SQLite the write lock) before it answers 503.',
-    { default: 5, min: 0.1 },
+    { default: 10, min: 0.1 },
   ),
   statement_timeout: floatOpt(
     'Seconds any one MySQL statement may take before it fails and its request answers 503, so a hung ' +
