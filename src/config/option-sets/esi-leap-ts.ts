@@ -18,6 +18,13 @@ export const additionDefaultOptions = fromNamespace(ADDITION_ORIGIN, {
     ['debug', 'info', 'warning', 'error'],
     'info',
   ),
+  log_format: choiceOpt(
+    'How log lines are written: "json" (one JSON object per line, for collectors), "text" (one line a ' +
+      'person reads: ISO-8601 UTC time, pid, level, logger, message), or "auto": text on a terminal, JSON ' +
+      'otherwise or when use_json = true.',
+    ['auto', 'json', 'text'],
+    'auto',
+  ),
   status_port: portOpt(
     'Port on which a process without the API role (manager, console proxy) serves /healthcheck and, ' +
       'when [metrics] enabled, /metrics, on [api] host_ip. 0 serves nothing.',
