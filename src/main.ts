@@ -8,11 +8,7 @@ import { serve } from './cli/serve';
 import { loggerFor } from './ops/logging/esi-leap-logger';
 
 export type Entry =
-  | 'esi-leap'
-  | 'esi-leap-api'
-  | 'esi-leap-manager'
-  | 'esi-leap-dbsync'
-  | 'esi-leap-serial-console-proxy';
+  'esi-leap' | 'esi-leap-api' | 'esi-leap-manager' | 'esi-leap-dbsync' | 'esi-leap-serial-console-proxy';
 
 /** The upstream console scripts that each run one role. */
 const ROLE_ENTRIES: Partial<Record<Entry, Role>> = {

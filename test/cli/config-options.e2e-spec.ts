@@ -42,17 +42,31 @@ describe('config options on the subcommands', () => {
   function appliedMigrations(database: string): string[] {
     const db = new Database(database, { readonly: true });
     try {
-      return (db.prepare('SELECT name FROM typeorm_migrations ORDER BY id').all() as { name: string }[]).map((row) => row.name);
+      return (db.prepare('SELECT name FROM typeorm_migrations ORDER BY id').all() as { name: string }[]).map(
+        (row) => row.name,
+      );
     } finally {
       db.close();
     }
   }
 
   it.each([
-    ['esi-leap --config-file X dbsync upgrade', (s: string, c: string) => [bin('esi-leap'), '--config-file', s, '--config-file', c, 'dbsync', 'upgrade']],
-    ['esi-leap dbsync --config-file X upgrade (the dbsync Job)', (s: string, c: string) => [bin('esi-leap'), 'dbsync', '--config-file', s, '--config-file', c, 'upgrade']],
-    ['esi-leap dbsync upgrade --config-file X', (s: string, c: string) => [bin('esi-leap'), 'dbsync', 'upgrade', '--config-file', s, '--config-file', c]],
-    ['esi-leap-dbsync --config-file X upgrade', (s: string, c: string) => [bin('esi-leap-dbsync'), '--config-file', s, '--config-file', c, 'upgrade']],
+    [
+      'esi-leap --config-file X dbsync upgrade',
+      (s: string, c: string) => [bin('esi-leap'), '--config-file', s, '--config-file', c, 'dbsync', 'upgrade'],
+    ],
+    [
+      'esi-leap dbsync --config-file X upgrade (the dbsync Job)',
+      (s: string, c: string) => [bin('esi-leap'), 'dbsync', '--config-file', s, '--config-file', c, 'upgrade'],
+    ],
+    [
+      'esi-leap dbsync upgrade --config-file X',
+      (s: string, c: string) => [bin('esi-leap'), 'dbsync', 'upgrade', '--config-file', s, '--config-file', c],
+    ],
+    [
+      'esi-leap-dbsync --config-file X upgrade',
+      (s: string, c: string) => [bin('esi-leap-dbsync'), '--config-file', s, '--config-file', c, 'upgrade'],
+    ],
   ])('%s migrates the database the files name, not the embedded one', (_form, args) => {
     const { settings, secrets, database } = splitConfig();
     const result = run(args(settings, secrets));
@@ -77,12 +91,30 @@ describe('config options on the subcommands', () => {
   });
 
   it.each([
-    ['esi-leap --config-file MISSING dbsync upgrade', (f: string) => [bin('esi-leap'), '--config-file', f, 'dbsync', 'upgrade']],
-    ['esi-leap dbsync --config-file MISSING upgrade', (f: string) => [bin('esi-leap'), 'dbsync', '--config-file', f, 'upgrade']],
-    ['esi-leap-dbsync --config-file MISSING upgrade', (f: string) => [bin('esi-leap-dbsync'), '--config-file', f, 'upgrade']],
-    ['esi-leap genconfig --config-file MISSING', (f: string) => [bin('esi-leap'), 'genconfig', '--config-file', f, '--output-file', 'sample.conf']],
-    ['esi-leap --config-file MISSING genpolicy', (f: string) => [bin('esi-leap'), '--config-file', f, 'genpolicy', '--output-file', 'policy.yaml']],
-    ['esi-leap dbsync --config-dir MISSING upgrade', (f: string) => [bin('esi-leap'), 'dbsync', '--config-dir', f, 'upgrade']],
+    [
+      'esi-leap --config-file MISSING dbsync upgrade',
+      (f: string) => [bin('esi-leap'), '--config-file', f, 'dbsync', 'upgrade'],
+    ],
+    [
+      'esi-leap dbsync --config-file MISSING upgrade',
+      (f: string) => [bin('esi-leap'), 'dbsync', '--config-file', f, 'upgrade'],
+    ],
+    [
+      'esi-leap-dbsync --config-file MISSING upgrade',
+      (f: string) => [bin('esi-leap-dbsync'), '--config-file', f, 'upgrade'],
+    ],
+    [
+      'esi-leap genconfig --config-file MISSING',
+      (f: string) => [bin('esi-leap'), 'genconfig', '--config-file', f, '--output-file', 'sample.conf'],
+    ],
+    [
+      'esi-leap --config-file MISSING genpolicy',
+      (f: string) => [bin('esi-leap'), '--config-file', f, 'genpolicy', '--output-file', 'policy.yaml'],
+    ],
+    [
+      'esi-leap dbsync --config-dir MISSING upgrade',
+      (f: string) => [bin('esi-leap'), 'dbsync', '--config-dir', f, 'upgrade'],
+    ],
   ])('%s fails with exit 1 naming the file, and writes nothing', (_form, args) => {
     const missing = path.join(dir, 'nowhere', 'esi-leap.conf');
     const result = run(args(missing));
