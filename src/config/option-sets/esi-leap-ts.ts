@@ -26,8 +26,9 @@ export const additionDefaultOptions = fromNamespace(ADDITION_ORIGIN, {
     'auto',
   ),
   status_port: portOpt(
-    'Port on which a process without the API role (manager, console proxy) serves /healthcheck and, ' +
-      'when [metrics] enabled, /metrics, on [api] host_ip. 0 serves nothing.',
+    'Plain-HTTP port, on [api] host_ip, serving /healthcheck and, when [metrics] enabled, /metrics, in ' +
+      'every role (the API role serves /healthcheck on its own port too, never /metrics). 0 serves nothing; ' +
+      '[metrics] enabled needs it.',
     0,
   ),
 });
@@ -56,7 +57,8 @@ export const additionApiOptions = fromNamespace(ADDITION_ORIGIN, {
 /** Prometheus exposition (src/ops). */
 export const additionMetricsOptions = fromNamespace(ADDITION_ORIGIN, {
   enabled: boolOpt(
-    'Serve Prometheus metrics at /metrics. The endpoint needs no token: restrict who can reach it.',
+    'Serve Prometheus metrics at /metrics on [DEFAULT] status_port (which must be set). The endpoint ' +
+      'needs no token: restrict who can reach that port.',
     false,
   ),
 });
