@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseManifests } from './strict-yaml';
 
 /** A Kubernetes object as the manifests write it. */
-export type K8s = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type K8s = any;
 
 /** The kustomization fields this renderer implements; any other one fails the render. */
 const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'configMapGenerator', 'images']);
