@@ -41,17 +41,20 @@ function configArgsOf(cmd: Command): ConfigArgs {
   return { configFile, configDir };
 }
 
-/** Loads the configuration and reports what it ignores through the logger it configures. */
-function load(args: ConfigArgs): LoadedConfig {
+/**
+ * Loads the configuration and reports what it ignores through the logger it configures: on
+ * stdout for the services, on stderr for the commands whose stdout is their result.
+ */
+function load(args: ConfigArgs, logTo: 'stdout' | 'stderr' = 'stdout'): LoadedConfig {
   const loaded = loadConfig({ configFiles: args.configFile, configDirs: args.configDir, env: process.env });
-  const logger = loggerFor(loaded.config);
+  const logger = loggerFor(loaded.config, logTo);
   for (const warning of loaded.warnings) logger.warn(warning, 'esi-leap.config');
   return loaded;
 }
 
 /** dbsync needs `[database] connection`, except `revision`, which only writes a file. */
 function dbsync(args: string[], config: ConfigArgs): Promise<number> {
-  const connection = load(config).config.database.connection;
+  const connection = load(config, 'stderr').config.database.connection;
   if (!connection && args[0] !== 'revision') {
     throw new ConfigError('[database] connection: required option is not set');
   }
@@ -92,7 +95,7 @@ export async function main(argv: string[], entry: Entry = 'esi-leap'): Promise<v
       .description('write a commented sample esi-leap.conf generated from the option definitions')
       .option('--output-file <path>', 'where to write it', 'config/esi-leap.conf.sample')
       .action((opts: { outputFile: string }, cmd: Command) => {
-        load(configArgsOf(cmd));
+        load(configArgsOf(cmd), 'stderr');
         writeSampleConfig(opts.outputFile);
       });
     program
@@ -100,7 +103,7 @@ export async function main(argv: string[], entry: Entry = 'esi-leap'): Promise<v
       .description('write a commented sample policy file with the default rules')
       .option('--output-file <path>', 'where to write it', 'config/policy.yaml.sample')
       .action((opts: { outputFile: string }, cmd: Command) => {
-        load(configArgsOf(cmd));
+        load(configArgsOf(cmd), 'stderr');
         writeSamplePolicy(opts.outputFile);
       });
   }

@@ -125,6 +125,17 @@ describe('config options on the subcommands', () => {
     expect(existsSync(path.join(dir, 'policy.yaml'))).toBe(false);
   });
 
+  it('keeps log lines off stdout where it is the result: dbsync version prints the revision alone', () => {
+    const { settings, secrets } = splitConfig();
+    writeFileSync(settings, '[DEFAULT]\nuse_syslog = true\n');
+    const result = run([bin('esi-leap'), 'dbsync', '--config-file', settings, '--config-file', secrets, 'version']);
+    expect([result.status, result.stdout]).toEqual([0, 'None\n']);
+    expect(JSON.parse(result.stderr)).toMatchObject({
+      level: 'WARNING',
+      message: expect.stringContaining('[DEFAULT] use_syslog'),
+    });
+  });
+
   it.each([
     ['genconfig', ['genconfig', '--output-file', 'sample.conf'], 'sample.conf'],
     ['genpolicy', ['genpolicy', '--output-file', 'policy.yaml'], 'policy.yaml'],

@@ -63,7 +63,7 @@ describe('log lines', () => {
     expect(lines.some((line) => FRAMEWORK_CONTEXTS.some((context) => line.includes(` ${context} `)))).toBe(false);
   });
 
-  it('are text lines on a terminal (auto) and JSON when piped', () => {
+  it('are text lines on a terminal (auto) and JSON when piped, on stderr for a command whose stdout is its result', () => {
     const conf = path.join(dir, 'esi-leap.conf');
     writeFileSync(conf, '[api]\nno_such_option = 1\n');
     const args = [esiLeap, 'genconfig', '--config-file', conf, '--output-file', path.join(dir, 'sample.conf')];
@@ -80,7 +80,9 @@ describe('log lines', () => {
     expect(terminalLines).toHaveLength(1);
     expect(terminalLines[0]).toMatch(TEXT_LINE);
     expect(terminalLines[0]).toMatch(/ WARNING esi-leap\.config unknown option \[api\] no_such_option in .* ignored$/);
+    // A command whose stdout is its result logs on stderr.
     const piped = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8' });
-    expect(JSON.parse(piped.stdout.trim())).toMatchObject({ level: 'WARNING', context: 'esi-leap.config' });
+    expect(piped.stdout).toBe('');
+    expect(JSON.parse(piped.stderr.trim())).toMatchObject({ level: 'WARNING', context: 'esi-leap.config' });
   });
 });

@@ -44,9 +44,11 @@ export function logFormatFor(config: EsiLeapConfig, stdoutIsTerminal: boolean): 
 export class EsiLeapLogger extends ConsoleLogger {
   private readonly startup = new StartupSummary();
 
+  /** `stream`: where lines go that Nest would write to stdout (errors always go to stderr). */
   constructor(
     level: ConfiguredLevel,
     readonly format: LogFormat,
+    private readonly stream: 'stdout' | 'stderr' = 'stdout',
   ) {
     super({ json: format === 'json', colors: false, logLevels: LEVELS[level] });
   }
@@ -55,7 +57,7 @@ export class EsiLeapLogger extends ConsoleLogger {
     messages: unknown[],
     context = '',
     logLevel: LogLevel = 'log',
-    writeStreamType?: 'stdout' | 'stderr',
+    writeStreamType: 'stdout' | 'stderr' = this.stream,
     errorStack?: unknown,
   ): void {
     if (logLevel === 'log' && isFrameworkStartupLine(context)) {
@@ -128,6 +130,11 @@ export class EsiLeapLogger extends ConsoleLogger {
   }
 }
 
-export function loggerFor(config: EsiLeapConfig, stdoutIsTerminal = process.stdout.isTTY === true): EsiLeapLogger {
-  return new EsiLeapLogger(config.DEFAULT.log_level, logFormatFor(config, stdoutIsTerminal));
+/**
+ * The logger of a process. `stream: 'stderr'` is for commands whose stdout is their output
+ * (`dbsync version`, the generators): their log lines must not mix with it.
+ */
+export function loggerFor(config: EsiLeapConfig, stream: 'stdout' | 'stderr' = 'stdout'): EsiLeapLogger {
+  const terminal = (stream === 'stdout' ? process.stdout : process.stderr).isTTY === true;
+  return new EsiLeapLogger(config.DEFAULT.log_level, logFormatFor(config, terminal), stream);
 }
