@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { KeystoneAuthentication } from '../auth/keystone/keystone-authentication';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
 import { jsonBodyMiddleware } from '../common/http/json-body.middleware';
@@ -12,6 +11,7 @@ import { ContextualRequest } from '../auth/request-context';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestObserver } from '../ops/logging/request-observer';
+import { setUpOpenApi } from '../ops/openapi/openapi-document';
 import { isOpsPath } from '../ops/ops-paths';
 
 /**
@@ -31,17 +31,27 @@ export function configureHttpApp(app: INestApplication): void {
   app.use(rejectHeadAndOptions);
   // After authentication, so that a token's project is what is counted.
   // Probes and scrapers (and the root document) are never limited: a 429 would fail a health check.
-  const limit = rateLimit({ limit: config.api.rate_limit, periodSeconds: config.api.rate_limit_period, projectOf: projectOf(config) });
-  app.use((req: Request, res: Response, next: NextFunction) => (req.path === '/' || isOpsPath(req.path) ? next() : limit(req, res, next)));
+  const limit = rateLimit({
+    limit: config.api.rate_limit,
+    periodSeconds: config.api.rate_limit_period,
+    projectOf: projectOf(config),
+  });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.path === '/' || isOpsPath(req.path) ? next() : limit(req, res, next),
+  );
   app.use(jsonBodyMiddleware(config.api.max_request_body_size));
   // Errors raised by the Express-level middlewares above never reach Nest's filters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => filter.render(err, req, res));
-  setUpSwagger(app);
+  setUpOpenApi(app);
 }
 
 /** The project a request counts against for `[api] rate_limit`: the token's, or the noauth headers'. */
 function projectOf(config: EsiLeapConfig): (req: Request) => string | null {
-  const fallback = { projectId: config.noauth.project_id, projectName: config.noauth.project_name, roles: config.noauth.roles };
+  const fallback = {
+    projectId: config.noauth.project_id,
+    projectName: config.noauth.project_name,
+    roles: config.noauth.roles,
+  };
   return (req) =>
     (req as Request & ContextualRequest).esiLeapContext?.creds.project_id ??
     (config.pecan.auth_enable ? null : identityFromHeaders(req.headers, fallback).creds.project_id);
@@ -59,17 +69,4 @@ function rejectHeadAndOptions(req: Request, _res: Response, next: NextFunction):
     return;
   }
   next();
-}
-
-function setUpSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('ESI Leap API')
-      .setDescription('Bare-metal leasing for OpenStack clouds: offers, leases, nodes, events (API v1).')
-      .setVersion('1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' }, 'keystone')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

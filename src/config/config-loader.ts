@@ -25,6 +25,7 @@ import {
 import { DefaultOverrides, embeddedDefaults } from './embedded-defaults';
 import { environmentOverrides } from './environment-overrides';
 import type { EsiLeapConfig } from './esi-leap-config';
+import { noEffectWarning } from './no-effect-options';
 import { keystoneauthAuthOptions } from './option-sets/keystoneauth';
 import { DefaultContext, InvalidOptionValue, OptionDef, parseOptionValue, UNSET } from './option-types';
 import { OPTION_LIST, OPTIONS, SectionName } from './options';
@@ -96,6 +97,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sections[option.section][option.name] = value === UNSET ? defaultValue(option, defaults) : value;
   }
   warnings.push(...fromEnvironment.warnings);
+  const setButUnused = noEffectWarning([
+    ...OPTION_LIST.filter((option) => findInFiles(layers, option) !== undefined),
+    ...fromEnvironment.assignments.map(({ option }) => option),
+  ]);
+  if (setButUnused !== null) warnings.push(setButUnused);
 
   // oslo.log's `debug = true` means DEBUG whatever the level says.
   if (sections.DEFAULT.debug === true) sections.DEFAULT.log_level = 'debug';

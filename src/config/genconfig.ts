@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { hasNoEffect, NO_EFFECT_MARK } from './no-effect-options';
 import { formatDefaults, typeName } from './option-format';
 import { OptionDef } from './option-types';
 import { OPTION_LIST, PlacedOption } from './options';
@@ -39,6 +40,7 @@ function renderSection(section: string, options: readonly PlacedOption[]): strin
 function renderOption(section: string, name: string, def: OptionDef<unknown>): string {
   const prefix = def.deprecatedForRemoval !== undefined ? 'DEPRECATED: ' : '';
   const lines = wrapComment(`${prefix}${def.help} (${typeName(def)})`);
+  if (hasNoEffect(section, name)) lines.push(`# ${NO_EFFECT_MARK}`);
   if (def.min !== undefined) lines.push(`# Minimum value: ${def.min}`);
   if (def.max !== undefined) lines.push(`# Maximum value: ${def.max}`);
   if (def.choices !== undefined) {

@@ -3,6 +3,7 @@
  * checks the document still contains exactly this text).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hasNoEffect, NO_EFFECT_MARK } from './no-effect-options';
 import { formatDefaults } from './option-format';
 import { ADDITION_NOTE, ADDITION_ORIGIN, describeExpected, OptionDef } from './option-types';
 import { OPTION_LIST, PlacedOption } from './options';
@@ -38,7 +39,7 @@ export function updateOptionReference(docFile: string): void {
 
 function renderRow({ section, name, def }: PlacedOption): string {
   const option = def.origin === ADDITION_ORIGIN ? `\`${name}\` **(new)**` : `\`${name}\``;
-  return `| ${option} | ${cell(typeCell(def))} | ${cell(defaultCell(def))} | ${cell(meaningCell(section, def))} |`;
+  return `| ${option} | ${cell(typeCell(def))} | ${cell(defaultCell(def))} | ${cell(meaningCell(section, name, def))} |`;
 }
 
 function typeCell(def: OptionDef<unknown>): string {
@@ -55,8 +56,8 @@ function defaultCell(def: OptionDef<unknown>): string {
   return values.map((value) => `\`${value}\``).join(', ');
 }
 
-function meaningCell(section: string, def: OptionDef<unknown>): string {
-  let text = def.help;
+function meaningCell(section: string, name: string, def: OptionDef<unknown>): string {
+  let text = hasNoEffect(section, name) ? `**${NO_EFFECT_MARK}** ${def.help}` : def.help;
   if (def.deprecatedNames?.length) {
     const aliases = def.deprecatedNames.map((alias) => `\`[${alias.section ?? section}] ${alias.name}\``);
     text += ` Also read from the deprecated ${aliases.join(', ')}.`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { runDbsync } from './dbsync';
 
 async function dbsync(argv: string[], connection = 'sqlite://'): Promise<{ code: number; lines: string[] }> {
@@ -38,6 +41,30 @@ describe('runDbsync', () => {
     expect(await dbsync(['version'])).toEqual({ code: 0, lines: ['None'] });
     const { code, lines } = await dbsync(['upgrade', '--revision=UpstreamSchema1795564800000']);
     expect(code).toBe(0);
-    expect(lines).toEqual(['Running upgrade base -> UpstreamSchema1795564800000']);
+    expect(lines).toEqual([
+      'Running upgrade base -> UpstreamSchema1795564800000',
+      expect.stringMatching(/^Applied UpstreamSchema1795564800000 in \d+ ms$/),
+    ]);
+  });
+
+  it('prints each migration it applies or reverts with its duration', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-dbsync-'));
+    try {
+      const connection = `sqlite:///${path.join(dir, 'db.sqlite')}`;
+      const revision = '--revision=UpstreamSchema1795564800000';
+      expect((await dbsync(['upgrade', revision], connection)).lines).toEqual([
+        'Running upgrade base -> UpstreamSchema1795564800000',
+        expect.stringMatching(/^Applied UpstreamSchema1795564800000 in \d+ ms$/),
+      ]);
+      expect(await dbsync(['downgrade'], connection)).toEqual({
+        code: 0,
+        lines: [
+          'Running downgrade UpstreamSchema1795564800000 -> base',
+          expect.stringMatching(/^Reverted UpstreamSchema1795564800000 in \d+ ms$/),
+        ],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

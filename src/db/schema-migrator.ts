@@ -86,10 +86,12 @@ export class SchemaMigrator {
       for (const migration of history.slice(0, goal + 1)) {
         if (appliedNames.has(migration.name)) continue;
         this.log(`Running upgrade ${previous} -> ${migration.name}`);
+        const started = performance.now();
         await inTransaction(queryRunner, async () => {
           await (migration.instance as NonNullable<Migration['instance']>).up(queryRunner);
           await ledger.record(migration);
         });
+        this.log(`Applied ${migration.name} in ${elapsedMs(started)} ms`);
         done.push(migration.name);
         previous = migration.name;
       }
@@ -115,10 +117,12 @@ export class SchemaMigrator {
         const migration = history[index];
         if (!appliedNames.has(migration.name)) continue;
         this.log(`Running downgrade ${migration.name} -> ${history[index - 1]?.name ?? 'base'}`);
+        const started = performance.now();
         await inTransaction(queryRunner, async () => {
           await (migration.instance as NonNullable<Migration['instance']>).down(queryRunner);
           await ledger.erase(migration);
         });
+        this.log(`Reverted ${migration.name} in ${elapsedMs(started)} ms`);
         done.push(migration.name);
       }
     });
@@ -213,6 +217,11 @@ export class SchemaMigrator {
       await queryRunner.release();
     }
   }
+}
+
+/** Whole milliseconds since `started` (a `performance.now()` reading), for the per-migration report. */
+function elapsedMs(started: number): number {
+  return Math.round(performance.now() - started);
 }
 
 /** A transaction per migration on MySQL (where DDL commits anyway); a savepoint inside SQLite's. */

@@ -89,7 +89,10 @@ describe.each(testDatabaseKinds())('migrations and esi-leap-dbsync on %s', (kind
       'None',
       `Stamped ${BASELINE}`,
       BASELINE,
-      ...MIGRATIONS.slice(1).map((m, i) => `Running upgrade ${new MIGRATIONS[i]().name} -> ${new m().name}`),
+      ...MIGRATIONS.slice(1).flatMap((m, i) => [
+        `Running upgrade ${new MIGRATIONS[i]().name} -> ${new m().name}`,
+        expect.stringMatching(new RegExp(`^Applied ${new m().name} in \\d+ ms$`)),
+      ]),
       HEAD,
     ]);
     await expectHeadSchema();
@@ -188,7 +191,10 @@ describe.each(testDatabaseKinds())('migrations and esi-leap-dbsync on %s', (kind
   it('create_schema builds an empty database to head and is idempotent', async () => {
     expect(await dbsync('create_schema')).toBe(0);
     expect(lines).toEqual(
-      MIGRATIONS.map((m, i) => `Running upgrade ${i === 0 ? 'base' : new MIGRATIONS[i - 1]().name} -> ${new m().name}`),
+      MIGRATIONS.flatMap((m, i) => [
+        `Running upgrade ${i === 0 ? 'base' : new MIGRATIONS[i - 1]().name} -> ${new m().name}`,
+        expect.stringMatching(new RegExp(`^Applied ${new m().name} in \\d+ ms$`)),
+      ]),
     );
     lines = [];
     expect(await dbsync('create_schema')).toBe(0);

@@ -1,91 +1,186 @@
-import { loadAll } from 'js-yaml';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config/config-loader';
+import { configMapHash, K8s, podSpecOf, renderKustomization } from './support/kustomize';
+import { parseManifests } from './support/strict-yaml';
 
-const DIR = path.resolve(__dirname, '../../deploy/kubernetes');
+const ROOT = path.resolve(__dirname, '../..');
+const DIR = path.join(ROOT, 'deploy/kubernetes');
+const NAMESPACE = 'esi-leap';
 
-/** Kubernetes objects, checked field by field below. */
-type K8s = any;
+/** The Secrets the operator creates (docs/operations.md), with the keys the pods read. */
+const OPERATOR_SECRETS: Record<string, string[]> = {
+  'esi-leap-secrets': ['secrets.conf'],
+  'esi-leap-api-tls': ['tls.crt', 'tls.key'],
+};
 
-const kustomization = loadAll(readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8'))[0] as K8s;
-const objects: K8s[] = (kustomization.resources as string[]).flatMap(
-  (file) => loadAll(readFileSync(path.join(DIR, file), 'utf8')) as K8s[],
-);
+const objects = renderKustomization(DIR);
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 const named = (kind: string, name: string) => byKind(kind).find((o) => o.metadata.name === name);
-const podSpecs = [...byKind('Deployment'), ...byKind('Job')].map((o) => ({ name: o.metadata.name, spec: o.spec.template.spec, labels: o.spec.template.metadata.labels }));
-const containers = podSpecs.flatMap(({ name, spec }) => spec.containers.map((c: K8s) => ({ owner: name, spec, c })));
+const workloads = objects.filter((o) => podSpecOf(o) !== undefined);
+const pods = workloads.map((o) => ({
+  name: o.metadata.name as string,
+  spec: podSpecOf(o),
+  labels: o.spec.template.metadata.labels as Record<string, string>,
+}));
+const containers = pods.flatMap(({ name, spec }) => (spec.containers as K8s[]).map((c) => ({ owner: name, spec, c })));
+const generatedConfig = byKind('ConfigMap').find((o) => o.metadata.name.startsWith('esi-leap-config-'));
 
 function portOf(c: K8s, port: string | number): number | undefined {
   const ports: K8s[] = c.ports ?? [];
-  return typeof port === 'number' ? ports.find((p) => p.containerPort === port)?.containerPort : ports.find((p) => p.name === port)?.containerPort;
+  return typeof port === 'number'
+    ? ports.find((p) => p.containerPort === port)?.containerPort
+    : ports.find((p) => p.name === port)?.containerPort;
 }
 
-/** The esi-leap.conf the pods read: the ConfigMap's file, then the Secret's. */
+function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** `USER` of the Containerfile's last stage, which must be numeric for runAsNonRoot to be checkable. */
+function imageUser(): { uid: number; gid?: number } {
+  const stages = readFileSync(path.join(ROOT, 'Containerfile'), 'utf8').split(/^FROM /m);
+  const user = /^USER\s+(\S+)\s*$/m.exec(stages[stages.length - 1])?.[1];
+  const match = /^(\d+)(?::(\d+))?$/.exec(user ?? '');
+  if (!match)
+    throw new Error(`the image's USER is "${user}": kubelet can only check runAsNonRoot against a numeric UID`);
+  return { uid: Number(match[1]), gid: match[2] === undefined ? undefined : Number(match[2]) };
+}
+
+/** The esi-leap.conf the pods read: the generated ConfigMap's file, then the Secret's (from its example). */
 function deployedConfig() {
   const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-k8s-'));
-  const main = path.join(dir, 'esi-leap.conf');
-  const secrets = path.join(dir, 'secrets.conf');
-  writeFileSync(main, named('ConfigMap', 'esi-leap-config').data['esi-leap.conf']);
-  writeFileSync(secrets, named('Secret', 'esi-leap-secrets').stringData['secrets.conf']);
-  return loadConfig({ configFiles: [main, secrets], env: {} }).config;
+  try {
+    const main = path.join(dir, 'esi-leap.conf');
+    writeFileSync(main, generatedConfig.data['esi-leap.conf']);
+    return loadConfig({ configFiles: [main, path.join(DIR, 'secrets.conf.example')], env: {} }).config;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-describe('deploy/kubernetes', () => {
-  it('has every kind of process: API (with a Service), managers, console proxy, dbsync Job', () => {
-    expect(podSpecs.map((p) => p.name).sort()).toEqual(['esi-leap-api', 'esi-leap-console-proxy', 'esi-leap-dbsync', 'esi-leap-manager']);
-    expect(named('Deployment', 'esi-leap-api').spec.replicas).toBeGreaterThan(1);
-    expect(named('Deployment', 'esi-leap-manager').spec.replicas).toBeGreaterThan(1);
-    expect(named('Job', 'esi-leap-dbsync').spec.template.spec.containers[0].args).toContain('upgrade');
+describe('YAML as kubectl reads it', () => {
+  it('rejects what go-yaml rejects and YAML 1.2 would accept: an unquoted ? in a flow mapping', () => {
+    expect(() => parseManifests('probe: { path: /healthcheck?check=manager }\n', 'x.yaml')).toThrow(
+      /unquoted "\/healthcheck\?check=manager"/,
+    );
+    expect(parseManifests('probe: { path: "/healthcheck?check=manager" }\n', 'x.yaml')).toEqual([
+      { probe: { path: '/healthcheck?check=manager' } },
+    ]);
+    expect(() => parseManifests('a: 1\na: 2\n', 'x.yaml')).toThrow(/unique/i);
   });
 
-  it('runs the one image kustomize rewrites, as the roles the CLI knows', () => {
-    const images = (kustomization.images as K8s[]).map((i) => i.name);
+  it('hashes generated ConfigMap names as kustomize does', () => {
+    // kustomize's own test vectors (api/hasher, unnamed ConfigMaps): no data, and {one: ""}.
+    expect(configMapHash('', {})).toBe('6ct58987ht');
+    expect(configMapHash('', { one: '' })).toBe('9g67k2htb6');
+  });
+});
+
+describe('deploy/kubernetes rendered as kubectl kustomize does', () => {
+  it('renders: every file parses strictly and every field the kustomization uses is applied', () => {
+    expect(objects.length).toBeGreaterThan(8);
+    for (const o of objects)
+      expect([o.kind, o.metadata.name, o.metadata.namespace]).toEqual([o.kind, o.metadata.name, NAMESPACE]);
+    expect(generatedConfig.metadata.name).toBe(
+      `esi-leap-config-${configMapHash('esi-leap-config', generatedConfig.data)}`,
+    );
+  });
+
+  it('validates every object against the Kubernetes OpenAPI schema of its kind', () => {
+    for (const o of objects) {
+      // kubernetes-models has one class per apiVersion and kind, e.g. kubernetes-models/apps/v1/Deployment.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+      expect(() => new Model(o).validate()).not.toThrow();
+    }
+  });
+
+  it('has every kind of process: API (with a Service), managers, console proxy, dbsync Job', () => {
+    expect(pods.map((p) => p.name).sort()).toEqual([
+      'esi-leap-api',
+      'esi-leap-console-proxy',
+      'esi-leap-dbsync',
+      'esi-leap-manager',
+    ]);
+    expect(named('Deployment', 'esi-leap-api').spec.replicas).toBeGreaterThan(1);
+    expect(named('Deployment', 'esi-leap-manager').spec.replicas).toBeGreaterThan(1);
+    expect(named('Job', 'esi-leap-dbsync').spec.template.spec.containers[0].args).toEqual([
+      'dbsync',
+      '--config-file',
+      '/etc/esi-leap/esi-leap.conf',
+      '--config-file',
+      '/etc/esi-leap/secrets/secrets.conf',
+      'upgrade',
+    ]);
+  });
+
+  it('runs the image kustomize rewrites, as the roles the CLI knows', () => {
     for (const { c } of containers) {
-      expect(images).toContain(c.image);
+      expect(c.image).toBe('registry.example.org/esi-leap:0.1.0');
       const role = (c.args as string[]).find((a) => a.startsWith('--role='));
       if (role) expect(['--role=api', '--role=manager', '--role=console-proxy']).toContain(role);
     }
   });
 
-  it('points every probe at a declared container port, HTTP probes at /healthcheck', () => {
+  it("runs every pod as the image's numeric user, non-root, under the restricted Pod Security Standard", () => {
+    const { uid, gid } = imageUser();
+    expect(uid).toBeGreaterThan(0);
+    for (const { owner, spec, c } of containers) {
+      const effective = { ...spec.securityContext, ...c.securityContext };
+      expect([owner, effective.runAsNonRoot, effective.runAsUser]).toEqual([owner, true, uid]);
+      if (gid !== undefined) expect([owner, effective.runAsGroup]).toEqual([owner, gid]);
+      expect([owner, effective.seccompProfile?.type]).toEqual([owner, 'RuntimeDefault']);
+      expect([owner, c.securityContext?.allowPrivilegeEscalation, c.securityContext?.capabilities?.drop]).toEqual([
+        owner,
+        false,
+        ['ALL'],
+      ]);
+    }
+  });
+
+  it('points every probe at a declared container port, HTTP probes at /healthcheck on the plain status port', () => {
     for (const { owner, c } of containers) {
       for (const probe of [c.readinessProbe, c.livenessProbe].filter(Boolean)) {
         const action = probe.httpGet ?? probe.tcpSocket;
         expect([owner, c.name, portOf(c, action.port)]).toEqual([owner, c.name, expect.any(Number)]);
-        if (probe.httpGet) expect(probe.httpGet.path).toMatch(/^\/healthcheck(\?check=(database|manager|notifications)(,\w+)*)?$/);
+        if (!probe.httpGet) continue;
+        expect(probe.httpGet.path).toMatch(/^\/healthcheck(\?check=(database|manager|notifications)(,\w+)*)?$/);
+        expect([owner, probe.httpGet.port, probe.httpGet.scheme ?? 'HTTP']).toEqual([owner, 'status', 'HTTP']);
       }
     }
   });
 
-  it('routes each Service to pods that exist and to a port they declare', () => {
+  it('routes each Service to pods that exist and to a port they declare, never to the status port', () => {
     for (const service of byKind('Service')) {
-      const pods = podSpecs.filter((p) => Object.entries(service.spec.selector).every(([k, v]) => p.labels[k] === v));
-      expect([service.metadata.name, pods.length]).toEqual([service.metadata.name, 1]);
+      const selected = pods.filter((p) => selects(service.spec.selector, p.labels));
+      expect([service.metadata.name, selected.length]).toEqual([service.metadata.name, 1]);
       for (const port of service.spec.ports) {
-        const target = pods[0].spec.containers.map((c: K8s) => portOf(c, port.targetPort)).find(Boolean);
+        expect([service.metadata.name, port.targetPort]).not.toEqual([service.metadata.name, 'status']);
+        const target = selected[0].spec.containers.map((c: K8s) => portOf(c, port.targetPort)).find(Boolean);
         expect([service.metadata.name, target]).toEqual([service.metadata.name, port.port]);
       }
     }
   });
 
-  it('mounts the ConfigMap and Secret keys at the paths passed as --config-file', () => {
+  it('mounts the generated ConfigMap and the operator-made Secrets at the paths the configuration names', () => {
     for (const { owner, spec, c } of containers) {
       const volumes = new Map((spec.volumes as K8s[]).map((v) => [v.name, v]));
       for (const mount of c.volumeMounts) {
         const volume = volumes.get(mount.name);
         expect([owner, mount.name, Boolean(volume)]).toEqual([owner, mount.name, true]);
-        const source = volume.configMap
-          ? { keys: Object.keys(named('ConfigMap', volume.configMap.name)?.data ?? {}), items: volume.configMap.items }
-          : { keys: Object.keys(named('Secret', volume.secret.secretName)?.stringData ?? {}), items: volume.secret.items };
-        for (const item of source.items) expect(source.keys).toContain(item.key);
-        if (mount.subPath) expect(source.items.map((i: K8s) => i.path)).toContain(mount.subPath);
+        if (volume.emptyDir) continue;
+        const keys = volume.configMap
+          ? Object.keys(named('ConfigMap', volume.configMap.name)?.data ?? {})
+          : OPERATOR_SECRETS[volume.secret.secretName];
+        expect([owner, mount.name, keys]).toEqual([owner, mount.name, expect.any(Array)]);
+        for (const item of (volume.configMap ?? volume.secret).items) expect(keys).toContain(item.key);
       }
       const args = c.args as string[];
       const files = args.filter((_, i) => args[i - 1] === '--config-file');
-      expect(files.length).toBe(2);
+      expect(files).toEqual(['/etc/esi-leap/esi-leap.conf', '/etc/esi-leap/secrets/secrets.conf']);
       for (const file of files) {
         const covered = (c.volumeMounts as K8s[]).some((m) =>
           m.subPath ? m.mountPath === file : path.dirname(file) === m.mountPath,
@@ -93,17 +188,77 @@ describe('deploy/kubernetes', () => {
         expect([owner, file, covered]).toEqual([owner, file, true]);
       }
     }
+    const api = named('Deployment', 'esi-leap-api').spec.template.spec.containers[0];
+    const config = deployedConfig();
+    const tlsMount = (api.volumeMounts as K8s[]).find((m) => m.name === 'tls');
+    expect([path.dirname(config.ssl.cert_file as string), path.dirname(config.ssl.key_file as string)]).toEqual([
+      tlsMount.mountPath,
+      tlsMount.mountPath,
+    ]);
   });
 
-  it('configures ports the containers declare, and parses as a valid esi-leap.conf', () => {
+  it('has docs/operations.md create the Secrets the pods mount', () => {
+    const walkthrough = readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
+    expect(walkthrough).toContain(
+      'kubectl -n esi-leap create secret generic esi-leap-secrets --from-file=secrets.conf',
+    );
+    expect(walkthrough).toMatch(/kubectl -n esi-leap create secret tls esi-leap-api-tls --cert=\S+ --key=\S+/);
+  });
+
+  it('configures the ports the containers declare, HTTPS on the API, metrics on the status port only', () => {
     const config = deployedConfig();
     expect(config.database.connection).toMatch(/^mysql/);
-    const api = named('Deployment', 'esi-leap-api').spec.template.spec.containers[0];
-    expect(portOf(api, 'http')).toBe(config.api.port);
-    const manager = named('Deployment', 'esi-leap-manager').spec.template.spec.containers[0];
-    expect(portOf(manager, 'status')).toBe(config.DEFAULT.status_port);
+    expect(config.api.enable_ssl_api).toBe(true);
+    expect(config.metrics.enabled).toBe(true);
+    const api = named('Deployment', 'esi-leap-api');
+    expect(portOf(api.spec.template.spec.containers[0], 'https')).toBe(config.api.port);
+    for (const { owner, c } of containers.filter(({ owner }) => owner !== 'esi-leap-dbsync')) {
+      expect([owner, portOf(c, 'status')]).toEqual([owner, config.DEFAULT.status_port]);
+    }
+    for (const workload of workloads.filter((w) => w.spec.template.metadata.annotations?.['prometheus.io/scrape'])) {
+      expect([workload.metadata.name, workload.spec.template.metadata.annotations['prometheus.io/port']]).toEqual([
+        workload.metadata.name,
+        String(config.DEFAULT.status_port),
+      ]);
+    }
     const proxy = named('Deployment', 'esi-leap-console-proxy').spec.template.spec.containers[0];
     expect(portOf(proxy, 'console')).toBe(config.serialconsoleproxy.port);
-    expect(portOf(proxy, 'status')).toBe(config.DEFAULT.status_port);
+  });
+
+  it('ships NetworkPolicies: ingress denied but for the API and console ports, the status port only from monitoring', () => {
+    const policies = byKind('NetworkPolicy');
+    const selected = (policy: K8s) => pods.filter((p) => selects(policy.spec.podSelector.matchLabels ?? {}, p.labels));
+    const denyAll = policies.find((p) => p.spec.policyTypes.includes('Ingress') && !p.spec.ingress);
+    expect(denyAll).toBeDefined();
+    expect(
+      selected(denyAll)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(pods.map((p) => p.name).sort());
+    const opened: string[] = [];
+    for (const policy of policies.filter((p) => p.spec.ingress)) {
+      for (const rule of policy.spec.ingress as K8s[]) {
+        for (const port of rule.ports as K8s[]) {
+          for (const pod of selected(policy)) {
+            const declared = pod.spec.containers.some((c: K8s) => portOf(c, port.port) !== undefined);
+            // Every pod selected but the Job declares the port the rule opens.
+            if (pod.name !== 'esi-leap-dbsync')
+              expect([policy.metadata.name, pod.name, port.port, declared]).toEqual([
+                policy.metadata.name,
+                pod.name,
+                port.port,
+                true,
+              ]);
+          }
+          if (port.port === 'status') {
+            expect(rule.from).toEqual([
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+            ]);
+          }
+          opened.push(`${port.port}${rule.from ? ' from monitoring' : ''}`);
+        }
+      }
+    }
+    expect(opened.sort()).toEqual(['console', 'https', 'status from monitoring']);
   });
 });

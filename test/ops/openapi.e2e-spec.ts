@@ -21,7 +21,9 @@ function violations(schema: Schema, value: unknown, at = '$'): string[] {
   switch (schema.type) {
     case 'string':
       if (typeof value !== 'string') return [`${at}: not a string`];
-      return schema.pattern && !new RegExp(schema.pattern).test(value) ? [`${at}: does not match ${schema.pattern}`] : [];
+      return schema.pattern && !new RegExp(schema.pattern).test(value)
+        ? [`${at}: does not match ${schema.pattern}`]
+        : [];
     case 'integer':
       return Number.isInteger(value) ? [] : [`${at}: not an integer`];
     case 'number':
@@ -31,10 +33,14 @@ function violations(schema: Schema, value: unknown, at = '$'): string[] {
     case 'array': {
       if (!Array.isArray(value)) return [`${at}: not an array`];
       const size =
-        (schema.minItems !== undefined && value.length < schema.minItems) || (schema.maxItems !== undefined && value.length > schema.maxItems)
+        (schema.minItems !== undefined && value.length < schema.minItems) ||
+        (schema.maxItems !== undefined && value.length > schema.maxItems)
           ? [`${at}: ${value.length} items`]
           : [];
-      return [...size, ...value.flatMap((item, i) => (schema.items ? violations(schema.items, item, `${at}[${i}]`) : []))];
+      return [
+        ...size,
+        ...value.flatMap((item, i) => (schema.items ? violations(schema.items, item, `${at}[${i}]`) : [])),
+      ];
     }
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return [`${at}: not an object`];
@@ -44,7 +50,9 @@ function violations(schema: Schema, value: unknown, at = '$'): string[] {
         const property = schema.properties?.[key];
         if (property) return violations(property, record[key], `${at}.${key}`);
         if (schema.additionalProperties === false) return [`${at}.${key}: not allowed`];
-        return typeof schema.additionalProperties === 'object' ? violations(schema.additionalProperties, record[key], `${at}.${key}`) : [];
+        return typeof schema.additionalProperties === 'object'
+          ? violations(schema.additionalProperties, record[key], `${at}.${key}`)
+          : [];
       });
       return [...missing, ...extra];
     }
@@ -58,7 +66,8 @@ function schemasWithExamples(node: unknown, at: string, found: Array<[string, Sc
   if (node === null || typeof node !== 'object') return found;
   const record = node as Record<string, unknown>;
   if ('example' in record && 'type' in record) found.push([at, record as Schema]);
-  for (const [key, child] of Object.entries(record)) if (key !== 'example') schemasWithExamples(child, `${at}/${key}`, found);
+  for (const [key, child] of Object.entries(record))
+    if (key !== 'example') schemasWithExamples(child, `${at}/${key}`, found);
   return found;
 }
 
@@ -69,7 +78,10 @@ interface ExpressLayer {
 describe('OpenAPI document at /docs-json', () => {
   let t: TestApp;
   let document: {
-    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
+    paths: Record<
+      string,
+      Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
+    >;
   };
 
   beforeAll(async () => {
@@ -85,9 +97,11 @@ describe('OpenAPI document at /docs-json', () => {
       .filter((layer) => layer.route)
       .flatMap((layer) => {
         const methods = Object.keys(layer.route!.methods);
-        return [layer.route!.path].flat().flatMap((path) =>
-          methods.length > 10 ? [{ method: 'all', path }] : methods.map((method) => ({ method, path })),
-        );
+        return [layer.route!.path]
+          .flat()
+          .flatMap((path) =>
+            methods.length > 10 ? [{ method: 'all', path }] : methods.map((method) => ({ method, path })),
+          );
       })
       // The documentation's own pages.
       .filter(({ path }) => !path.startsWith('/docs'));
@@ -95,9 +109,35 @@ describe('OpenAPI document at /docs-json', () => {
     const undocumented = routes.filter(({ method, path }) => {
       const operations = document.paths[path.replace(/:(\w+)/g, '{$1}')];
       if (!operations) return true;
-      return method === 'all' ? !['get', 'post', 'put', 'delete', 'patch'].every((m) => operations[m]) : !operations[method];
+      // A route served for any method is documented once, as GET.
+      return method === 'all' ? !operations.get : !operations[method];
     });
     expect(undocumented).toEqual([]);
+  });
+
+  it('lists each path and method once: the root document, served for any method, as GET only', () => {
+    expect(Object.keys(document.paths['/'])).toEqual(['get']);
+    expect(JSON.stringify(document.paths['/'].get)).toContain('Answered alike for any HTTP method.');
+  });
+
+  it('requires the Keystone token (X-Auth-Token) everywhere but on the public discovery and probe paths', () => {
+    const full = document as unknown as {
+      security?: Array<Record<string, string[]>>;
+      components: { securitySchemes: Record<string, { type: string; in: string; name: string }> };
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    expect(full.components.securitySchemes.keystone).toEqual({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' });
+    expect(full.security).toEqual([{ keystone: [] }]);
+    const publicOperations: string[] = [];
+    for (const [path, operations] of Object.entries(full.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.security !== undefined) {
+          expect(operation.security).toEqual([]);
+          publicOperations.push(`${method} ${path}`);
+        }
+      }
+    }
+    expect(publicOperations.sort()).toEqual(['get /', 'get /healthcheck', 'get /metrics', 'get /v1']);
   });
 
   it('gives every operation a JSON body schema for success and, under /v1, the fault body for errors', () => {
@@ -108,7 +148,12 @@ describe('OpenAPI document at /docs-json', () => {
         if (!path.startsWith('/v1/')) continue;
         for (const status of statuses.filter((s) => /^[45]/.test(s) && s !== '401')) {
           const schema = operation.responses[status].content?.['application/json']?.schema;
-          expect([method, path, status, schema?.required]).toEqual([method, path, status, ['faultcode', 'faultstring', 'debuginfo']]);
+          expect([method, path, status, schema?.required]).toEqual([
+            method,
+            path,
+            status,
+            ['faultcode', 'faultstring', 'debuginfo'],
+          ]);
         }
       }
     }

@@ -18,9 +18,17 @@ export const additionDefaultOptions = fromNamespace(ADDITION_ORIGIN, {
     ['debug', 'info', 'warning', 'error'],
     'info',
   ),
+  log_format: choiceOpt(
+    'How log lines are written: "json" (one JSON object per line, for collectors), "text" (one line a ' +
+      'person reads: ISO-8601 UTC time, pid, level, logger, message), or "auto": text on a terminal, JSON ' +
+      'otherwise or when use_json = true.',
+    ['auto', 'json', 'text'],
+    'auto',
+  ),
   status_port: portOpt(
-    'Port on which a process without the API role (manager, console proxy) serves /healthcheck and, ' +
-      'when [metrics] enabled, /metrics, on [api] host_ip. 0 serves nothing.',
+    'Plain-HTTP port, on [api] host_ip, serving /healthcheck and, when [metrics] enabled, /metrics, in ' +
+      'every role (the API role serves /healthcheck on its own port too, never /metrics). 0 serves nothing; ' +
+      '[metrics] enabled needs it.',
     0,
   ),
 });
@@ -49,7 +57,8 @@ export const additionApiOptions = fromNamespace(ADDITION_ORIGIN, {
 /** Prometheus exposition (src/ops). */
 export const additionMetricsOptions = fromNamespace(ADDITION_ORIGIN, {
   enabled: boolOpt(
-    'Serve Prometheus metrics at /metrics. The endpoint needs no token: restrict who can reach it.',
+    'Serve Prometheus metrics at /metrics on [DEFAULT] status_port (which must be set). The endpoint ' +
+      'needs no token: restrict who can reach that port.',
     false,
   ),
 });

@@ -44,11 +44,11 @@ export const esiLeapNotificationOptions = fromNamespace(ORIGIN, {
 });
 
 export const esiLeapPecanOptions = fromNamespace(ORIGIN, {
-  root: strOpt('Upstream pecan root controller; accepted for compatibility, ignored.', {
+  root: strOpt('Upstream pecan root controller.', {
     default: 'esi_leap.api.controllers.root.RootController',
   }),
-  modules: listOpt('Upstream pecan modules; accepted for compatibility, ignored.', { default: ['esi_leap.api'] }),
-  debug: boolOpt('Upstream pecan debug mode; accepted for compatibility, ignored.', false),
+  modules: listOpt('Upstream pecan modules.', { default: ['esi_leap.api'] }),
+  debug: boolOpt('Upstream pecan debug mode.', false),
   auth_enable: boolOpt(
     'Validate Keystone tokens ([keystone_authtoken]) and enforce policy. ' +
       'When false ("noauth"), the identity comes from request headers and every policy check passes.',

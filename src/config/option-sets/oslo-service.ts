@@ -4,8 +4,8 @@ import { boolOpt, fromNamespace, intOpt, strOpt } from '../option-types';
 const ORIGIN = 'oslo.service';
 
 export const osloServiceDefaultOptions = fromNamespace(ORIGIN, {
-  backdoor_port: strOpt('Enable eventlet backdoor. Accepted for compatibility, ignored.'),
-  backdoor_socket: strOpt('Enable eventlet backdoor on a unix socket. Accepted for compatibility, ignored.'),
+  backdoor_port: strOpt('Enable eventlet backdoor.'),
+  backdoor_socket: strOpt('Enable eventlet backdoor on a unix socket.'),
   log_options: boolOpt(
     'Enables or disables logging values of all registered options when starting a service (at DEBUG level).',
     true,
