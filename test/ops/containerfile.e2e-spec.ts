@@ -120,7 +120,7 @@ describe('Containerfile', () => {
       const conf = path.join(dir, 'esi-leap.conf');
       writeFileSync(
         conf,
-        `[DEFAULT]\nstatus_port = ${statusPort}\n[api]\nhost_ip = 127.0.0.1\n[pecan]\nauth_enable = false\n[database]\nconnection = sqlite:///${path.join(dir, 'db.sqlite')}\nauto_upgrade = true\n`,
+        `[DEFAULT]\nstatus_port = ${statusPort}\n[api]\nhost_ip = 127.0.0.1\ndefault_resource_type = dummy_node\n[pecan]\nauth_enable = false\n[database]\nconnection = sqlite:///${path.join(dir, 'db.sqlite')}\nauto_upgrade = true\n`,
       );
       const env = { ...process.env, HOME: dir, ESI_LEAP_HEALTHCHECK_URL: `http://127.0.0.1:${statusPort}/healthcheck` };
       const healthcheck = () =>
