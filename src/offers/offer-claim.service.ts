@@ -54,6 +54,7 @@ export class OfferClaimService {
       properties: input.properties ?? {},
       offerUuid: offer.uuid,
       parentLeaseUuid: offer.parentLeaseUuid,
+      requester: this.access.bookingRequester(ctx.creds),
     });
     return this.presenter.one(lease);
   }

@@ -2,6 +2,17 @@ import { EntityManager } from 'typeorm';
 import { UtcTime } from '../../common/time';
 import { LeaseEntity } from '../data/lease.entity';
 
+/** Who asked for a booking, for the guards whose answer depends on it. */
+export interface BookingRequester {
+  readonly userId: string | null;
+  readonly projectId: string | null;
+  /**
+   * Whether the lease limits apply: not to lease admins (as upstream's `max_lease_time`), nor
+   * to an end change by a holder of `esi_leap:lease:update`.
+   */
+  readonly boundByLimits: boolean;
+}
+
 /** One booking about to be written, as a guard sees it. */
 export interface BookingCandidate {
   /** A new offer, a new lease (claim, direct, sub-lease, group member), or a later end for a lease. */
@@ -15,6 +26,14 @@ export interface BookingCandidate {
   readonly projectId: string;
   /** The lease as it is now, for an extension. */
   readonly current?: LeaseEntity;
+  /** A new lease's or offer's name. */
+  readonly name?: string | null;
+  /** The offer a new lease is claimed from, if any. */
+  readonly offerUuid?: string | null;
+  /** The lease a new lease or offer is booked inside (a sub-lease, a claim of a sub-offer), if any. */
+  readonly parentLeaseUuid?: string | null;
+  /** Absent for a booking no API caller asked for: then every limit applies. */
+  readonly requester?: BookingRequester;
 }
 
 /**

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { CleaningTimeGuard } from '../../lease-policy/guards/cleaning-time.guard';
+import { LeaseLimitsGuard } from '../../lease-policy/guards/lease-limits.guard';
+import { QuotaGuard } from '../../lease-policy/guards/quota.guard';
+import { LeasePolicyModule } from '../../lease-policy/lease-policy.module';
 import { PolicyModule } from '../../policy/policy.module';
 import { ProjectsModule } from '../../projects/projects.module';
 import { LeasingDataModule } from '../data/leasing-data.module';
@@ -9,11 +13,15 @@ import { ConflictChecks } from './conflict-checks';
 import { LeaseScheduleNotifier } from './lease-schedule.notifier';
 
 /** The rules every booking obeys beside the conflict checks; each is a BookingGuard. */
-const GUARDS: readonly (new (...args: never[]) => BookingGuard)[] = [];
+const GUARDS: readonly (new (...args: never[]) => BookingGuard)[] = [
+  LeaseLimitsGuard,
+  CleaningTimeGuard,
+  QuotaGuard,
+];
 
 /** The one booking path (BookingService) and the rules on who may book what (AccessRules). */
 @Module({
-  imports: [LeasingDataModule, PolicyModule, ProjectsModule],
+  imports: [LeasingDataModule, PolicyModule, ProjectsModule, LeasePolicyModule],
   providers: [
     BookingService,
     ConflictChecks,
