@@ -4,6 +4,7 @@ import { ConfigModule } from '../config/config.module';
 import { LoadedConfig } from '../config/config-loader';
 import { ConsoleProxyModule } from '../console/console-proxy.module';
 import { DatabaseModule } from '../db/database.module';
+import { EnforcementOnEndModule } from '../lease-policy/enforcement/on-end.module';
 import { ManagerModule } from '../manager/manager.module';
 import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
@@ -28,6 +29,8 @@ export class AppModule {
         ...(roles.manager ? [ManagerModule] : []),
         // The notification relay runs where the manager runs.
         ...(roles.manager ? [NotificationRelayModule] : []),
+        // So are the external enforcement service's on-end calls.
+        ...(roles.manager ? [EnforcementOnEndModule] : []),
         ...(roles.consoleProxy ? [ConsoleProxyModule] : []),
       ],
     };

@@ -5,6 +5,7 @@ import { ResourceDriversModule } from '../drivers/resource-drivers.module';
 import { BookingGaps } from '../leasing/data/booking-gaps';
 import { policySearchDirs } from '../policy/policy-file';
 import { ProjectsModule } from '../projects/projects.module';
+import { EnforcementClient } from './enforcement/enforcement-client';
 import { LeaseLimits } from './limits/lease-limits';
 import { LimitsStore } from './limits/limits-store';
 import { BookedResources } from './lookups/booked-resources';
@@ -15,7 +16,7 @@ import { QuotaUsage } from './quotas/quota-usage';
 /** `[lease_policy] limits_file`'s default: only a file named otherwise must exist. */
 const DEFAULT_LIMITS_FILE = 'lease-limits.yaml';
 
-const exported = [LeaseLimits, BookingGaps, BookedResources, ProjectAncestry, QuotaUsage];
+const exported = [LeaseLimits, BookingGaps, BookedResources, ProjectAncestry, QuotaUsage, EnforcementClient];
 
 /**
  * What bookings must obey beside the conflict checks, from the limits file and the external
@@ -46,6 +47,7 @@ const exported = [LeaseLimits, BookingGaps, BookedResources, ProjectAncestry, Qu
     ProjectAncestry,
     QuotaLeasesRepository,
     QuotaUsage,
+    EnforcementClient,
   ],
   exports: exported,
 })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CleaningTimeGuard } from '../../lease-policy/guards/cleaning-time.guard';
+import { ExternalEnforcementGuard } from '../../lease-policy/guards/external-enforcement.guard';
 import { LeaseLimitsGuard } from '../../lease-policy/guards/lease-limits.guard';
 import { QuotaGuard } from '../../lease-policy/guards/quota.guard';
 import { LeasePolicyModule } from '../../lease-policy/lease-policy.module';
@@ -17,6 +18,7 @@ const GUARDS: readonly (new (...args: never[]) => BookingGuard)[] = [
   LeaseLimitsGuard,
   CleaningTimeGuard,
   QuotaGuard,
+  ExternalEnforcementGuard,
 ];
 
 /** The one booking path (BookingService) and the rules on who may book what (AccessRules). */
