@@ -38,6 +38,7 @@ export class OnEndRelay {
   private readonly failures = new Map<number, number>();
   /** Passes of this process never overlap (they would share the claim). */
   private readonly passes = new AsyncMutex();
+  private cursorExists = false;
   /** Missing ids seen once already: skipped as rolled back when still missing and unlocked. */
   private readonly suspectGaps = new Set<number>();
 
@@ -59,9 +60,10 @@ export class OnEndRelay {
   private async pass(): Promise<number> {
     const now = this.clock.now();
     const position = await this.tx.run(async (em) => {
-      await this.cursor.ensure(em);
+      if (!this.cursorExists) await this.cursor.ensure(em);
       return this.cursor.claim(em, this.holder, now, addSeconds(now, CLAIM_SECONDS));
     });
+    this.cursorExists = true;
     if (position === null) return 0;
     let last = position;
     let sent = 0;
