@@ -102,9 +102,10 @@ describe.each(testDatabaseKinds())('lease limits and self-service extension (%s)
       expect((await claim(plain.offer, 'childLessee', at(700), at(1300, 1))).status).toBe(403);
     });
 
-    it('booking_horizon (30 days ahead): a start at the horizon booked, beyond it refused', async () => {
+    it('booking_horizon (30 days ahead): a start at and inside the horizon booked, beyond it refused', async () => {
       const { offer } = await offerOn();
       expect((await claim(offer, 'lessee', at(720), at(730))).status).toBe(201);
+      expect((await claim(offer, 'lessee', at(700), at(710))).status).toBe(201);
       const beyond = await claim(offer, 'lessee', at(720, 1), at(740));
       expect(beyond.status).toBe(403);
       expect(beyond.body.faultstring).toBe(
@@ -139,18 +140,22 @@ describe.each(testDatabaseKinds())('lease limits and self-service extension (%s)
       expect(await endOf(early)).toBe(at(48, 1));
     });
 
-    it('max_extension (3 days): by 3 days extended, by a second more refused', async () => {
+    it('max_extension (3 days): by 3 days and by less extended, by a second more refused', async () => {
       const exact = await leaseOf('lessee', at(-24), at(24));
       expect((await patch('lessee', exact, { end_time: at(96) })).status).toBe(200);
+      const less = await leaseOf('lessee', at(-24), at(24));
+      expect((await patch('lessee', less, { end_time: at(95, 3599) })).status).toBe(200);
       const beyond = await leaseOf('lessee', at(-24), at(24));
       const refused = await patch('lessee', beyond, { end_time: at(96, 1) });
       expect(refused.status).toBe(403);
       expect(refused.body.faultstring).toBe('An extension may add at most 3 days; this one would add 3 days 1 second.');
     });
 
-    it('max_total_length (10 days): up to 10 days in all extended, a second more refused', async () => {
+    it('max_total_length (10 days): to 10 days in all and less extended, a second more refused', async () => {
       const exact = await leaseOf('childLessee', at(-216), at(12));
       expect((await patch('childLessee', exact, { end_time: at(24) })).status).toBe(200);
+      const less = await leaseOf('childLessee', at(-216), at(12));
+      expect((await patch('childLessee', less, { end_time: at(23) })).status).toBe(200);
       const beyond = await leaseOf('childLessee', at(-216), at(12));
       const refused = await patch('childLessee', beyond, { end_time: at(24, 1) });
       expect(refused.status).toBe(403);
@@ -229,6 +234,8 @@ describe.each(testDatabaseKinds())('lease limits and self-service extension (%s)
       expect((await claim(other.offer, 'lessee', at(24), at(48))).status).toBe(201);
       expect((await claim(other.offer, 'lessee', at(10), at(23, 1))).status).toBe(409);
       expect((await claim(other.offer, 'lessee', at(10), at(23))).status).toBe(201);
+      // Further apart than the gap.
+      expect((await claim(other.offer, 'lessee', at(50), at(52))).status).toBe(201);
     });
 
     it('shows availabilities that leave the gap around every lease', async () => {
