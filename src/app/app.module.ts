@@ -4,10 +4,12 @@ import { ConfigModule } from '../config/config.module';
 import { LoadedConfig } from '../config/config-loader';
 import { ConsoleProxyModule } from '../console/console-proxy.module';
 import { DatabaseModule } from '../db/database.module';
+import { EnforcementOnEndModule } from '../lease-policy/enforcement/on-end.module';
 import { ManagerModule } from '../manager/manager.module';
 import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
 import { ApiModule } from './api.module';
+import { BookingGuardsModule } from './booking-guards.module';
 import { RoleSet } from './roles';
 
 /**
@@ -24,10 +26,14 @@ export class AppModule {
         CommonModule,
         DatabaseModule.forRoot(),
         OpsModule.forRoot(loaded.config),
+        // Bookings are made by the API and by the manager (moving leases off broken nodes).
+        ...(roles.api || roles.manager ? [BookingGuardsModule] : []),
         ...(roles.api ? [ApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
         // The notification relay runs where the manager runs.
         ...(roles.manager ? [NotificationRelayModule] : []),
+        // So are the external enforcement service's on-end calls.
+        ...(roles.manager ? [EnforcementOnEndModule] : []),
         ...(roles.consoleProxy ? [ConsoleProxyModule] : []),
       ],
     };

@@ -9,6 +9,7 @@ import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LEASE_CAN_DELETE } from '../leasing/data/statuses';
 import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
 import { LEASE_PATCH_SCHEMA, LEASE_SCHEMA, listOf, NEW_LEASE_SCHEMA } from '../ops/openapi/api-schemas';
+import { LeaseToUpdate, leaseUpdateTarget } from '../lease-policy/self-service/lease-update-target';
 import { Policy, PolicyObject, PolicyRequest } from '../policy/policy.decorator';
 import { LEASE_ATTRIBUTES, LEASE_LIST_PARAMS } from './dto/lease-body';
 import { LeaseListService } from './lease-list.service';
@@ -59,15 +60,24 @@ export class LeasesController {
     return this.leases.create(ctx, parseBody(body, 'new_lease', LEASE_ATTRIBUTES));
   }
 
+  /** `lease:extend` lets a lessee extend its lease within the limits, where the limits file allows it. */
   @Patch(':ident')
-  @Policy('esi_leap:lease:update', leaseTarget({ statuses: null }))
-  @ApiOperation({ summary: 'Change the end_time of a lease' })
+  @Policy('esi_leap:lease:update', leaseUpdateTarget())
+  @ApiOperation({
+    summary:
+      'Change the end_time of a lease; with lease:extend only (self-service), only a later one within the limits',
+  })
   @ApiJsonBody(LEASE_PATCH_SCHEMA)
   @ApiJsonResponse(200, 'The updated lease', LEASE_SCHEMA)
   @ApiFaults(404, 409)
-  update(@PolicyObject() lease: LeaseEntity, @Body() body: unknown, @Query() query: Record<string, unknown>) {
+  update(
+    @Ctx() ctx: RequestContext,
+    @PolicyObject() target: LeaseToUpdate,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+  ) {
     parseQuery(query, {});
-    return this.leases.updateEndTime(lease, body);
+    return this.leases.updateEndTime(ctx, target, body);
   }
 
   /** Upstream guards DELETE with `esi_leap:lease:get`, not `lease:delete`: kept for existing policy files. */

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { LeasePolicyModule } from '../lease-policy/lease-policy.module';
+import { LeaseUpdateTarget } from '../lease-policy/self-service/lease-update-target';
 import { BookingModule } from '../leasing/booking/booking.module';
 import { LifecycleModule } from '../leasing/lifecycle/lifecycle.module';
 import { LeasingViewsModule } from '../leasing/views/leasing-views.module';
@@ -9,8 +11,8 @@ import { LeasesService } from './leases.service';
 
 /** `/v1/leases`: list, show, create, change end, cancel. */
 @Module({
-  imports: [BookingModule, LifecycleModule, LeasingViewsModule],
+  imports: [BookingModule, LifecycleModule, LeasingViewsModule, LeasePolicyModule],
   controllers: [LeasesController],
-  providers: [LeaseListService, LeasesService, LeasePolicyTarget],
+  providers: [LeaseListService, LeasesService, LeasePolicyTarget, LeaseUpdateTarget],
 })
 export class LeasesModule {}

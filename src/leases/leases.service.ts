@@ -3,7 +3,7 @@ import { BodyOf } from '../common/http/request-body';
 import { LEASE_ATTRIBUTES } from './dto/lease-body';
 import { RequestContext, requireProject } from '../auth/request-context';
 import { Clock } from '../common/clock';
-import { ClientError, LeaseInvalidPatch } from '../common/errors/esi-leap.exceptions';
+import { ClientError, HTTPResourceForbidden, LeaseInvalidPatch } from '../common/errors/esi-leap.exceptions';
 import { pyRepr, pyTypeName } from '../common/http/python-repr';
 import { addDays, parseStrictPatchTime, UtcTime } from '../common/time';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
@@ -12,7 +12,9 @@ import { AccessRules } from '../leasing/booking/access-rules';
 import { BookingService } from '../leasing/booking/booking.service';
 import { IdentResolver } from '../leasing/data/ident-resolver';
 import { LeaseEntity } from '../leasing/data/lease.entity';
+import { EventRecorder } from '../leasing/lifecycle/event-recorder';
 import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
+import { LeaseToUpdate } from '../lease-policy/self-service/lease-update-target';
 import { LeasePresenter, LeaseView } from '../leasing/views/lease.presenter';
 import { ProjectDirectory } from '../projects/project-directory';
 
@@ -32,6 +34,7 @@ export class LeasesService {
     private readonly projects: ProjectDirectory,
     private readonly booking: BookingService,
     private readonly lifecycle: LeaseLifecycle,
+    private readonly events: EventRecorder,
     private readonly presenter: LeasePresenter,
   ) {}
 
@@ -64,12 +67,34 @@ export class LeasesService {
       properties: input.properties ?? {},
       offerUuid: null,
       parentLeaseUuid: parent?.uuid ?? null,
+      requester: this.access.bookingRequester(ctx.creds),
     });
     return this.presenter.one(lease);
   }
 
-  async updateEndTime(lease: LeaseEntity, patch: unknown): Promise<LeaseView> {
-    const updated = await this.booking.changeLeaseEnd(lease.uuid, lease, parsePatch(patch));
+  /**
+   * A new end_time. Every change is an event, `esi_leap.lease.update.end`, whose payload is the
+   * lease with its new end. A caller who may only extend (`grant: 'extend'`) gets today's 403
+   * for anything but a later end, and the lease limits apply to it.
+   */
+  async updateEndTime(ctx: RequestContext, { lease, grant }: LeaseToUpdate, patch: unknown): Promise<LeaseView> {
+    const denied = () => new HTTPResourceForbidden({ resource_type: 'lease', resource: lease.uuid });
+    let newEnd: UtcTime;
+    try {
+      newEnd = parsePatch(patch);
+    } catch (err) {
+      throw grant === 'extend' ? denied() : err;
+    }
+    const updated = await this.booking.changeLeaseEnd(lease.uuid, lease, newEnd, {
+      requester: {
+        userId: ctx.creds.user_id,
+        projectId: ctx.creds.project_id,
+        boundByLimits: grant === 'extend',
+      },
+      onlyLater: grant === 'extend' ? denied : undefined,
+      record: (em, changed, now) =>
+        this.events.record(em, [{ type: 'esi_leap.lease.update.end', lease: changed }], now),
+    });
     return this.presenter.one(updated);
   }
 

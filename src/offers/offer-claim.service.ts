@@ -51,6 +51,7 @@ export class OfferClaimService {
       properties: input.properties ?? {},
       offerUuid: offer.uuid,
       parentLeaseUuid: offer.parentLeaseUuid,
+      requester: this.access.bookingRequester(ctx.creds),
     });
     return this.presenter.one(lease);
   }

@@ -22,7 +22,7 @@ type Persona = keyof typeof personas;
 
 const offer = { projectId: 'p-owner' };
 const lease = { ownerId: 'p-owner', projectId: 'p-lessee' };
-type TargetKind = 'creds' | 'offer' | 'lease';
+type TargetKind = 'creds' | 'offer' | 'lease' | 'quota';
 
 const ADMINS: Persona[] = ['admin', 'esiLeapAdmin'];
 const OWNERS: Persona[] = ['owner', 'esiLeapOwner'];
@@ -54,16 +54,19 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:node:get_all': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:event:event_admin': { target: 'creds', allowed: ADMINS },
   'esi_leap:event:get_all': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:lease:extend': { target: 'lease', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
+  'esi_leap:quota:get': { target: 'quota', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
 };
 
 function targetFor(kind: TargetKind, who: PolicyCredentials) {
   if (kind === 'offer') return offerPolicyTarget(who, offer);
   if (kind === 'lease') return leasePolicyTarget(who, lease);
+  if (kind === 'quota') return { ...who, 'quota.project_id': 'p-lessee' };
   return { ...who };
 }
 
 describe('DEFAULT_POLICY_RULES', () => {
-  it('registers exactly the names and check strings of api.md 2.1', () => {
+  it('registers exactly the names and check strings of api.md 2.1, then our own rules', () => {
     expect(Object.fromEntries(DEFAULT_POLICY_RULES.map((r) => [r.name, r.checkString]))).toEqual({
       is_admin: 'role:admin or role:esi_leap_admin',
       is_owner: 'role:owner or role:esi_leap_owner',
@@ -87,8 +90,10 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:node:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:event:event_admin': 'rule:is_admin',
       'esi_leap:event:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:lease:extend': 'rule:is_admin or rule:is_lease_lessee or project_id:%(lease.lessee_ancestor_id)s',
+      'esi_leap:quota:get': 'rule:is_admin or project_id:%(quota.project_id)s',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(22);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(24);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 
@@ -108,6 +113,15 @@ describe('DEFAULT_POLICY_RULES', () => {
       policy.enforce('is_lease_owner', unscoped, leasePolicyTarget(unscoped, { ownerId: null, projectId: 'p' })),
     ).toBe(true);
     expect(policy.enforce('is_offer_owner', unscoped, offerPolicyTarget(unscoped, { projectId: 'p' }))).toBe(false);
+  });
+
+  it("lets a parent project of the lessee extend, when the target names the caller's project as one", () => {
+    const parent = creds('p-parent', []);
+    const target = { ...leasePolicyTarget(parent, lease) };
+    expect(policy.enforce('esi_leap:lease:extend', parent, target)).toBe(false);
+    expect(policy.enforce('esi_leap:lease:extend', parent, { ...target, 'lease.lessee_ancestor_id': 'p-parent' })).toBe(
+      true,
+    );
   });
 
   it('needs the object keys for the ownership rules: with target = creds they deny', () => {

@@ -77,6 +77,15 @@ export const DEFAULT_POLICY_RULES = [
     operations: [{ method: 'PATCH', path: '/leases/{lease_ident}' }],
   },
   {
+    name: 'esi_leap:lease:extend',
+    checkString: 'rule:is_admin or rule:is_lease_lessee or project_id:%(lease.lessee_ancestor_id)s',
+    description:
+      'Extend a lease within the lease limits without esi_leap:lease:update, when the limits file enables ' +
+      "self-service extension. lease.lessee_ancestor_id is the caller's project when it is a parent project " +
+      "(at any level) of the lease's lessee",
+    operations: [{ method: 'PATCH', path: '/leases/{lease_ident}' }],
+  },
+  {
     name: 'esi_leap:lease:get',
     checkString: LEASE_PARTY,
     description: 'Retrieve a single lease',
@@ -154,6 +163,12 @@ export const DEFAULT_POLICY_RULES = [
     checkString: ANY_ROLE,
     description: 'Retrieve all events',
     operations: [],
+  },
+  {
+    name: 'esi_leap:quota:get',
+    checkString: 'rule:is_admin or project_id:%(quota.project_id)s',
+    description: "Show a project's quotas, lease limits and usage",
+    operations: [{ method: 'GET', path: '/quotas' }],
   },
 ] as const satisfies readonly PolicyRuleDefault[];
 

@@ -23,6 +23,11 @@ export interface ResolvedPolicyTarget<T> {
   readonly denied: () => Error;
   /** Checked after the rule allowed the caller (upstream's order), e.g. an offer's lessee restriction. */
   readonly afterRule?: () => Promise<void>;
+  /**
+   * A narrower rule a caller the route's rule denies may pass instead (a lease's lessee may
+   * extend it without `lease:update`); the handler then gets this `object`, which says so.
+   */
+  readonly alternative?: { readonly rule: PolicyRuleName; readonly object: T };
 }
 
 /**

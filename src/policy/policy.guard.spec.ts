@@ -34,6 +34,22 @@ class FixtureOffers implements PolicyTargetResolver<{ uuid: string; project: str
   }
 }
 
+/** A lease whose update rule offers a narrower alternative (self-service extension), when switched on. */
+@Injectable()
+class FixtureLeases implements PolicyTargetResolver<{ grant: string }, { alternative: boolean }> {
+  async resolve(
+    request: PolicyRequest,
+    options: { alternative: boolean },
+  ): Promise<ResolvedPolicyTarget<{ grant: string }>> {
+    return {
+      object: { grant: 'update' },
+      target: { ...request.esiLeapContext!.creds, 'lease.owner_id': 'p-owner', 'lease.project_id': 'p-lessee' },
+      denied: () => new HTTPResourceForbidden({ resource_type: 'lease', resource: 'l-1' }),
+      alternative: options.alternative ? { rule: 'esi_leap:lease:extend', object: { grant: 'extend' } } : undefined,
+    };
+  }
+}
+
 @Controller('offers')
 class OffersFixture {
   @Get()
@@ -66,6 +82,14 @@ class LeasesFixture {
   @Get()
   list(): void {}
 
+  @Get(':ident')
+  @Policy('esi_leap:lease:update', { resolver: FixtureLeases, options: { alternative: true } })
+  update(): void {}
+
+  @Get(':ident/strict')
+  @Policy('esi_leap:lease:update', { resolver: FixtureLeases, options: { alternative: false } })
+  strictUpdate(): void {}
+
   @Get('admin')
   @Policy('esi_leap:lease:lease_admin')
   admin(): void {}
@@ -97,7 +121,10 @@ function requestContext(roles: string[], project = 'p1'): RequestContext {
 
 describe('PolicyGuard', () => {
   const offers = new FixtureOffers();
-  const moduleRef = { get: (token: unknown) => (token === FixtureOffers ? offers : undefined) } as unknown as ModuleRef;
+  const leases = new FixtureLeases();
+  const moduleRef = {
+    get: (token: unknown) => (token === FixtureOffers ? offers : token === FixtureLeases ? leases : undefined),
+  } as unknown as ModuleRef;
   const guard = new PolicyGuard(new Reflector(), PolicyService.forTesting(), moduleRef);
   const can = (cls: object, handler: () => void, context?: RequestContext, request?: Partial<PolicyRequest>) =>
     guard.canActivate(contextFor(cls, handler, context, request).ctx);
@@ -164,6 +191,35 @@ describe('PolicyGuard', () => {
         can(OffersFixture, OffersFixture.prototype.remove, requestContext([], 'p2'), { params: { ident: 'o-1' } }),
       ).rejects.toThrow('Access was denied to offer o-1.');
       expect(offers.afterRuleCalls).toEqual([]);
+    });
+  });
+
+  describe('an alternative rule', () => {
+    const grantFor = async (handler: () => void, context: RequestContext) => {
+      const { ctx, request } = contextFor(LeasesFixture, handler, context, { params: { ident: 'l-1' } });
+      await guard.canActivate(ctx);
+      return request.esiLeapPolicyObject;
+    };
+
+    it("is not consulted for a caller the route's rule allows", async () => {
+      await expect(grantFor(LeasesFixture.prototype.update, requestContext(['admin']))).resolves.toEqual({
+        grant: 'update',
+      });
+    });
+
+    it('lets a caller it allows through with its own object', async () => {
+      await expect(grantFor(LeasesFixture.prototype.update, requestContext([], 'p-lessee'))).resolves.toEqual({
+        grant: 'extend',
+      });
+    });
+
+    it("denies with the resolver's error a caller neither rule allows, or when there is none", async () => {
+      await expect(grantFor(LeasesFixture.prototype.update, requestContext(['owner'], 'p-owner'))).rejects.toThrow(
+        'Access was denied to lease l-1.',
+      );
+      await expect(grantFor(LeasesFixture.prototype.strictUpdate, requestContext([], 'p-lessee'))).rejects.toThrow(
+        'Access was denied to lease l-1.',
+      );
     });
   });
 

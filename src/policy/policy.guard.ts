@@ -44,9 +44,14 @@ export class PolicyGuard implements CanActivate {
     }
     const resolver = this.moduleRef.get<PolicyTargetResolver>(declaration.target.resolver, { strict: false });
     const resolved = await resolver.resolve(request, declaration.target.options);
-    if (!this.policy.enforce(rule, ctx.creds, resolved.target)) throw resolved.denied();
+    let object = resolved.object;
+    if (!this.policy.enforce(rule, ctx.creds, resolved.target)) {
+      const alternative = resolved.alternative;
+      if (!alternative || !this.policy.enforce(alternative.rule, ctx.creds, resolved.target)) throw resolved.denied();
+      object = alternative.object;
+    }
     await resolved.afterRule?.();
-    request.esiLeapPolicyObject = resolved.object;
+    request.esiLeapPolicyObject = object;
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { identityFromHeaders } from '../../src/auth/noauth-identity';
 import { DEFAULT_POLICY_RULES } from '../../src/policy/default-rules';
 import { PolicyService } from '../../src/policy/policy.service';
+import { LimitsFile } from '../lease-policy/limits-fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
 import { headersFor, P, PERSONAS, Persona } from '../support/projects';
 import { printSummary, recordRow } from './support/summary';
@@ -15,6 +16,9 @@ import { printSummary, recordRow } from './support/summary';
  * Only what is not a policy rule is modelled by hand, from api.md 2.3: node ownership for
  * creations (checkResourceAdmin) and the lessee restriction of an offer (checkOfferLessee).
  * test/api/policy-matrix.e2e-spec.ts keeps its hand-written table; the two must agree.
+ *
+ * The app runs with a limits file that only enables self-service extension, so that the
+ * PATCH route consults `esi_leap:lease:extend` after `lease:update` (docs/lease-lifecycle.md).
  */
 type Caller = Persona | 'noIdentity';
 const CALLERS: Caller[] = [...(Object.keys(PERSONAS) as Persona[]), 'noIdentity'];
@@ -180,7 +184,19 @@ const ROUTES: Route[] = [
     }),
   },
   {
-    name: 'PATCH /v1/leases/{id}',
+    name: 'PATCH /v1/leases/{id} (an extension, self-service on)',
+    rules: ['esi_leap:lease:update', 'esi_leap:lease:extend'],
+    ok: 200,
+    allowed: (c) =>
+      allows(c, 'esi_leap:lease:update', LEASE_TARGET) || allows(c, 'esi_leap:lease:extend', LEASE_TARGET),
+    prepare: async (t, fresh) => ({
+      method: 'patch',
+      url: `/v1/leases/${await leaseOn(t, fresh())}`,
+      body: { end_time: '2040-01-06T00:00:00' },
+    }),
+  },
+  {
+    name: 'PATCH /v1/leases/{id} (a shortening, which lease:extend does not allow)',
     rules: ['esi_leap:lease:update'],
     ok: 200,
     allowed: (c) => allows(c, 'esi_leap:lease:update', LEASE_TARGET),
@@ -196,6 +212,20 @@ const ROUTES: Route[] = [
     ok: 200,
     allowed: (c) => allows(c, 'esi_leap:lease:get', LEASE_TARGET),
     prepare: async (t, fresh) => ({ method: 'delete', url: `/v1/leases/${await leaseOn(t, fresh())}` }),
+  },
+  {
+    name: "GET /v1/quotas (the caller's project)",
+    rules: ['esi_leap:quota:get'],
+    ok: 200,
+    allowed: (c) => allows(c, 'esi_leap:quota:get', { 'quota.project_id': credsOf(c).project_id }),
+    prepare: async () => ({ method: 'get', url: '/v1/quotas' }),
+  },
+  {
+    name: 'GET /v1/quotas?project_id=lessee',
+    rules: ['esi_leap:quota:get'],
+    ok: 200,
+    allowed: (c) => allows(c, 'esi_leap:quota:get', { 'quota.project_id': P.lessee }),
+    prepare: async () => ({ method: 'get', url: `/v1/quotas?project_id=${P.lessee}` }),
   },
   {
     name: 'GET /v1/nodes (no esi-leap policy)',
@@ -224,6 +254,7 @@ const NEVER_CHECKED = new Set([
 
 describe('authorisation matrix generated from the default policy, with the no-identity column', () => {
   let t: TestApp;
+  let limits: LimitsFile;
   let seq = 0;
   const fresh = () => {
     const uuid = `gen-matrix-${++seq}`;
@@ -233,10 +264,12 @@ describe('authorisation matrix generated from the default policy, with the no-id
   const outcomes = { cases: 0, allowed: 0, denied: 0 };
 
   beforeAll(async () => {
-    t = await createTestApp();
+    limits = new LimitsFile('self_service_extension: true\n');
+    t = await createTestApp({ conf: limits.conf() });
   });
   afterAll(async () => {
     await t.close();
+    limits.remove();
     printSummary();
   });
 

@@ -35,6 +35,7 @@ export class EsiLeapExceptionFilter implements ExceptionFilter {
       faultcode: error.status < 500 ? 'Client' : 'Server',
       faultstring: error.message,
       debuginfo: null,
+      ...(error instanceof EsiLeapException ? error.details : undefined),
     });
   }
 

@@ -14,6 +14,8 @@ function render(value: MessageArg): string {
 
 export class EsiLeapException extends Error {
   readonly status: number = 500;
+  /** Machine-readable detail, rendered as additional keys of the error body after the usual three. */
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(message = 'An unknown exception occurred.') {
     super(message);

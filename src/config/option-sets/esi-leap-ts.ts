@@ -207,3 +207,35 @@ export const additionEmailOptions = fromNamespace(ADDITION_ORIGIN, {
     { default: [], itemFormat: { pattern: /^[^:]+:.+@.+$/, description: 'project_id:address entries' } },
   ),
 });
+
+/** Lease limits, quotas and self-service extension (src/lease-policy, docs/lease-lifecycle.md). */
+export const additionLeasePolicyOptions = fromNamespace(ADDITION_ORIGIN, {
+  limits_file: strOpt(
+    'The lease limits file (YAML): lease lengths, extension rules, booking horizon, cleaning time, quotas and ' +
+      'self-service extension, by project and resource class. Relative paths are found like [oslo_policy] ' +
+      'policy_file, beside the configuration files; it is re-read when it changes. Only a file named otherwise ' +
+      'than the default must exist: without one no limits apply and the API answers as upstream.',
+    { default: 'lease-limits.yaml' },
+  ),
+});
+
+/**
+ * An external usage-enforcement service speaking Blazar's ExternalServiceFilter protocol
+ * (src/lease-policy/enforcement, docs/lease-lifecycle.md).
+ */
+export const additionEnforcementOptions = fromNamespace(ADDITION_ORIGIN, {
+  external_url: uriOpt(
+    'Base URL of an external usage-enforcement service: bookings of leases are POSTed to {url}/check-create ' +
+      'or {url}/check-update before they are written, ended leases to {url}/on-end. Unset: no external checks.',
+    ['http', 'https'],
+  ),
+  external_token: strOpt('Static token sent to the enforcement service in the X-Auth-Token header.', {
+    secret: true,
+  }),
+  external_timeout: floatOpt('Seconds one call to the enforcement service may take.', { default: 10, min: 0.1 }),
+  external_fail_open: boolOpt(
+    'When the enforcement service times out, cannot be reached or answers other than 204 or 403: true lets ' +
+      'the booking through (and logs it), false refuses it with 503.',
+    false,
+  ),
+});

@@ -15,6 +15,8 @@ import { ResourceDriver, ResourceInfo } from '../../drivers/resource-driver';
 import { OfferEntity } from '../data/offer.entity';
 import { PolicyService } from '../../policy/policy.service';
 import { ProjectDirectory } from '../../projects/project-directory';
+import { LeaseLimits } from '../limits/lease-limits';
+import { BookingRequester } from './booking-guard';
 
 /** What ownership of a resource grants: direct control, or a window inside a parent lease. */
 export type ResourceGrant = { kind: 'owner' } | { kind: 'sublease'; parent: LeaseEntity };
@@ -30,6 +32,7 @@ export class AccessRules {
     private readonly policy: PolicyService,
     private readonly projects: ProjectDirectory,
     private readonly leases: LeasesRepository,
+    private readonly limits: LeaseLimits,
   ) {}
 
   isOfferAdmin(creds: PolicyCredentials): boolean {
@@ -95,8 +98,18 @@ export class AccessRules {
     if (!this.isOfferAdmin(creds)) throw new HTTPResourceForbidden({ resource_type: 'offer', resource: offer.uuid });
   }
 
-  /** checkLeaseLength: more than `[api] max_lease_time` days needs the lease admin rule. */
+  /** The caller of a booking, as the booking guards see it: lease admins are not bound by the lease limits. */
+  bookingRequester(creds: PolicyCredentials): BookingRequester {
+    return { userId: creds.user_id, projectId: creds.project_id, boundByLimits: !this.isLeaseAdmin(creds) };
+  }
+
+  /**
+   * checkLeaseLength: more than `[api] max_lease_time` days needs the lease admin rule. With a
+   * limits file, its `max_lease_length` (whose default is that option) is checked instead, per
+   * project and resource class, by the booking guards.
+   */
   assertLeaseLength(creds: PolicyCredentials, start: UtcTime, end: UtcTime): void {
+    if (this.limits.document()) return;
     const maxDays = this.config.api.max_lease_time;
     if (longerThanDays(start, end, maxDays) && !this.isLeaseAdmin(creds)) {
       throw new LeaseExceedMaxTimeRange({ max_time: maxDays });

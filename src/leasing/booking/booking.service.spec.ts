@@ -20,6 +20,8 @@ import { BookingService, NewLeaseFields } from './booking.service';
 import { ConflictChecks } from './conflict-checks';
 import { LeaseScheduleNotifier } from './lease-schedule.notifier';
 
+/** These tests look at the booking, not at the event an end change records. */
+const RECORD_NOTHING = { record: async () => undefined };
 const t = (day: number) => `2031-01-${String(day).padStart(2, '0')} 00:00:00.000000` as UtcTime;
 
 /** Records what the booking path showed it, and refuses on demand. */
@@ -158,7 +160,7 @@ describe('BookingService (the one booking path), on SQLite', () => {
     const current = await booking.createLease(lease('n5', 2, 4));
     await booking.createLease(lease('n5', 6, 8));
     guard.seen.length = 0;
-    const extended = await booking.changeLeaseEnd(current.uuid, current, t(6));
+    const extended = await booking.changeLeaseEnd(current.uuid, current, t(6), RECORD_NOTHING);
     expect(extended.endTime).toBe(t(6));
     expect(guard.seen.find((s) => s.phase === 'check')?.candidates).toEqual([
       expect.objectContaining({
@@ -168,7 +170,9 @@ describe('BookingService (the one booking path), on SQLite', () => {
         current: expect.objectContaining({ uuid: current.uuid }),
       }),
     ]);
-    await expect(booking.changeLeaseEnd(current.uuid, current, t(7))).rejects.toBeInstanceOf(ResourceTimeConflict);
+    await expect(booking.changeLeaseEnd(current.uuid, current, t(7), RECORD_NOTHING)).rejects.toBeInstanceOf(
+      ResourceTimeConflict,
+    );
     expect((await leases.findByUuid(current.uuid))?.endTime).toBe(t(6));
   });
 
@@ -176,8 +180,12 @@ describe('BookingService (the one booking path), on SQLite', () => {
     const parent = await booking.createLease(lease('n6', 1, 10));
     await setStatus(parent.uuid, 'active');
     await booking.createLease(lease('n6', 2, 5, { parentLeaseUuid: parent.uuid }));
-    await expect(booking.changeLeaseEnd(parent.uuid, parent, t(4))).rejects.toBeInstanceOf(LeaseChildrenOutlast);
-    await expect(booking.changeLeaseEnd(parent.uuid, parent, t(5))).resolves.toMatchObject({ endTime: t(5) });
+    await expect(booking.changeLeaseEnd(parent.uuid, parent, t(4), RECORD_NOTHING)).rejects.toBeInstanceOf(
+      LeaseChildrenOutlast,
+    );
+    await expect(booking.changeLeaseEnd(parent.uuid, parent, t(5), RECORD_NOTHING)).resolves.toMatchObject({
+      endTime: t(5),
+    });
   });
 
   it('books a group all or nothing: one member in conflict leaves none', async () => {

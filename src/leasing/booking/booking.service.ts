@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { InvalidTimeRange, LeaseChildrenOutlast } from '../../common/errors/esi-leap.exceptions';
+import { InvalidTimeRange, LeaseChildrenOutlast, ResourceBusy } from '../../common/errors/esi-leap.exceptions';
 import { UtcTime } from '../../common/time';
 import { TransactionRunner } from '../../db/transaction-runner';
 import { LeaseEntity } from '../data/lease.entity';
@@ -10,7 +10,7 @@ import { LeasesRepository } from '../data/leases.repository';
 import { OfferEntity } from '../data/offer.entity';
 import { OffersRepository } from '../data/offers.repository';
 import { LEASE_OCCUPYING, LeaseStatus, OFFER_OCCUPYING, OfferStatus } from '../data/statuses';
-import { BOOKING_GUARDS, BookingCandidate, BookingGuard } from './booking-guard';
+import { BOOKING_GUARDS, BookingCandidate, BookingContext, BookingGuard, BookingRequester } from './booking-guard';
 import { ConflictChecks } from './conflict-checks';
 import { LeaseScheduleNotifier } from './lease-schedule.notifier';
 
@@ -43,6 +43,7 @@ export interface NewOfferFields {
   readonly end: UtcTime;
   readonly properties: Record<string, unknown>;
   readonly parentLeaseUuid: string | null;
+  readonly requester?: BookingRequester;
 }
 
 export interface NewLeaseFields {
@@ -57,6 +58,16 @@ export interface NewLeaseFields {
   readonly properties: Record<string, unknown>;
   readonly offerUuid: string | null;
   readonly parentLeaseUuid: string | null;
+  readonly requester?: BookingRequester;
+}
+
+/** How a lease's end is changed, besides the new end. */
+export interface LeaseEndChange {
+  readonly requester?: BookingRequester;
+  /** Set for a caller who may only extend: anything but a later end is refused with this error. */
+  readonly onlyLater?: () => Error;
+  /** Writes what an actual change leaves behind (its event), inside the change's transaction. */
+  readonly record: (em: EntityManager, updated: LeaseEntity, now: UtcTime) => Promise<void>;
 }
 
 /**
@@ -84,10 +95,11 @@ export class BookingService {
       ? { kind: 'parent', parentUuid: fields.parentLeaseUuid }
       : { kind: 'resource' };
     const candidate: BookingCandidate = { kind: 'offer', ...fields };
-    await this.beforeLocking([candidate]);
+    const context = new BookingContext();
+    await this.beforeLocking([candidate], context);
     return this.tx.runLocked([fields], async (em) => {
       await this.reserve(em, { ...fields, scope });
-      await this.check(em, [candidate]);
+      await this.check(em, [candidate], context);
       return this.offers.insert(em, {
         uuid: randomUUID(),
         name: fields.name,
@@ -117,7 +129,8 @@ export class BookingService {
    */
   async createLeases(members: readonly NewLeaseFields[]): Promise<LeaseEntity[]> {
     const candidates = members.map((fields): BookingCandidate => ({ kind: 'lease', ...fields }));
-    await this.beforeLocking(candidates);
+    const context = new BookingContext();
+    await this.beforeLocking(candidates, context);
     const leases = await this.tx.runLocked(members, async (em) => {
       for (const fields of members) {
         // After the lock, as upstream checked it inside its lock: an inverted window is
@@ -127,7 +140,7 @@ export class BookingService {
         }
         await this.reserve(em, { ...fields, scope: leaseScope(fields) });
       }
-      await this.check(em, candidates);
+      await this.check(em, candidates, context);
       const now = this.clock.now();
       const created: LeaseEntity[] = [];
       for (const fields of members) created.push(await this.leases.insert(em, newLeaseRow(fields, now)));
@@ -139,40 +152,56 @@ export class BookingService {
 
   /**
    * Moves a lease's end: a later end books the added window `[old end, new end)` as at
-   * creation; an earlier one may not cut into the sub-leases and sub-offers made inside it.
+   * creation (the guards' calls out happen first, before any lock); an earlier one may not cut
+   * into the sub-leases and sub-offers made inside it.
    */
-  async changeLeaseEnd(leaseUuid: string, fallback: LeaseEntity, newEnd: UtcTime): Promise<LeaseEntity> {
+  async changeLeaseEnd(
+    leaseUuid: string,
+    fallback: LeaseEntity,
+    newEnd: UtcTime,
+    change: LeaseEndChange,
+  ): Promise<LeaseEntity> {
+    const extendsAsRead = newEnd > fallback.endTime;
+    const context = new BookingContext();
+    if (extendsAsRead) await this.beforeLocking([extensionCandidate(fallback, newEnd, change.requester)], context);
+    else if (change.onlyLater) throw change.onlyLater();
     const updated = await this.tx.runLocked([fallback], async (em) => {
       const current = (await this.leases.findByUuid(leaseUuid, em)) ?? fallback;
       if (current.startTime >= newEnd) {
         throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
       }
       if (newEnd > current.endTime) {
-        const added = {
-          resourceType: current.resourceType,
-          resourceUuid: current.resourceUuid,
-          start: current.endTime,
-          end: newEnd,
-        };
-        await this.reserve(em, { ...added, scope: leaseScope(current), extending: current.uuid });
-        await this.check(em, [{ kind: 'extension', ...added, projectId: current.projectId, current }]);
+        // The calls out were made for the lease as read before the lock: an end moved back
+        // meanwhile would make this an extension nobody checked.
+        if (!extendsAsRead) throw new ResourceBusy({ resource: `lease ${current.uuid}` });
+        const candidate = extensionCandidate(current, newEnd, change.requester);
+        await this.reserve(em, { ...candidate, scope: leaseScope(current), extending: current.uuid });
+        await this.check(em, [candidate], context);
+      } else if (change.onlyLater) {
+        throw change.onlyLater();
       } else if (newEnd < current.endTime) {
         await this.assertChildrenEndBy(em, current.uuid, newEnd);
       }
       const now = this.clock.now();
       await this.leases.setEndTime(em, current.uuid, newEnd, now);
-      return { ...current, endTime: newEnd, updatedAt: now };
+      const result = { ...current, endTime: newEnd, updatedAt: now };
+      if (newEnd !== current.endTime) await change.record(em, result, now);
+      return result;
     });
     this.schedule.notify();
     return updated;
   }
 
-  private async beforeLocking(candidates: readonly BookingCandidate[]): Promise<void> {
-    for (const guard of this.guards) await guard.beforeLocking?.(candidates);
+  private async beforeLocking(candidates: readonly BookingCandidate[], context: BookingContext): Promise<void> {
+    for (const guard of this.guards) await guard.beforeLocking?.(candidates, context);
   }
 
-  private async check(em: EntityManager, candidates: readonly BookingCandidate[]): Promise<void> {
-    for (const guard of this.guards) await guard.check(em, candidates);
+  private async check(
+    em: EntityManager,
+    candidates: readonly BookingCandidate[],
+    context: BookingContext,
+  ): Promise<void> {
+    for (const guard of this.guards) await guard.check(em, candidates, context);
   }
 
   /** Checks the window of a booking whose resource lock the transaction holds. */
@@ -196,6 +225,21 @@ export class BookingService {
       (await this.offers.childEndsAfter(em, leaseUuid, end, OFFER_OCCUPYING));
     if (outlast) throw new LeaseChildrenOutlast({ lease_uuid: leaseUuid, end_time: end });
   }
+}
+
+/** The added window `[current end, new end)` of an extension, as the guards see it. */
+function extensionCandidate(current: LeaseEntity, newEnd: UtcTime, requester?: BookingRequester): BookingCandidate {
+  return {
+    kind: 'extension',
+    resourceType: current.resourceType,
+    resourceUuid: current.resourceUuid,
+    start: current.endTime,
+    end: newEnd,
+    projectId: current.projectId,
+    current,
+    parentLeaseUuid: current.parentLeaseUuid,
+    requester,
+  };
 }
 
 /** A claimed lease stays inside its offer, a sub-lease inside its parent, others on the resource. */

@@ -14,7 +14,9 @@ export type LeaseEventType =
   | 'esi_leap.lease.fulfill.error'
   | 'esi_leap.lease.delete.start'
   | 'esi_leap.lease.delete.end'
-  | 'esi_leap.lease.delete.error';
+  | 'esi_leap.lease.delete.error'
+  /** A lease's end_time changed (PATCH, by an admin or as a self-service extension). */
+  | 'esi_leap.lease.update.end';
 
 /** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {

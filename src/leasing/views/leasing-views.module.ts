@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LeaseLimitsModule } from '../limits/lease-limits.module';
 import { ProjectsModule } from '../../projects/projects.module';
 import { LeasingDataModule } from '../data/leasing-data.module';
 import { LeasePresenter } from './lease.presenter';
@@ -7,7 +8,7 @@ import { ResourceDecorator } from './resource-decorator';
 
 /** Offers and leases as the API shows them: upstream's attribute order, names, resources, availabilities. */
 @Module({
-  imports: [LeasingDataModule, ProjectsModule],
+  imports: [LeasingDataModule, ProjectsModule, LeaseLimitsModule],
   providers: [OfferPresenter, LeasePresenter, ResourceDecorator],
   exports: [OfferPresenter, LeasePresenter, ResourceDecorator],
 })

@@ -5,6 +5,7 @@ import { OfferStatus } from '../data/statuses';
 import { toIso, UtcTime } from '../../common/time';
 import { ResourceDecoration, ResourceDecorator } from './resource-decorator';
 import { offerAvailabilities } from './offer-availabilities';
+import { BookingGaps, padIntervals } from '../limits/booking-gaps';
 import { BusyIntervalsRepository, Interval } from '../data/busy-intervals.repository';
 import { ProjectDirectory } from '../../projects/project-directory';
 import { OfferEntity } from '../data/offer.entity';
@@ -19,6 +20,7 @@ export class OfferPresenter {
     private readonly projects: ProjectDirectory,
     private readonly resources: ResourceDecorator,
     private readonly busyIntervals: BusyIntervalsRepository,
+    private readonly gaps: BookingGaps,
   ) {}
 
   /** `known`: the offer's busy intervals ending after `now`, when the caller read them already. */
@@ -64,8 +66,12 @@ export class OfferPresenter {
     busy: readonly Interval[],
     now: UtcTime,
   ): OfferView {
+    // Each lease keeps the node's cleaning time free around it, so what is shown free can be claimed.
+    const gap = this.gaps.gapMicros(resource.resource_class);
     const windows =
-      offer.status === OfferStatus.AVAILABLE ? offerAvailabilities(offer.startTime, offer.endTime, busy, now) : [];
+      offer.status === OfferStatus.AVAILABLE
+        ? offerAvailabilities(offer.startTime, offer.endTime, padIntervals(busy, gap), now)
+        : [];
     return {
       name: offer.name,
       uuid: offer.uuid,

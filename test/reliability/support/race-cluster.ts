@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../../helpers/test-databases';
 import { freePort, waitForHttp } from '../../support/child-http';
-import { writeLocalConf } from '../../support/local-conf';
+import { ConfSections, writeLocalConf } from '../../support/local-conf';
 import { headersFor, P, Persona, PROJECT_ENTRIES } from '../../support/projects';
 import { snapshotPackage } from './package-snapshot';
 
@@ -26,6 +26,13 @@ export type Caller = Persona | 'sublessor';
 
 /** Seconds between two manager runs: short, so that leases are fulfilled and orphans expired within the test. */
 export const SWEEP_INTERVAL_S = 1;
+
+/** What a scenario needs beyond the usual cluster: more options, and files beside esi-leap.conf. */
+export interface ClusterExtras {
+  readonly conf?: ConfSections;
+  /** File name (relative to the configuration's directory) to contents. */
+  readonly files?: Readonly<Record<string, string>>;
+}
 
 /** The last few KB a child wrote, for failure messages. */
 class OutputTail {
@@ -60,7 +67,7 @@ export class RaceCluster {
     readonly nodeDir: string,
   ) {}
 
-  static async start(kind: TestDatabaseKind): Promise<RaceCluster> {
+  static async start(kind: TestDatabaseKind, extras: ClusterExtras = {}): Promise<RaceCluster> {
     const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-races-'));
     let pkg: string;
     let db: TestDatabase;
@@ -75,7 +82,8 @@ export class RaceCluster {
     mkdirSync(nodeDir);
     const cluster = new RaceCluster(db, dir, nodeDir);
     try {
-      await cluster.spawnAll(pkg);
+      for (const [name, text] of Object.entries(extras.files ?? {})) writeFileSync(path.join(dir, name), text);
+      await cluster.spawnAll(pkg, extras.conf ?? {});
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -83,7 +91,7 @@ export class RaceCluster {
     return cluster;
   }
 
-  private async spawnAll(pkg: string): Promise<void> {
+  private async spawnAll(pkg: string, extraConf: ConfSections): Promise<void> {
     const conf = path.join(this.dir, 'esi-leap.conf');
     writeLocalConf(
       conf,
@@ -97,6 +105,7 @@ export class RaceCluster {
         // (test/reliability/lock-waits covers the bound), so the wait is long enough not to end
         // in a 503.
         database: { lock_wait_timeout: 60 },
+        ...extraConf,
       },
     );
     const bin = path.join(pkg, 'bin', 'esi-leap.js');
