@@ -4,8 +4,8 @@ import { Clock } from '../common/clock';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { LeasingDataModule } from '../leasing/data/leasing-data.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { NotificationCursorEntity } from './entities/notification-cursor.entity';
-import { NotificationOutboxRepository } from './notification-outbox.repository';
 import { NotificationRelay } from './notification-relay';
 import { NotificationRelayScheduler } from './notification-relay.scheduler';
 import { NOTIFIER_SETTINGS, OSLO_NOTIFIER } from './notifications.tokens';
@@ -14,7 +14,7 @@ import { OsloNotificationClient } from './oslo-notification.client';
 
 /** The manager/all roles: the oslo.messaging publisher and the relay that feeds it from the events outbox. */
 @Module({
-  imports: [LeasingDataModule, TypeOrmModule.forFeature([NotificationCursorEntity])],
+  imports: [LeasingDataModule, OutboxModule, TypeOrmModule.forFeature([NotificationCursorEntity])],
   providers: [
     {
       provide: NOTIFIER_SETTINGS,
@@ -27,7 +27,6 @@ import { OsloNotificationClient } from './oslo-notification.client';
       useFactory: (settings: NotifierSettings, config: EsiLeapConfig, clock: Clock) =>
         new OsloNotificationClient(settings, clock, config.notification.publish_timeout * 1000),
     },
-    NotificationOutboxRepository,
     NotificationRelay,
     NotificationRelayScheduler,
   ],

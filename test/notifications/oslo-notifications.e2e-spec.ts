@@ -5,7 +5,7 @@ import { TransactionRunner } from '../../src/db/transaction-runner';
 import { LeaseSnapshotsRepository } from '../../src/leasing/data/lease-snapshots.repository';
 import { LeasesRepository } from '../../src/leasing/data/leases.repository';
 import { ResourceDriverRegistry } from '../../src/drivers/resource-driver.registry';
-import { NotificationOutboxRepository } from '../../src/notifications/notification-outbox.repository';
+import { OutboxCursorsRepository } from '../../src/outbox/outbox-cursors.repository';
 import { NOTIFIER_SETTINGS, OSLO_NOTIFIER } from '../../src/notifications/notifications.tokens';
 import { ManagerJobs } from '../../src/manager/manager-jobs';
 import { uuid5 } from '../../src/notifications/message-ids';
@@ -181,7 +181,7 @@ describe.each(testDatabaseKinds())('oslo.messaging notifications received by a r
       t.app.get(OSLO_NOTIFIER),
       t.app.get(TransactionRunner),
       t.app.get(Clock),
-      t.app.get(NotificationOutboxRepository),
+      t.app.get(OutboxCursorsRepository),
       t.app.get(LeasesRepository),
       t.app.get(LeaseSnapshotsRepository),
       t.app.get(ResourceDriverRegistry),

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { LeasingDataModule } from '../../leasing/data/leasing-data.module';
 import { LeasePolicyModule } from '../lease-policy.module';
-import { OnEndCursorRepository } from './on-end-cursor.repository';
+import { OutboxModule } from '../../outbox/outbox.module';
 import { OnEndRelay } from './on-end-relay';
 import { OnEndScheduler } from './on-end.scheduler';
 
 /** The external enforcement service's `on-end` calls, where the manager runs. */
 @Module({
-  imports: [LeasePolicyModule, LeasingDataModule],
-  providers: [OnEndCursorRepository, OnEndRelay, OnEndScheduler],
+  imports: [LeasePolicyModule, LeasingDataModule, OutboxModule],
+  providers: [OnEndRelay, OnEndScheduler],
   exports: [OnEndRelay],
 })
 export class EnforcementOnEndModule {}

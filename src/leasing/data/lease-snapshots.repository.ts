@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { LeaseEntity } from './lease.entity';
 import { LeaseSnapshotEntity } from './lease-snapshot.entity';
 
@@ -50,12 +51,19 @@ export function leaseSnapshot(lease: LeaseEntity): LeaseSnapshot {
  */
 @Injectable()
 export class LeaseSnapshotsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   async save(em: EntityManager, snapshots: readonly { eventId: number; lease: LeaseSnapshot }[]): Promise<void> {
     if (snapshots.length === 0) return;
     await em.query(
       `INSERT INTO notification_lease_snapshots (event_id, lease) VALUES ${snapshots.map(() => '(?, ?)').join(', ')}`,
       snapshots.flatMap((s) => [s.eventId, JSON.stringify(s.lease)]),
     );
+  }
+
+  /** The snapshot of one event, outside any transaction (the relay reads it before publishing). */
+  async findOne(eventId: number): Promise<LeaseSnapshot | undefined> {
+    return (await this.find(this.dataSource.manager, [eventId])).get(eventId);
   }
 
   async find(em: EntityManager, eventIds: readonly number[]): Promise<Map<number, LeaseSnapshot>> {

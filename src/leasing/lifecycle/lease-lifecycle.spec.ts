@@ -91,7 +91,7 @@ describe('LeaseLifecycle (the one transition path), on SQLite', () => {
     const events = new EventRecorder(
       { keepSnapshots: false, minimumLevel: 'info' },
       new EventsRepository(db.dataSource),
-      new LeaseSnapshotsRepository(),
+      new LeaseSnapshotsRepository(db.dataSource),
     );
     const recorder = new TransitionRecorder(
       events,
