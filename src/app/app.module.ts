@@ -5,6 +5,7 @@ import { LoadedConfig } from '../config/config-loader';
 import { ConsoleProxyModule } from '../console/console-proxy.module';
 import { DatabaseModule } from '../db/database.module';
 import { ManagerModule } from '../manager/manager.module';
+import { NodeHealthModule } from '../node-health/node-health.module';
 import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
 import { ApiModule } from './api.module';
@@ -26,6 +27,8 @@ export class AppModule {
         OpsModule.forRoot(loaded.config),
         ...(roles.api ? [ApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
+        // Node health is recorded where the manager runs: notifications, reconcile, effects.
+        ...(roles.manager ? [NodeHealthModule] : []),
         // The notification relay runs where the manager runs.
         ...(roles.manager ? [NotificationRelayModule] : []),
         ...(roles.consoleProxy ? [ConsoleProxyModule] : []),

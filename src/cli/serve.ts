@@ -6,6 +6,7 @@ import { LoadedConfig } from '../config/config-loader';
 import { AppModule } from '../app/app.module';
 import { configureHttpApp } from '../app/http-app';
 import { Role, rolesOf } from '../app/roles';
+import { connectIronicNotifications } from '../node-health/consumer/connect-ironic-notifications';
 import { loggerFor } from '../ops/logging/esi-leap-logger';
 import { firstStartHelp } from './first-start-help';
 
@@ -23,6 +24,8 @@ export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
     bufferLogs: false,
     logger: loggerFor(loaded.config),
   });
+  // The manager's message-bus consumer: Ironic's notifications, acknowledged once acted on.
+  if (roles.manager && connectIronicNotifications(app, loaded.config)) await app.startAllMicroservices();
   const statusPort = loaded.config.DEFAULT.status_port;
   if (roles.api) {
     configureHttpApp(app);

@@ -86,6 +86,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       `connection = ${connection}`,
       '[dummy_node]',
       `dummy_node_dir = ${dummyNodeDir}`,
+      // Node health's reconcile would read every booked node at start; its tests turn it on.
+      '[node_health]',
+      'reconcile_interval = 0',
       '[noauth]',
       `project_id = ${P.admin}`,
       'project_name = admin',

@@ -14,7 +14,12 @@ export type LeaseEventType =
   | 'esi_leap.lease.fulfill.error'
   | 'esi_leap.lease.delete.start'
   | 'esi_leap.lease.delete.end'
-  | 'esi_leap.lease.delete.error';
+  | 'esi_leap.lease.delete.error'
+  /** The lease's node became unhealthy (docs/node-health.md); `recovered` when it is healthy again. */
+  | 'esi_leap.lease.degraded'
+  | 'esi_leap.lease.recovered'
+  /** A lease that had not started was moved off an unhealthy node. */
+  | 'esi_leap.lease.moved';
 
 /** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {
