@@ -45,6 +45,8 @@ export class IronicNotificationsServer
   private consuming: { channel: Channel; tag: string } | null = null;
   private queue: Promise<void> = Promise.resolve();
   private closing = false;
+  /** Ends the back-off a failed handler is waiting out, so shutdown need not wait for it. */
+  private wakeUp: (() => void) | null = null;
 
   constructor(private readonly settings: IronicNotificationsSettings) {
     super();
@@ -79,6 +81,7 @@ export class IronicNotificationsServer
 
   async close(): Promise<void> {
     this.closing = true;
+    this.wakeUp?.();
     const consuming = this.consuming;
     this.consuming = null;
     await consuming?.channel.cancel(consuming.tag).catch(() => undefined);
@@ -174,10 +177,21 @@ export class IronicNotificationsServer
         );
       }
       if (this.closing) return;
-      await sleep(Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), LONGEST_RETRY_MS));
+      await this.backOff(Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), LONGEST_RETRY_MS));
       // A message of a channel that has closed meanwhile will be delivered again: leave it.
       if (this.closing || this.consuming?.channel !== channel) return;
     }
+  }
+
+  private backOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wakeUp?.(), ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+    });
   }
 
   private redact(url: unknown): string {
@@ -199,8 +213,4 @@ function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   const message = (err as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
