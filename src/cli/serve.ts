@@ -25,7 +25,7 @@ export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
     logger: loggerFor(loaded.config),
   });
   // The manager's message-bus consumer: Ironic's notifications, acknowledged once acted on.
-  if (roles.manager && connectIronicNotifications(app, loaded.config)) await app.startAllMicroservices();
+  const consumes = roles.manager && connectIronicNotifications(app, loaded.config);
   const statusPort = loaded.config.DEFAULT.status_port;
   if (roles.api) {
     configureHttpApp(app);
@@ -41,6 +41,8 @@ export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
     await app.init();
     logger.log(`running (role ${role})`);
   }
+  // Once every module is initialised: handlers must not run against a half-started manager.
+  if (consumes) await app.startAllMicroservices();
   if (loaded.embedded) process.stdout.write(firstStartHelp(loaded));
   drainOnSignals(app, logger);
 }

@@ -154,6 +154,8 @@ export class IronicNotificationsServer
   }
 
   private async process(channel: Channel, message: ConsumeMessage): Promise<void> {
+    // Delivered ahead but not started before shutdown: the broker hands it out again.
+    if (this.closing) return;
     let notification;
     try {
       notification = readIronicNotification(message.content);
