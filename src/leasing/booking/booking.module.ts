@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NodeHealthStateModule } from '../../node-health/state/node-health-state.module';
-import { UnhealthyNodeGuard } from '../../node-health/state/unhealthy-node.guard';
+import { UnhealthyNodeGuard } from '../../node-health/guard/unhealthy-node.guard';
 import { PolicyModule } from '../../policy/policy.module';
 import { ProjectsModule } from '../../projects/projects.module';
 import { LeasingDataModule } from '../data/leasing-data.module';

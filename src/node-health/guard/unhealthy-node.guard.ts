@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { NodeUnhealthy } from '../../common/errors/esi-leap.exceptions';
 import type { BookingCandidate, BookingGuard } from '../../leasing/booking/booking-guard';
-import { NodeHealth, nodeKey } from './node-health';
+import { NodeHealth, nodeKey } from '../state/node-health';
 
 /**
  * Refuses a lease (claim, direct lease, sub-lease, group member, healing move) on a node
