@@ -66,9 +66,12 @@ describeWithIronic('node health from a real Ironic', () => {
   }
 
   afterAll(async () => {
-    await broker?.close();
-    await ironic?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      await ironic?.stop();
+    } finally {
+      await broker?.close().catch(() => undefined);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   const notificationsConf = (queue: string) =>
@@ -94,8 +97,11 @@ describeWithIronic('node health from a real Ironic', () => {
     }, 300_000);
 
     afterAll(async () => {
-      await t?.close();
-      await channel.deleteQueue(queue).catch(() => undefined);
+      try {
+        await t?.close();
+      } finally {
+        await channel.deleteQueue(queue).catch(() => undefined);
+      }
     });
 
     const offer = async (node: string) => {
@@ -200,8 +206,11 @@ describeWithIronic('node health from a real Ironic', () => {
 
     afterAll(async () => {
       for (const child of children) child.kill('SIGKILL');
-      await t?.close();
-      await channel.deleteQueue(queue).catch(() => undefined);
+      try {
+        await t?.close();
+      } finally {
+        await channel.deleteQueue(queue).catch(() => undefined);
+      }
     });
 
     /** Starts `--role=manager` and waits until its consumer is on the queue. */
