@@ -10,7 +10,7 @@ export type LeaseView = Record<string, unknown>;
 
 const iso = (t: UtcTime | null) => (t === null ? null : toIso(t));
 
-/** Renders leases in upstream's attribute order (api.md 3.3.0) with their decoration, then node health. */
+/** Renders leases in upstream's attribute order with their decoration, then node health. */
 @Injectable()
 export class LeasePresenter {
   constructor(

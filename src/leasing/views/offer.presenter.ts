@@ -13,7 +13,7 @@ import { NodeHealth, nodeKey } from '../../node-health/state/node-health';
 export type OfferView = Record<string, unknown>;
 
 /**
- * Renders offers in upstream's attribute order (api.md 3.2.0) with their decoration. An offer on
+ * Renders offers in upstream's attribute order with their decoration. An offer on
  * a node recorded unhealthy shows no availabilities: nothing can be claimed from it until the
  * node recovers (docs/node-health.md).
  */

@@ -36,12 +36,11 @@ export class LeaseHealing {
     private readonly events: EventRecorder,
   ) {}
 
-  async moveFutureLeases(ref: ResourceRef): Promise<void> {
+  /** `resourceClass`: the unhealthy node's, as just observed; a replacement must have the same. */
+  async moveFutureLeases(ref: ResourceRef, resourceClass: string | null): Promise<void> {
     const driver = this.drivers.find(ref.resourceType);
     if (!driver?.readHealth) return;
     const leases = await this.bookings.futureLeasesOn(ref, this.clock.now());
-    if (leases.length === 0) return;
-    const sourceClass = (await driver.readHealth([ref.resourceUuid])).get(ref.resourceUuid)?.resourceClass ?? null;
     for (const lease of leases) {
       const targets = await this.bookings.healingTargets(lease);
       const health = await driver.readHealth([...new Set(targets.map((t) => t.resourceUuid))]);
@@ -49,7 +48,7 @@ export class LeaseHealing {
         const reading = health.get(t.resourceUuid);
         return (
           reading !== undefined &&
-          reading.resourceClass === sourceClass &&
+          reading.resourceClass === resourceClass &&
           healthProblem(reading, this.config.node_health.unhealthy_provision_states) === null
         );
       });

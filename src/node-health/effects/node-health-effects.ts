@@ -26,6 +26,7 @@ interface Verdict {
 /** What the recording transaction leaves for the steps after it. */
 interface Recorded {
   readonly state: NodeHealthState;
+  readonly resourceClass: string | null;
   readonly ownerHandoverFrom: string | null;
 }
 
@@ -66,7 +67,7 @@ export class NodeHealthEffects {
     if (recorded.state === 'gone') await this.endAll(observation.ref);
     if (recorded.ownerHandoverFrom !== null) await this.endGrantsOf(observation.ref, recorded.ownerHandoverFrom);
     if (recorded.state === 'unhealthy' && this.config.node_health.replace_future_leases) {
-      await this.healing.moveFutureLeases(observation.ref);
+      await this.healing.moveFutureLeases(observation.ref, recorded.resourceClass);
     }
   }
 
@@ -92,7 +93,7 @@ export class NodeHealthEffects {
       if (!row || row.state !== verdict.state || row.reason !== verdict.reason) this.logChange(ref, row, verdict);
     }
     await this.syncFlags(em, ref, verdict, now);
-    return { state: verdict.state, ownerHandoverFrom: handover };
+    return { state: verdict.state, resourceClass: verdict.resourceClass, ownerHandoverFrom: handover };
   }
 
   private verdictOf(observation: NodeObservation, row: NodeHealthEntity | null): Verdict {
