@@ -6,7 +6,7 @@ const floors = [
   ['auth', 'policy', 'drivers', 'projects', 'console/tokens'],
   ['leasing'],
   // Features and background work: HTTP modules, the manager, notifications, operations.
-  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox'],
+  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health'],
   ['app', 'cli', 'main\\.ts'],
 ];
 
@@ -32,20 +32,21 @@ const upward = floors.flatMap((names, level) =>
       ],
 );
 
-// Inside the leasing core: data/ is the bottom and limits/ (the limits file) sits on it;
-// booking/, lifecycle/, views/ and capacity/ build on those two and never on each other.
+// Inside the leasing core: data/ is the bottom; limits/ (the limits file) and health/ (what is
+// known of nodes' health) sit on it; booking/, lifecycle/, views/ and capacity/ build on those
+// and never on each other.
 const leasingParts = ['booking', 'lifecycle', 'views', 'capacity'];
 const leasing = [
   {
     name: 'leasing-data-imports-up',
     severity: 'error',
     from: { path: '^src/leasing/data/' },
-    to: { path: `^src/leasing/(limits|${leasingParts.join('|')})/` },
+    to: { path: `^src/leasing/(limits|health|${leasingParts.join('|')})/` },
   },
   {
-    name: 'leasing-limits-imports-up',
+    name: 'leasing-limits-or-health-imports-up',
     severity: 'error',
-    from: { path: '^src/leasing/limits/' },
+    from: { path: '^src/leasing/(limits|health)/' },
     to: { path: `^src/leasing/(${leasingParts.join('|')})/` },
   },
   ...leasingParts.map((part) => ({

@@ -111,7 +111,12 @@ export async function bootManager(setup: ManagerSetup, scheduled: boolean): Prom
   writeLocalConf(
     conf,
     { connection: setup.db.connection, nodeDir: setup.nodeDir },
-    { DEFAULT: { host: 'bench-manager', log_level: 'warning' }, api: { default_resource_type: 'dummy_node' } },
+    {
+      DEFAULT: { host: 'bench-manager', log_level: 'warning' },
+      api: { default_resource_type: 'dummy_node' },
+      // The lease jobs alone: the node health reconcile would read every node file at boot.
+      node_health: { reconcile_interval: 0 },
+    },
   );
   const loaded = loadConfig({ configFiles: [conf], env: {} });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(loaded, rolesOf('manager'))] });

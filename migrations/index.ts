@@ -6,7 +6,8 @@ import { NotificationOutbox1795579200000 } from './1795579200000-notification-ou
 import { LeaseMailLog1795582800000 } from './1795582800000-lease-mail-log';
 import { OfferBusyIntervalIndex1795586400000 } from './1795586400000-offer-busy-interval-index';
 import { LeaseWorkClaims1795590000000 } from './1795590000000-lease-work-claims';
-import { OutboxDelivered1795593600000 } from './1795593600000-outbox-delivered';
+import { NodeHealth1795593600000 } from './1795593600000-node-health';
+import { OutboxDelivered1795597200000 } from './1795597200000-outbox-delivered';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   LeaseMailLog1795582800000,
   OfferBusyIntervalIndex1795586400000,
   LeaseWorkClaims1795590000000,
-  OutboxDelivered1795593600000,
+  NodeHealth1795593600000,
+  OutboxDelivered1795597200000,
 ];

@@ -6,6 +6,7 @@ import { ConsoleProxyModule } from '../console/console-proxy.module';
 import { DatabaseModule } from '../db/database.module';
 import { EnforcementOnEndModule } from '../lease-policy/enforcement/on-end.module';
 import { ManagerModule } from '../manager/manager.module';
+import { NodeHealthModule } from '../node-health/node-health.module';
 import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
 import { ApiModule } from './api.module';
@@ -30,6 +31,8 @@ export class AppModule {
         ...(roles.api || roles.manager ? [BookingGuardsModule] : []),
         ...(roles.api ? [ApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
+        // Node health is recorded where the manager runs: notifications, reconcile, effects.
+        ...(roles.manager ? [NodeHealthModule] : []),
         // The notification relay runs where the manager runs.
         ...(roles.manager ? [NotificationRelayModule] : []),
         // So are the external enforcement service's on-end calls.

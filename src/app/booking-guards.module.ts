@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { LEASE_POLICY_GUARDS, LeasePolicyModule } from '../lease-policy/lease-policy.module';
+import { NodeHealthStateModule } from '../leasing/health/node-health-state.module';
+import { UnhealthyNodeGuard } from '../node-health/guard/unhealthy-node.guard';
 import { BOOKING_GUARDS, BookingGuard } from '../leasing/booking/booking-guard';
 
 /**
@@ -9,11 +11,13 @@ import { BOOKING_GUARDS, BookingGuard } from '../leasing/booking/booking-guard';
  */
 @Global()
 @Module({
-  imports: [LeasePolicyModule],
+  imports: [LeasePolicyModule, NodeHealthStateModule],
   providers: [
+    UnhealthyNodeGuard,
     {
       provide: BOOKING_GUARDS,
-      inject: [...LEASE_POLICY_GUARDS],
+      // A broken node first: nothing else is worth asking about it.
+      inject: [UnhealthyNodeGuard, ...LEASE_POLICY_GUARDS],
       useFactory: (...guards: BookingGuard[]): readonly BookingGuard[] => guards,
     },
   ],

@@ -4,6 +4,8 @@ import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
 import { LeaseWorkEntity } from '../leasing/data/lease-work.entity';
 import { OfferEntity } from '../leasing/data/offer.entity';
+import { LeaseDegradationEntity } from '../leasing/health/lease-degradation.entity';
+import { NodeHealthEntity } from '../leasing/health/node-health.entity';
 import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
 
 /**
@@ -19,4 +21,6 @@ export const ENTITIES = [
   LeaseWorkEntity,
   NotificationCursorEntity,
   LeaseSnapshotEntity,
+  NodeHealthEntity,
+  LeaseDegradationEntity,
 ];

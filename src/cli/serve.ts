@@ -8,6 +8,7 @@ import { EsiLeapConfig } from '../config/esi-leap-config';
 import { AppModule } from '../app/app.module';
 import { configureHttpApp } from '../app/http-app';
 import { Role, RoleSet, rolesOf } from '../app/roles';
+import { connectIronicNotifications } from '../node-health/consumer/connect-ironic-notifications';
 import { loggerFor } from '../ops/logging/esi-leap-logger';
 import { firstStartHelp } from './first-start-help';
 import { GracefulHttpServer } from './graceful-http-server';
@@ -35,6 +36,8 @@ export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
   const servers = [new GracefulHttpServer(app.getHttpServer() as Server)];
   const host = config.api.host_ip;
   const statusPort = config.DEFAULT.status_port;
+  // The manager's message-bus consumer: Ironic's notifications, acknowledged once acted on.
+  const consumes = roles.manager && connectIronicNotifications(app, config);
   if (roles.api) {
     configureHttpApp(app);
     const { port } = config.api;
@@ -52,6 +55,8 @@ export async function serve(loaded: LoadedConfig, role: Role): Promise<void> {
     await app.init();
     logger.log(`running (role ${role})`);
   }
+  // Once every module is initialised: handlers must not run against a half-started manager.
+  if (consumes) await app.startAllMicroservices();
   if (loaded.embedded) process.stdout.write(firstStartHelp(loaded));
   drainOnSignals(app, servers, config.DEFAULT.graceful_shutdown_timeout, logger);
 }

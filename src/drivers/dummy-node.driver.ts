@@ -6,7 +6,14 @@ import { EsiLeapConfig } from '../config/esi-leap-config';
 import { ClientError, NodeNotFound } from '../common/errors/esi-leap.exceptions';
 import { pyRepr } from '../common/http/python-repr';
 import { characterCount, STORED_WIDTHS } from '../common/http/stored-widths';
-import { InventoryNode, LeaseHolder, NodeListFilters, ResourceDriver, ResourceInfo } from './resource-driver';
+import {
+  InventoryNode,
+  LeaseHolder,
+  NodeHealthReading,
+  NodeListFilters,
+  ResourceDriver,
+  ResourceInfo,
+} from './resource-driver';
 
 /** How old a node document list decoration may use (`getMany`). */
 const LIST_STALENESS_MS = 1000;
@@ -19,6 +26,10 @@ interface DummyNodeFile {
   properties?: Record<string, unknown>;
   power_state?: string;
   provision_state?: string;
+  /** Health, as Ironic reports it (docs/node-health.md): edit the file to take a node out of service. */
+  maintenance?: boolean;
+  maintenance_reason?: string | null;
+  fault?: string | null;
   [key: string]: unknown;
 }
 
@@ -114,13 +125,31 @@ export class DummyNodeDriver implements ResourceDriver {
       if (filters.lessee !== undefined && info.lesseeProjectId !== filters.lessee) continue;
       nodes.push({
         ...info,
-        maintenance: false,
+        maintenance: doc.maintenance === true,
         targetProvisionState: null,
         targetPowerState: null,
         hasLeaseUuidKey: typeof doc.lease_uuid === 'string' && doc.lease_uuid !== '',
       });
     }
     return nodes;
+  }
+
+  /** From the node files, read afresh; a missing file is a node that no longer exists. */
+  async readHealth(uuids: readonly string[]): Promise<Map<string, NodeHealthReading>> {
+    const result = new Map<string, NodeHealthReading>();
+    for (const uuid of new Set(uuids)) {
+      const doc = this.read(uuid);
+      if (!doc) continue;
+      result.set(uuid, {
+        maintenance: doc.maintenance === true,
+        maintenanceReason: textOrNull(doc.maintenance_reason),
+        provisionState: textOrNull(doc.provision_state),
+        fault: textOrNull(doc.fault),
+        owner: textOrNull(doc.project_owner_id),
+        resourceClass: textOrNull(doc.resource_class),
+      });
+    }
+    return result;
   }
 
   async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
@@ -231,6 +260,11 @@ export class DummyNodeDriver implements ResourceDriver {
  */
 function isNodeName(id: string): boolean {
   return id !== '' && !id.startsWith('.') && !/[/\\\0]/.test(id);
+}
+
+/** A hand-written file may hold anything: only a non-empty string counts. */
+function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function statOrNull(file: string): fs.Stats | null {

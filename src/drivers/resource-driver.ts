@@ -25,6 +25,17 @@ export interface InventoryNode extends ResourceInfo {
   readonly hasLeaseUuidKey: boolean;
 }
 
+/** What a node's health is judged from (docs/node-health.md), as its backend reports it now. */
+export interface NodeHealthReading {
+  readonly maintenance: boolean;
+  readonly maintenanceReason: string | null;
+  readonly provisionState: string | null;
+  /** Ironic's `fault` (power failure, clean failure, ...): set by its conductor, null when none. */
+  readonly fault: string | null;
+  readonly owner: string | null;
+  readonly resourceClass: string | null;
+}
+
 export interface NodeListFilters {
   readonly resourceClass?: string;
   readonly owner?: string;
@@ -59,6 +70,11 @@ export interface ResourceDriver {
   removeLease(uuid: string, lease: LeaseHolder): Promise<void>;
   /** Nodes for `GET /v1/nodes`, when the driver has an inventory to list. */
   listNodes?(filters: NodeListFilters, userToken: string | null): Promise<InventoryNode[]>;
+  /**
+   * The health of each node that exists, fresh from the backend; a node missing from the map
+   * does not exist (any more). Drivers without the notion leave it out: their nodes are healthy.
+   */
+  readHealth?(uuids: readonly string[]): Promise<Map<string, NodeHealthReading>>;
   /** Turns the node's serial console on or off, for drivers whose nodes have one. */
   setConsoleEnabled?(uuid: string, enabled: boolean): Promise<void>;
   /** Where the console proxy connects for this node, or null while its console is off. */

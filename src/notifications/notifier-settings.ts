@@ -75,7 +75,7 @@ function queueArguments(rabbit: EsiLeapConfig['oslo_messaging_rabbit']): Record<
   return args;
 }
 
-function tlsFiles(rabbit: EsiLeapConfig['oslo_messaging_rabbit']): NonNullable<NotifierSettings['tls']> {
+export function tlsFiles(rabbit: EsiLeapConfig['oslo_messaging_rabbit']): NonNullable<NotifierSettings['tls']> {
   const read = (option: string, file: string) => {
     try {
       return file ? readFileSync(file) : undefined;

@@ -13,6 +13,7 @@ import { OfferEntity } from '../leasing/data/offer.entity';
 import { OfferListFilter, OffersRepository } from '../leasing/data/offers.repository';
 import { OFFER_DEFAULT_LIST, OfferStatus } from '../leasing/data/statuses';
 import { OfferPresenter, OfferView } from '../leasing/views/offer.presenter';
+import { NodeHealth, nodeKey } from '../leasing/health/node-health';
 import { ProjectDirectory } from '../projects/project-directory';
 import { TargetOffer } from './offer-policy-target';
 
@@ -45,6 +46,7 @@ export class OfferListService {
     private readonly access: AccessRules,
     private readonly projects: ProjectDirectory,
     private readonly presenter: OfferPresenter,
+    private readonly health: NodeHealth,
   ) {}
 
   /**
@@ -82,8 +84,14 @@ export class OfferListService {
       let offers = page;
       if (free) {
         const inside = page.filter((o) => free.start >= o.startTime && free.end <= o.endTime);
-        const around = await this.busyIntervals.ofOffers<number>({ ids: inside.map((o) => o.id) }, free.start);
-        offers = inside.filter((o) => !overlapsAny(around.get(o.id), free.start, free.end));
+        const [around, unhealthy] = await Promise.all([
+          this.busyIntervals.ofOffers<number>({ ids: inside.map((o) => o.id) }, free.start),
+          // Nothing is free on an unhealthy node (docs/node-health.md).
+          this.health.unhealthyAmong(inside),
+        ]);
+        offers = inside.filter(
+          (o) => !overlapsAny(around.get(o.id), free.start, free.end) && !unhealthy.has(nodeKey(o)),
+        );
       }
       if (offers.length === 0) return [];
       // After the page, not alongside it: on a small host the database's two threads and the

@@ -303,13 +303,13 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(Object.keys(res.body)).toEqual([
         'name', 'uuid', 'project_id', 'project', 'owner_id', 'owner', 'resource_type', 'resource_uuid',
         'resource_class', 'resource_properties', 'resource', 'start_time', 'fulfill_time', 'expire_time',
-        'end_time', 'status', 'properties', 'purpose', 'offer_uuid', 'parent_lease_uuid',
+        'end_time', 'status', 'properties', 'purpose', 'offer_uuid', 'parent_lease_uuid', 'degraded', 'degraded_reason',
       ]);
       expect(res.body).toMatchObject({
         name: 'l1', project_id: P.lessee, project: 'lessee', owner_id: P.owner, owner: 'owner',
         resource_type: 'test_node', resource_uuid: n, start_time: '2030-01-05T00:00:00', end_time: '2030-01-10T00:00:00',
         fulfill_time: null, expire_time: null, status: 'created', properties: { x: 'y' }, purpose: null,
-        offer_uuid: o.uuid, parent_lease_uuid: null,
+        offer_uuid: o.uuid, parent_lease_uuid: null, degraded: false, degraded_reason: null,
       });
 
       const overlap = await t.as('lessee').post(`/v1/offers/${o.uuid}/claim`).send({ start_time: '2030-01-08', end_time: '2030-01-12' });

@@ -133,6 +133,9 @@ async function bootApp(
       `connection = ${connection}`,
       '[dummy_node]',
       `dummy_node_dir = ${path.join(dir, 'nodes')}`,
+      // Node health's reconcile would read every booked node at start; its tests turn it on.
+      '[node_health]',
+      'reconcile_interval = 0',
       '[noauth]',
       `project_id = ${P.admin}`,
       'project_name = admin',

@@ -3,6 +3,7 @@ import {
   ConsoleEndpoint,
   InventoryNode,
   LeaseHolder,
+  NodeHealthReading,
   NodeListFilters,
   ResourceDriver,
   ResourceInfo,
@@ -18,6 +19,11 @@ export interface TestNode {
   /** Where the node's serial console listens once enabled (Ironic's socat `console_info.url`). */
   console?: ConsoleEndpoint | null;
   consoleEnabled?: boolean;
+  /** Health, as Ironic would report it (node health tests). */
+  maintenance?: boolean;
+  maintenanceReason?: string | null;
+  provisionState?: string;
+  fault?: string | null;
 }
 
 /**
@@ -41,6 +47,10 @@ export class TestNodeDriver implements ResourceDriver {
       properties: node.properties ?? {},
       console: node.console ?? null,
       consoleEnabled: node.consoleEnabled ?? false,
+      maintenance: node.maintenance ?? false,
+      maintenanceReason: node.maintenanceReason ?? null,
+      provisionState: node.provisionState ?? 'available',
+      fault: node.fault ?? null,
     });
   }
 
@@ -78,7 +88,7 @@ export class TestNodeDriver implements ResourceDriver {
     return [...this.nodes.entries()]
       .map(([uuid, node]) => ({
         ...this.info(uuid, node),
-        maintenance: false,
+        maintenance: node.maintenance,
         targetProvisionState: null,
         targetPowerState: null,
         hasLeaseUuidKey: node.leaseUuid !== null,
@@ -86,6 +96,23 @@ export class TestNodeDriver implements ResourceDriver {
       .filter((n) => filters.owner === undefined || n.ownerProjectId === filters.owner)
       .filter((n) => filters.lessee === undefined || n.lesseeProjectId === filters.lessee)
       .filter((n) => filters.resourceClass === undefined || n.resourceClass === filters.resourceClass);
+  }
+
+  async readHealth(uuids: readonly string[]): Promise<Map<string, NodeHealthReading>> {
+    const result = new Map<string, NodeHealthReading>();
+    for (const uuid of uuids) {
+      const node = this.nodes.get(uuid);
+      if (!node) continue;
+      result.set(uuid, {
+        maintenance: node.maintenance,
+        maintenanceReason: node.maintenanceReason,
+        provisionState: node.provisionState,
+        fault: node.fault,
+        owner: node.owner,
+        resourceClass: node.resourceClass,
+      });
+    }
+    return result;
   }
 
   async setLease(uuid: string, lease: LeaseHolder): Promise<void> {
@@ -135,7 +162,7 @@ export class TestNodeDriver implements ResourceDriver {
       ownerProjectId: node.owner,
       lesseeProjectId: node.lessee,
       leaseUuid: node.leaseUuid,
-      provisionState: 'available',
+      provisionState: node.provisionState,
       powerState: 'power off',
     };
   }

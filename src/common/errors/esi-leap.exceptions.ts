@@ -103,6 +103,18 @@ export class LeaseChildrenOutlast extends templated(
   (a) => `Lease ${a.lease_uuid} cannot end at ${a.end_time}: it has sub-leases or sub-offers that end later.`,
 ) {}
 
+/** Ours: a node its backend reports unhealthy (maintenance, fault, failed provisioning) or gone is not leased. */
+export class NodeUnhealthy extends templated(
+  409,
+  (a) => `Node ${a.resource_uuid} (${a.resource_type}) cannot be leased now: ${a.reason}.`,
+) {}
+
+/** Ours: only a lease that has not started, on a resource of its own, may be moved to another resource. */
+export class LeaseNotMovable extends templated(
+  409,
+  (a) => `Lease ${a.lease_uuid} cannot be moved: it has started, changed or is a sub-lease.`,
+) {}
+
 /** Ours: the resource stayed locked by another booking or transition longer than `[database] lock_wait_timeout`. */
 export class ResourceBusy extends templated(
   503,

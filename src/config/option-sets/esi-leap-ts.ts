@@ -239,3 +239,45 @@ export const additionEnforcementOptions = fromNamespace(ADDITION_ORIGIN, {
     false,
   ),
 });
+
+/** Consuming Ironic's versioned notifications (src/node-health/consumer), in the manager role. */
+export const additionIronicNotificationsOptions = fromNamespace(ADDITION_ORIGIN, {
+  enabled: boolOpt(
+    "Consume Ironic's versioned notifications (maintenance, provision failures, updates, deletions) so " +
+      'node health takes effect within moments. Ironic must emit them: [DEFAULT] notification_level = info ' +
+      'and [oslo_messaging_notifications] driver = messagingv2 in ironic.conf.',
+    false,
+  ),
+  transport_url: strOpt(
+    "The broker Ironic publishes its notifications to (rabbit://user:pass@host:port/vhost); unset uses " +
+      '[DEFAULT] transport_url.',
+    { secret: true },
+  ),
+  exchange: strOpt("The exchange Ironic publishes to: Ironic's [DEFAULT] control_exchange.", { default: 'ironic' }),
+  topic: strOpt("Ironic's [DEFAULT] versioned_notifications_topics; priorities info and error are consumed.", {
+    default: 'ironic_versioned_notifications',
+  }),
+  queue: strOpt(
+    "Name of esi-leap's own durable queue bound to the topic. Managers sharing it take turns with the " +
+      'messages; a stopped manager finds them waiting when it comes back.',
+    { default: 'esi_leap_node_health' },
+  ),
+  prefetch: intOpt('Notifications the broker hands this manager ahead of acknowledgement.', { default: 16, min: 1 }),
+});
+
+/** What esi-leap does about unhealthy nodes (src/node-health). */
+export const additionNodeHealthOptions = fromNamespace(ADDITION_ORIGIN, {
+  reconcile_interval: intOpt(
+    'Seconds between two reads of the health of every node with offers or leases through its driver, the ' +
+      'safety net for lost or disabled notifications. 0 disables the reconcile.',
+    { default: 60, min: 0 },
+  ),
+  unhealthy_provision_states: listOpt('Provision states in which a node is unhealthy.', {
+    default: ['enroll', 'clean failed', 'deploy failed'],
+  }),
+  replace_future_leases: boolOpt(
+    'Move a lease that has not started off a node that became unhealthy, onto a healthy node of the same ' +
+      'owner and resource class whose available offer covers the lease and is free for it.',
+    false,
+  ),
+});

@@ -7,22 +7,31 @@ import {
   ConsoleEndpoint,
   InventoryNode,
   LeaseHolder,
+  NodeHealthReading,
   NodeListFilters,
   ResourceDriver,
   ResourceInfo,
 } from '../resource-driver';
+import { inParallel } from '../../common/in-parallel';
 import { IronicClient, JsonPatchOp } from './ironic-client';
 import {
+  HEALTH_FIELDS,
   IronicNode,
   isEmptyObject,
   leaseUuidOf,
   LISTED_FIELDS,
   TEARDOWN_STATES,
   toInventoryNode,
+  toHealthReading,
   toResourceInfo,
   UNDEPLOY_STATES,
 } from './ironic-node';
 import { IronicNodeListCache } from './ironic-node-list-cache';
+
+/** Up to this many nodes a health read asks for each node; beyond, one list of the whole fleet is cheaper. */
+const HEALTH_READS_ONE_BY_ONE = 20;
+/** Single-node reads in flight at once. */
+const HEALTH_READS_AT_ONCE = 8;
 
 /**
  * `ironic_node` (service.md E.2): leases are recorded on the Ironic node itself as `lessee`
@@ -70,6 +79,23 @@ export class IronicNodeDriver implements ResourceDriver {
   /** With the caller's token Ironic decides what the caller sees; never cached. */
   async listNodes(filters: NodeListFilters, userToken: string | null): Promise<InventoryNode[]> {
     return (await this.ironic.listNodes(filters, LISTED_FIELDS, userToken)).map(toInventoryNode);
+  }
+
+  /** Never cached: health decides what may be booked. A node Ironic does not know is left out. */
+  async readHealth(uuids: readonly string[]): Promise<Map<string, NodeHealthReading>> {
+    const result = new Map<string, NodeHealthReading>();
+    const wanted = new Set(uuids);
+    if (wanted.size > HEALTH_READS_ONE_BY_ONE) {
+      for (const node of await this.ironic.listNodes({}, HEALTH_FIELDS)) {
+        if (wanted.has(node.uuid)) result.set(node.uuid, toHealthReading(node));
+      }
+      return result;
+    }
+    await inParallel([...wanted], HEALTH_READS_AT_ONCE, async (uuid) => {
+      const node = await this.fresh(uuid, HEALTH_FIELDS);
+      if (node) result.set(uuid, toHealthReading(node));
+    });
+    return result;
   }
 
   /** One PATCH; `add` replaces an existing member, so repeating it is harmless. */
@@ -132,9 +158,9 @@ export class IronicNodeDriver implements ResourceDriver {
     }
   }
 
-  private async fresh(uuid: string): Promise<IronicNode | null> {
+  private async fresh(uuid: string, fields?: readonly string[]): Promise<IronicNode | null> {
     try {
-      return await this.ironic.getNode(uuid);
+      return await this.ironic.getNode(uuid, fields);
     } catch (err) {
       if (err instanceof NodeNotFound) return null;
       throw err;

@@ -1,4 +1,4 @@
-import { InventoryNode, ResourceInfo } from '../resource-driver';
+import { InventoryNode, NodeHealthReading, ResourceInfo } from '../resource-driver';
 
 /** The Ironic node fields esi-leap reads (service.md E.2), as Ironic returns them. */
 export interface IronicNode {
@@ -13,6 +13,8 @@ export interface IronicNode {
   readonly power_state?: string | null;
   readonly target_power_state?: string | null;
   readonly maintenance?: boolean;
+  readonly maintenance_reason?: string | null;
+  readonly fault?: string | null;
   readonly instance_info?: Record<string, unknown> | null;
   readonly extra?: Record<string, unknown> | null;
 }
@@ -30,6 +32,17 @@ export const LISTED_FIELDS = [
   'power_state',
   'target_power_state',
   'maintenance',
+] as const;
+
+/** What a health read asks for (`?fields=`). */
+export const HEALTH_FIELDS = [
+  'uuid',
+  'maintenance',
+  'maintenance_reason',
+  'provision_state',
+  'fault',
+  'owner',
+  'resource_class',
 ] as const;
 
 /** Provision states upstream tears down with `deleted` (service.md E.2 step 5)… */
@@ -95,4 +108,15 @@ export function toInventoryNode(node: IronicNode): InventoryNode {
 
 export function isEmptyObject(value: Record<string, unknown> | null | undefined): boolean {
   return !value || Object.keys(value).length === 0;
+}
+
+export function toHealthReading(node: IronicNode): NodeHealthReading {
+  return {
+    maintenance: node.maintenance === true,
+    maintenanceReason: node.maintenance_reason ?? null,
+    provisionState: node.provision_state ?? null,
+    fault: node.fault ?? null,
+    owner: node.owner ?? null,
+    resourceClass: node.resource_class ?? null,
+  };
 }

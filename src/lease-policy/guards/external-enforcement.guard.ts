@@ -29,7 +29,8 @@ export class ExternalEnforcementGuard implements BookingGuard {
 
   async beforeLocking(candidates: readonly BookingCandidate[], context: BookingContext): Promise<void> {
     if (!this.client.enabled()) return;
-    const leases = candidates.filter((c) => c.kind !== 'offer');
+    // A move onto a healthy node is the service's own repair, not a booking the service judges.
+    const leases = candidates.filter((c) => c.kind === 'lease' || c.kind === 'extension');
     if (leases.length === 0) return;
     const found = await this.resources.load(context, leases);
     const node = (c: BookingCandidate): LeasedNode => ({ ...c, info: found.get(keyOf(c)) ?? null });

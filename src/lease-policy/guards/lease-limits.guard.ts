@@ -30,7 +30,8 @@ export class LeaseLimitsGuard implements BookingGuard {
   ) {}
 
   async beforeLocking(candidates: readonly BookingCandidate[], context: BookingContext): Promise<void> {
-    const leases = candidates.filter((c) => c.kind !== 'offer');
+    // A move keeps its lease's window and holder: the limits were met when it was booked.
+    const leases = candidates.filter((c) => c.kind === 'lease' || c.kind === 'extension');
     if (leases.length === 0 || !this.limits.document()) return;
     const nodes = this.limits.dependsOnResourceClass() ? await this.resources.load(context, leases) : undefined;
     const now = this.clock.now();

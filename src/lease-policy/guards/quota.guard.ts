@@ -76,15 +76,18 @@ export class QuotaGuard implements BookingGuard {
 
 /** The leases and extensions among the candidates, as what they add to their lessee's usage. */
 function addedBookings(candidates: readonly BookingCandidate[]): AddedBooking[] {
-  return candidates
-    .filter((c) => c.kind !== 'offer')
-    .map((c) => ({
-      projectId: c.projectId,
-      newLease: c.kind === 'lease',
-      span: {
-        resource: `${c.resourceType}/${c.resourceUuid}`,
-        start: toEpochMicros(c.start),
-        end: toEpochMicros(c.end),
-      },
-    }));
+  return (
+    candidates
+      // A move holds the same node-hours on another node: it adds nothing.
+      .filter((c) => c.kind === 'lease' || c.kind === 'extension')
+      .map((c) => ({
+        projectId: c.projectId,
+        newLease: c.kind === 'lease',
+        span: {
+          resource: `${c.resourceType}/${c.resourceUuid}`,
+          start: toEpochMicros(c.start),
+          end: toEpochMicros(c.end),
+        },
+      }))
+  );
 }

@@ -15,8 +15,11 @@ export interface BookingRequester {
 
 /** One booking about to be written, as a guard sees it. */
 export interface BookingCandidate {
-  /** A new offer, a new lease (claim, direct, sub-lease, group member), or a later end for a lease. */
-  readonly kind: 'offer' | 'lease' | 'extension';
+  /**
+   * A new offer, a new lease (claim, direct, sub-lease, group member), a later end for a lease,
+   * or a lease that has not started moved to another resource (`current` is it before the move).
+   */
+  readonly kind: 'offer' | 'lease' | 'extension' | 'move';
   readonly resourceType: string;
   readonly resourceUuid: string;
   /** The window it books: for an extension, the added part `[old end, new end)`. */
@@ -24,7 +27,7 @@ export interface BookingCandidate {
   readonly end: UtcTime;
   /** Who will hold it: the lessee of a lease, the owner of an offer. */
   readonly projectId: string;
-  /** The lease as it is now, for an extension. */
+  /** The lease as it is now, for an extension or a move. */
   readonly current?: LeaseEntity;
   /** A new lease's or offer's name. */
   readonly name?: string | null;

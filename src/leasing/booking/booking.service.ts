@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { InvalidTimeRange, LeaseChildrenOutlast, ResourceBusy } from '../../common/errors/esi-leap.exceptions';
+import {
+  InvalidTimeRange,
+  LeaseChildrenOutlast,
+  LeaseNotMovable,
+  OfferNotFound,
+  ResourceBusy,
+} from '../../common/errors/esi-leap.exceptions';
 import { UtcTime } from '../../common/time';
 import { TransactionRunner } from '../../db/transaction-runner';
 import { LeaseEntity } from '../data/lease.entity';
@@ -190,6 +196,72 @@ export class BookingService {
     });
     this.schedule.notify();
     return updated;
+  }
+
+  /**
+   * Moves a lease that has not started into an available offer of the same owner on another
+   * resource (healing a lease whose node became unhealthy): same uuid, window and lessee. Both
+   * resources are locked; the offer must cover the window and be free for it, be open to the
+   * lease's project (unrestricted or restricted to it), and the guards see the move. `onMoved` runs in the same transaction, for what must commit with the move
+   * (its events). Refused with the usual conflict errors, or LeaseNotMovable when the lease has
+   * started or changed meanwhile.
+   */
+  async moveLease(
+    fallback: LeaseEntity,
+    offerUuid: string,
+    onMoved: (em: EntityManager, moved: LeaseEntity) => Promise<void>,
+  ): Promise<LeaseEntity> {
+    const target = await this.offers.findByUuid(offerUuid);
+    if (!target) throw new OfferNotFound({ offer_uuid: offerUuid });
+    const context = new BookingContext();
+    const move = { resourceType: target.resourceType, resourceUuid: target.resourceUuid, start: fallback.startTime };
+    await this.beforeLocking(
+      [{ kind: 'move', ...move, end: fallback.endTime, projectId: fallback.projectId, current: fallback }],
+      context,
+    );
+    return this.tx.runLocked([fallback, target], async (em) => {
+      const current = await this.leases.findByUuid(fallback.uuid, em);
+      const now = this.clock.now();
+      if (
+        !current ||
+        current.status !== LeaseStatus.CREATED ||
+        current.startTime <= now ||
+        current.resourceUuid !== fallback.resourceUuid ||
+        current.parentLeaseUuid !== null
+      ) {
+        throw new LeaseNotMovable({ lease_uuid: fallback.uuid });
+      }
+      const offer = await this.conflicts.assertFreeInOffer(em, offerUuid, current.startTime, current.endTime);
+      if (
+        offer.projectId !== current.ownerId ||
+        offer.resourceType !== current.resourceType ||
+        offer.parentLeaseUuid !== null ||
+        (offer.lesseeId !== null && offer.lesseeId !== current.projectId)
+      ) {
+        throw new LeaseNotMovable({ lease_uuid: current.uuid });
+      }
+      if (
+        offer.uuid !== target.uuid ||
+        current.startTime !== fallback.startTime ||
+        current.endTime !== fallback.endTime
+      ) {
+        throw new LeaseNotMovable({ lease_uuid: current.uuid });
+      }
+      await this.check(
+        em,
+        [{ kind: 'move', ...move, end: current.endTime, projectId: current.projectId, current }],
+        context,
+      );
+      await this.leases.moveToOffer(em, current.uuid, offer.resourceUuid, offer.uuid, now);
+      const moved: LeaseEntity = {
+        ...current,
+        resourceUuid: offer.resourceUuid,
+        offerUuid: offer.uuid,
+        updatedAt: now,
+      };
+      await onMoved(em, moved);
+      return moved;
+    });
   }
 
   private async beforeLocking(candidates: readonly BookingCandidate[], context: BookingContext): Promise<void> {

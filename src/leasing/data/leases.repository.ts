@@ -287,6 +287,16 @@ export class LeasesRepository {
       .execute();
   }
 
+  /** Puts a lease on another resource, inside an offer there (a move of a lease that has not started). */
+  async moveToOffer(em: EntityManager, uuid: string, resourceUuid: string, offerUuid: string, now: UtcTime): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(LeaseEntity)
+      .set({ resourceUuid, offerUuid, updatedAt: now })
+      .where('uuid = :uuid', { uuid })
+      .execute();
+  }
+
   /** Compare-and-set transition (decisions.md 9); false when the row moved on meanwhile. */
   async transition(
     em: EntityManager,

@@ -16,7 +16,12 @@ export type LeaseEventType =
   | 'esi_leap.lease.delete.end'
   | 'esi_leap.lease.delete.error'
   /** A lease's end_time changed (PATCH, by an admin or as a self-service extension). */
-  | 'esi_leap.lease.update.end';
+  | 'esi_leap.lease.update.end'
+  /** The lease's node became unhealthy (docs/node-health.md); `recovered` when it is healthy again. */
+  | 'esi_leap.lease.degraded'
+  | 'esi_leap.lease.recovered'
+  /** A lease that had not started was moved off an unhealthy node. */
+  | 'esi_leap.lease.moved';
 
 /** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {

@@ -104,6 +104,23 @@ export class LeaseLifecycle {
     return new Map(uuids.map((uuid) => [uuid, expired.has(uuid) ? 'done' : 'skipped']));
   }
 
+  /**
+   * Ends offers (`expired`) and leases before their end time, with everything booked inside
+   * them, as their expiry would: for a node that left esi-leap's hands (deleted in its backend,
+   * given to another owner). A lease already ending with one of the offers is planned once.
+   */
+  async endEarly(offerUuids: readonly string[], leaseUuids: readonly string[]): Promise<void> {
+    const seen = [...(await this.offers.findByUuids(offerUuids)), ...(await this.leases.findByUuids(leaseUuids))];
+    await this.transition(seen, async (em, now) => {
+      const planned = await this.planOfferEnds(em, await this.liveOffers(em, offerUuids), 'expire', now);
+      const planning = new Set(planned.map((p) => p.lease.uuid));
+      const leases = (await this.leases.takeManyForProcessing(em, leaseUuids)).filter(
+        (l) => EXPIRABLE.includes(l.status) && !planning.has(l.uuid),
+      );
+      return [...planned, ...(await this.planEnds(em, leases, 'expire', now))];
+    });
+  }
+
   /** Takes nodes back from leases already in `wait cancel`/`wait expire`: retries, and ends whose claimant died. */
   async finishEnds(uuids: readonly string[]): Promise<Map<string, TransitionOutcome>> {
     return this.transition(await this.leases.findByUuids(uuids), async (em) => {

@@ -9,7 +9,10 @@ import { LeaseLifecycle } from './lease-lifecycle';
 import { NodeHandover } from './node-handover';
 import { TransitionRecorder } from './transition-recorder';
 
-/** The one transition path (LeaseLifecycle): fulfil, cancel, expire, cascades, node hand-over, events. */
+/**
+ * The one transition path (LeaseLifecycle): fulfil, cancel, expire, cascades, node hand-over,
+ * events. EventRecorder is shared with what records lease events of its own (node health).
+ */
 @Module({
   imports: [LeasingDataModule, ConsoleTokensModule],
   providers: [

@@ -9,10 +9,15 @@ import { BookingGaps, padIntervals } from '../limits/booking-gaps';
 import { BusyIntervalsRepository, Interval } from '../data/busy-intervals.repository';
 import { ProjectDirectory } from '../../projects/project-directory';
 import { OfferEntity } from '../data/offer.entity';
+import { NodeHealth, nodeKey } from '../health/node-health';
 
 export type OfferView = Record<string, unknown>;
 
-/** Renders offers in upstream's attribute order (api.md 3.2.0) with their decoration. */
+/**
+ * Renders offers in upstream's attribute order with their decoration. An offer on
+ * a node recorded unhealthy shows no availabilities: nothing can be claimed from it until the
+ * node recovers (docs/node-health.md).
+ */
 @Injectable()
 export class OfferPresenter {
   constructor(
@@ -21,20 +26,23 @@ export class OfferPresenter {
     private readonly resources: ResourceDecorator,
     private readonly busyIntervals: BusyIntervalsRepository,
     private readonly gaps: BookingGaps,
+    private readonly health: NodeHealth,
   ) {}
 
   /** `known`: the offer's busy intervals ending after `now`, when the caller read them already. */
   async one(offer: OfferEntity, known?: { busy: readonly Interval[]; now: UtcTime }): Promise<OfferView> {
     const now = known?.now ?? this.clock.now();
-    const [project, lessee, resource, busy] = await Promise.all([
+    const available = offer.status === OfferStatus.AVAILABLE;
+    const [project, lessee, resource, busy, healthy] = await Promise.all([
       this.projects.nameOf(offer.projectId),
       this.projects.nameOf(offer.lesseeId),
       this.resources.single(offer),
-      known || offer.status !== OfferStatus.AVAILABLE
+      known || !available
         ? known?.busy
         : this.busyIntervals.ofOffers<string>({ uuids: [offer.uuid] }, now).then((byOffer) => byOffer.get(offer.uuid)),
+      available ? this.health.isHealthy(offer) : true,
     ]);
-    return this.render(offer, project, lessee, resource, busy ?? [], now);
+    return this.render(offer, project, lessee, resource, busy ?? [], now, healthy);
   }
 
   /**
@@ -49,10 +57,22 @@ export class OfferPresenter {
     now: UtcTime,
   ): Promise<Iterable<OfferView>> {
     if (offers.length === 0) return [];
-    const [names, resourceOf] = await Promise.all([this.projects.names(), this.resources.forList(offers)]);
+    const [names, resourceOf, unhealthy] = await Promise.all([
+      this.projects.names(),
+      this.resources.forList(offers),
+      this.health.unhealthyAmong(offers.filter((o) => o.status === OfferStatus.AVAILABLE)),
+    ]);
     const name = (id: string | null) => (id ? (names.get(id) ?? '') : '');
     const render = (o: Listed<OfferEntity>) =>
-      this.render(o, name(o.projectId), name(o.lesseeId), resourceOf(o), busy.get(o.id) ?? [], now);
+      this.render(
+        o,
+        name(o.projectId),
+        name(o.lesseeId),
+        resourceOf(o),
+        busy.get(o.id) ?? [],
+        now,
+        !unhealthy.has(nodeKey(o)),
+      );
     return (function* rows() {
       for (const o of offers) yield render(o);
     })();
@@ -65,11 +85,12 @@ export class OfferPresenter {
     resource: ResourceDecoration,
     busy: readonly Interval[],
     now: UtcTime,
+    healthy: boolean,
   ): OfferView {
     // Each lease keeps the node's cleaning time free around it, so what is shown free can be claimed.
     const gap = this.gaps.gapMicros(resource.resource_class);
     const windows =
-      offer.status === OfferStatus.AVAILABLE
+      offer.status === OfferStatus.AVAILABLE && healthy
         ? offerAvailabilities(offer.startTime, offer.endTime, padIntervals(busy, gap), now)
         : [];
     return {

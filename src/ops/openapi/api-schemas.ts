@@ -9,6 +9,7 @@ import { LeaseStatus, OfferStatus } from '../../leasing/data/statuses';
 import type { AttributeSpec } from '../../common/http/request-body';
 import { CLAIM_ATTRIBUTES, LEASE_ATTRIBUTES } from '../../leases/dto/lease-body';
 import { OFFER_ATTRIBUTES } from '../../offers/dto/offer-body';
+import { withLeaseHealth } from './node-health-schemas';
 
 /** Output datetimes are naive UTC ISO 8601, fraction only when non-zero (decisions.md). */
 const NAIVE_UTC = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{6})?$';
@@ -135,7 +136,7 @@ export const NEW_OFFER_SCHEMA = bodySchemaOf(OFFER_ATTRIBUTES, {
   lessee_id: LESSEE,
 });
 
-export const LEASE_SCHEMA = outputSchemaOf(LEASE_ATTRIBUTES, {
+const UPSTREAM_LEASE_SCHEMA = outputSchemaOf(LEASE_ATTRIBUTES, {
   name: null,
   uuid: UUID_3,
   project_id: LESSEE,
@@ -157,6 +158,8 @@ export const LEASE_SCHEMA = outputSchemaOf(LEASE_ATTRIBUTES, {
   offer_uuid: UUID_1,
   parent_lease_uuid: null,
 });
+
+export const LEASE_SCHEMA = withLeaseHealth(UPSTREAM_LEASE_SCHEMA);
 
 export const NEW_LEASE_SCHEMA = bodySchemaOf(LEASE_ATTRIBUTES, {
   project_id: LESSEE,

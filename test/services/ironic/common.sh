@@ -23,6 +23,10 @@
 #                            sleeps holding the node lock (makes 409 NodeLocked testable)
 #   IRONIC_MAX_LIMIT=1000    [api] max_limit: largest page Ironic returns (small values make
 #                            list pagination, i.e. "next" links, testable)
+#   IRONIC_NOTIFICATIONS_URL=  oslo.messaging transport URL (rabbit://user:pass@host:port/):
+#                            when set, Ironic emits versioned notifications there
+#                            (messagingv2, notification_level = info); empty: none
+#   IRONIC_NOTIFICATIONS_EXCHANGE=ironic  the exchange they go to ([DEFAULT] control_exchange)
 # keystone mode only (Ironic behind keystonemiddleware; needs a running Keystone):
 #   KEYSTONE_URL             identity v3 URL of the Keystone to use (required)
 #   IRONIC_KS_USER=ironic-ci, IRONIC_KS_PASSWORD=<generated, kept in $IRONIC_RUNTIME/secrets.env>
@@ -64,6 +68,8 @@ IRONIC_FAKE_DEPLOY_DELAY="${IRONIC_FAKE_DEPLOY_DELAY:-0}"
 IRONIC_FAKE_POWER_DELAY="${IRONIC_FAKE_POWER_DELAY:-0}"
 IRONIC_FAKE_BOOT_DELAY="${IRONIC_FAKE_BOOT_DELAY:-0}"
 IRONIC_MAX_LIMIT="${IRONIC_MAX_LIMIT:-1000}"
+IRONIC_NOTIFICATIONS_URL="${IRONIC_NOTIFICATIONS_URL:-}"
+IRONIC_NOTIFICATIONS_EXCHANGE="${IRONIC_NOTIFICATIONS_EXCHANGE:-ironic}"
 IRONIC_URL="http://$IRONIC_HOST:$IRONIC_PORT"
 KEYSTONE_URL="${KEYSTONE_URL:-}"
 

@@ -116,7 +116,19 @@ PYEOF
 
 # ------------------------------------------------------------------ config
 write_conf() {
-  local auth_block=""
+  local auth_block="" notifications_block=""
+  if [ -n "$IRONIC_NOTIFICATIONS_URL" ]; then
+    # Versioned notifications to RabbitMQ (a second [DEFAULT] section merges into the first).
+    notifications_block="
+[DEFAULT]
+notification_level = info
+control_exchange = $IRONIC_NOTIFICATIONS_EXCHANGE
+
+[oslo_messaging_notifications]
+driver = messagingv2
+transport_url = $IRONIC_NOTIFICATIONS_URL
+"
+  fi
   if [ "$IRONIC_AUTH" = keystone ]; then
     auth_block="
 [keystone_authtoken]
@@ -197,6 +209,7 @@ deploy_delay = $IRONIC_FAKE_DEPLOY_DELAY
 power_delay = $IRONIC_FAKE_POWER_DELAY
 boot_delay = $IRONIC_FAKE_BOOT_DELAY
 $auth_block
+$notifications_block
 EOF
   umask 022
   if cmp -s "$IRONIC_CONF.new" "$IRONIC_CONF"; then rm -f "$IRONIC_CONF.new"; else mv "$IRONIC_CONF.new" "$IRONIC_CONF"; fi

@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
  * allocates its own series), so a consumer goes on past a missing id and keeps here what it
  * has done until the cursor catches up.
  */
-export class OutboxDelivered1795593600000 implements MigrationInterface {
-  name = 'OutboxDelivered1795593600000';
+export class OutboxDelivered1795597200000 implements MigrationInterface {
+  name = 'OutboxDelivered1795597200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
