@@ -23,7 +23,15 @@ export async function ensureBrokerAndOslo(): Promise<void> {
     execFileSync(PYTHON, ['-c', 'import oslo_messaging']);
   } catch {
     execFileSync('apt-get', ['update', '-q']);
-    execFileSync('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', 'python3-oslo.messaging']);
+    execFileSync('apt-get', [
+      'install',
+      '-y',
+      '-q',
+      '-o',
+      'DPkg::Lock::Timeout=600',
+      '--no-install-recommends',
+      'python3-oslo.messaging',
+    ]);
   }
 }
 
@@ -60,6 +68,8 @@ export interface ReceivedNotification {
   payload: Record<string, any>;
   message_id: string;
   timestamp: string;
+  /** When the test process read it from the listener (epoch ms). */
+  receivedAt: number;
 }
 
 /** The Python oslo.messaging listener as a child process; `received` grows as lines arrive. */
@@ -69,9 +79,9 @@ export class OsloListener {
   private stderr = '';
   private ready: Promise<void>;
 
-  constructor(exchange: string, topic: string) {
+  constructor(exchange: string, topic: string, url = RABBIT) {
     if (!existsSync(LISTENER)) throw new Error(`missing ${LISTENER}`);
-    this.child = spawn(PYTHON, [LISTENER, RABBIT, exchange, topic]);
+    this.child = spawn(PYTHON, [LISTENER, url, exchange, topic]);
     let buffered = '';
     this.ready = new Promise((resolve, reject) => {
       this.child.stdout.on('data', (chunk: Buffer) => {
@@ -81,7 +91,8 @@ export class OsloListener {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
           if (line === 'READY') resolve();
-          else if (line.trim()) this.received.push(JSON.parse(line) as ReceivedNotification);
+          else if (line.trim())
+            this.received.push({ ...(JSON.parse(line) as ReceivedNotification), receivedAt: Date.now() });
         }
       });
       this.child.on('exit', (code) => reject(new Error(`oslo listener exited (${code}): ${this.stderr}`)));
@@ -98,7 +109,9 @@ export class OsloListener {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < count && Date.now() < deadline) await sleep(50);
     if (this.received.length < count) {
-      throw new Error(`listener got ${this.received.length} of ${count} notifications; stderr: ${this.stderr.slice(-2000)}`);
+      throw new Error(
+        `listener got ${this.received.length} of ${count} notifications; stderr: ${this.stderr.slice(-2000)}`,
+      );
     }
     await sleep(500);
     return this.received;

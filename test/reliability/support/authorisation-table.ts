@@ -166,49 +166,49 @@ const ALL_EVENTS = [...GONE_LESSEE, ...GONE_OTHER];
 /** A list's contents per caller (in CALLERS order): the names it shows, or the refusal. */
 type Seen = readonly string[] | 403;
 export interface ListRow {
-  url(f: Fixture): string;
+  url: string;
   key: string;
   seen: readonly Seen[];
 }
 
 // prettier-ignore
 export const CONTENTS = {
-  'GET /v1/offers': { url: () => '/v1/offers', key: 'offers', seen: [
+  'GET /v1/offers': { url: '/v1/offers', key: 'offers', seen: [
     /* admin */ ALL_OFFERS, /* owner */ ['o-open', 'o-lessee'], /* owner2 */ ['o-open', 'o-other', 'o-child'],
     /* lessee */ ['o-open', 'o-lessee'], /* childLessee */ ['o-open', 'o-lessee', 'o-child'], /* otherLessee */ ['o-open', 'o-other'],
     /* ownerNoRole */ 403, /* lesseeNoRole */ 403, /* member */ 403,
     /* noProjectLessee */ ['o-open'], /* noProjectOwner */ ['o-open'], /* noProjectNoRole */ 403,
     /* noProjectAdmin */ ALL_OFFERS, /* noIdentity */ ALL_OFFERS] },
-  'GET /v1/leases': { url: () => '/v1/leases', key: 'leases', seen: [
+  'GET /v1/leases': { url: '/v1/leases', key: 'leases', seen: [
     /* admin: scoped to its own project */ [], /* owner */ ['l-lessee', 'l-child'], /* owner2 */ ['l-other'],
     /* lessee */ ['l-lessee'], /* childLessee */ ['l-child'], /* otherLessee */ ['l-other'],
     /* ownerNoRole */ 403, /* lesseeNoRole */ 403, /* member */ 403,
     /* noProjectLessee */ [], /* noProjectOwner */ [], /* noProjectNoRole */ 403,
     /* noProjectAdmin */ [], /* noIdentity */ []] },
-  'GET /v1/leases?status=any': { url: () => '/v1/leases?status=any', key: 'leases', seen: [
+  'GET /v1/leases?status=any': { url: '/v1/leases?status=any', key: 'leases', seen: [
     /* admin */ [], /* owner */ ['l-lessee', 'l-child', 'l-gone-lessee'], /* owner2 */ ['l-other', 'l-gone-other'],
     /* lessee */ ['l-lessee', 'l-gone-lessee'], /* childLessee */ ['l-child'], /* otherLessee */ ['l-other', 'l-gone-other'],
     /* ownerNoRole */ 403, /* lesseeNoRole */ 403, /* member */ 403,
     /* noProjectLessee */ [], /* noProjectOwner */ [], /* noProjectNoRole */ 403,
     /* noProjectAdmin */ [], /* noIdentity */ []] },
-  'GET /v1/leases?view=all': { url: () => '/v1/leases?view=all', key: 'leases', seen: [
+  'GET /v1/leases?view=all': { url: '/v1/leases?view=all', key: 'leases', seen: [
     /* admin */ LIVE_LEASES, /* owner */ 403, /* owner2 */ 403, /* lessee */ 403, /* childLessee */ 403, /* otherLessee */ 403,
     /* ownerNoRole */ 403, /* lesseeNoRole */ 403, /* member */ 403,
     /* noProjectLessee */ 403, /* noProjectOwner */ 403, /* noProjectNoRole */ 403,
     /* noProjectAdmin */ LIVE_LEASES, /* noIdentity */ LIVE_LEASES] },
-  'GET /v1/events': { url: () => '/v1/events', key: 'events', seen: [
+  'GET /v1/events': { url: '/v1/events', key: 'events', seen: [
     /* admin */ ALL_EVENTS, /* owner */ GONE_LESSEE, /* owner2 */ GONE_OTHER,
     /* lessee */ GONE_LESSEE, /* childLessee */ [], /* otherLessee */ GONE_OTHER,
     /* ownerNoRole: events need no role */ GONE_LESSEE, /* lesseeNoRole */ GONE_LESSEE, /* member */ GONE_OTHER,
     /* noProjectLessee */ [], /* noProjectOwner */ [], /* noProjectNoRole */ [],
     /* noProjectAdmin */ ALL_EVENTS, /* noIdentity */ ALL_EVENTS] },
-  'GET /v1/events?lessee_or_owner_id=<owner2>': { url: () => `/v1/events?lessee_or_owner_id=${P.owner2}`, key: 'events', seen: [
+  'GET /v1/events?lessee_or_owner_id=<owner2>': { url: `/v1/events?lessee_or_owner_id=${P.owner2}`, key: 'events', seen: [
     /* admin */ GONE_OTHER, /* owner: the filter is replaced by its own project */ GONE_LESSEE, /* owner2 */ GONE_OTHER,
     /* lessee */ GONE_LESSEE, /* childLessee */ [], /* otherLessee */ GONE_OTHER,
     /* ownerNoRole */ GONE_LESSEE, /* lesseeNoRole */ GONE_LESSEE, /* member */ GONE_OTHER,
     /* noProjectLessee */ [], /* noProjectOwner */ [], /* noProjectNoRole */ [],
     /* noProjectAdmin */ GONE_OTHER, /* noIdentity */ GONE_OTHER] },
-  'GET /v1/nodes': { url: () => '/v1/nodes', key: 'nodes', seen: CALLERS.map(() => NODES) },
+  'GET /v1/nodes': { url: '/v1/nodes', key: 'nodes', seen: CALLERS.map(() => NODES) },
 } satisfies Record<string, ListRow>;
 export type ListName = keyof typeof CONTENTS;
 
