@@ -137,6 +137,8 @@ export class FlakyBrokerProxy {
   cutAfterBytes: number | null = null;
   /** Connections accepted so far. */
   connections = 0;
+  /** Holds everything the broker sends this long: a slow link, so that each confirm takes a while. */
+  delayFromBrokerMs = 0;
 
   constructor(readonly port: number) {}
 
@@ -168,7 +170,13 @@ export class FlakyBrokerProxy {
           upstream.destroy();
         }
       });
-      upstream.pipe(client);
+      upstream.on('data', (chunk: Buffer) => {
+        const forward = () => {
+          if (!client.destroyed) client.write(chunk);
+        };
+        if (this.delayFromBrokerMs > 0) setTimeout(forward, this.delayFromBrokerMs);
+        else forward();
+      });
       const end = () => {
         client.destroy();
         upstream.destroy();
