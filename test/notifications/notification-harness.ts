@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import * as path from 'node:path';
+import amqp, { AmqpConnectionManager } from 'amqp-connection-manager';
 import * as amqplib from 'amqplib';
 import { ManualClock } from '../../src/common/clock';
 import { UtcTime } from '../../src/common/time';
@@ -123,6 +124,71 @@ export class OsloListener {
     this.child.stdin.end();
     this.child.kill('SIGTERM');
     await exited;
+  }
+}
+
+/**
+ * A plain AMQP consumer of the notifications: every copy the broker delivers, duplicates
+ * included. (An oslo listener drops a message whose `_unique_id` it saw among its last few,
+ * so it hides most of the repeats the relay sends; this one counts them.)
+ *
+ * `own-queue`: a private queue bound like the oslo queues, beside any listener. `relay-queues`:
+ * the queues the relay declares itself (`<topic>.info` / `.error`), so messages published while
+ * the consumer reconnects wait for it; declared again on every reconnection.
+ */
+export class RawNotificationConsumer {
+  readonly received: ReceivedNotification[] = [];
+  private constructor(private readonly manager: AmqpConnectionManager) {}
+
+  static async start(
+    url: string,
+    exchange: string,
+    topic: string,
+    mode: 'own-queue' | 'relay-queues',
+  ): Promise<RawNotificationConsumer> {
+    const manager = amqp.connect([url.replace(/^rabbit:/, 'amqp:')], { reconnectTimeInSeconds: 0.5 });
+    const consumer = new RawNotificationConsumer(manager);
+    const keys = ['info', 'error'].map((priority) => `${topic}.${priority}`);
+    const channel = manager.createChannel({
+      setup: async (ch: amqplib.ConfirmChannel) => {
+        const take = (msg: amqplib.ConsumeMessage | null) => msg && consumer.take(msg);
+        // The flags the relay and oslo use by default, so the declarations are equivalent.
+        await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+        if (mode === 'relay-queues') {
+          for (const key of keys) {
+            await ch.assertQueue(key, { durable: false, autoDelete: false });
+            await ch.bindQueue(key, exchange, key);
+            await ch.consume(key, take, { noAck: true });
+          }
+        } else {
+          const { queue } = await ch.assertQueue('', { exclusive: true });
+          for (const key of keys) await ch.bindQueue(queue, exchange, key);
+          await ch.consume(queue, take, { noAck: true });
+        }
+      },
+    });
+    await channel.waitForConnect();
+    return consumer;
+  }
+
+  async stop(): Promise<void> {
+    await this.manager.close();
+  }
+
+  private take(msg: amqplib.ConsumeMessage): void {
+    const envelope = JSON.parse(msg.content.toString('utf8')) as Record<string, unknown>;
+    const body = (
+      typeof envelope['oslo.message'] === 'string' ? JSON.parse(envelope['oslo.message']) : envelope
+    ) as Record<string, any>;
+    this.received.push({
+      priority: String(body.priority).toLowerCase(),
+      publisher_id: body.publisher_id as string,
+      event_type: body.event_type as string,
+      payload: body.payload as Record<string, any>,
+      message_id: body.message_id as string,
+      timestamp: body.timestamp as string,
+      receivedAt: Date.now(),
+    });
   }
 }
 
