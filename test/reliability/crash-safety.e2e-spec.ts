@@ -318,7 +318,7 @@ describe.each(testDatabaseKinds())('manager crash safety: two managers SIGKILLed
       result:
         `all states as their times demand; 0 node files disagree; ${atBroker.events} events = one start/end pair per ` +
         `transition (${fulfilledThenExpired} fulfilled then expired), 0 lost, 0 doubled; every event notified at ` +
-        `least once, ${atBroker.duplicates} duplicates at the broker (same message id; ${relayed.duplicates} reached the oslo listener)`,
+        `least once, ${atBroker.duplicates} duplicates at the broker (same message id), ${relayed.duplicates} of them passed on by the oslo listener`,
     });
   }, 420_000);
 });
