@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import * as path from 'node:path';
+import amqp, { AmqpConnectionManager } from 'amqp-connection-manager';
 import * as amqplib from 'amqplib';
 import { ManualClock } from '../../src/common/clock';
 import { UtcTime } from '../../src/common/time';
@@ -23,7 +24,15 @@ export async function ensureBrokerAndOslo(): Promise<void> {
     execFileSync(PYTHON, ['-c', 'import oslo_messaging']);
   } catch {
     execFileSync('apt-get', ['update', '-q']);
-    execFileSync('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', 'python3-oslo.messaging']);
+    execFileSync('apt-get', [
+      'install',
+      '-y',
+      '-q',
+      '-o',
+      'DPkg::Lock::Timeout=600',
+      '--no-install-recommends',
+      'python3-oslo.messaging',
+    ]);
   }
 }
 
@@ -60,6 +69,8 @@ export interface ReceivedNotification {
   payload: Record<string, any>;
   message_id: string;
   timestamp: string;
+  /** When the test process read it from the listener (epoch ms). */
+  receivedAt: number;
 }
 
 /** The Python oslo.messaging listener as a child process; `received` grows as lines arrive. */
@@ -69,9 +80,9 @@ export class OsloListener {
   private stderr = '';
   private ready: Promise<void>;
 
-  constructor(exchange: string, topic: string) {
+  constructor(exchange: string, topic: string, url = RABBIT) {
     if (!existsSync(LISTENER)) throw new Error(`missing ${LISTENER}`);
-    this.child = spawn(PYTHON, [LISTENER, RABBIT, exchange, topic]);
+    this.child = spawn(PYTHON, [LISTENER, url, exchange, topic]);
     let buffered = '';
     this.ready = new Promise((resolve, reject) => {
       this.child.stdout.on('data', (chunk: Buffer) => {
@@ -81,7 +92,8 @@ export class OsloListener {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
           if (line === 'READY') resolve();
-          else if (line.trim()) this.received.push(JSON.parse(line) as ReceivedNotification);
+          else if (line.trim())
+            this.received.push({ ...(JSON.parse(line) as ReceivedNotification), receivedAt: Date.now() });
         }
       });
       this.child.on('exit', (code) => reject(new Error(`oslo listener exited (${code}): ${this.stderr}`)));
@@ -98,7 +110,9 @@ export class OsloListener {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < count && Date.now() < deadline) await sleep(50);
     if (this.received.length < count) {
-      throw new Error(`listener got ${this.received.length} of ${count} notifications; stderr: ${this.stderr.slice(-2000)}`);
+      throw new Error(
+        `listener got ${this.received.length} of ${count} notifications; stderr: ${this.stderr.slice(-2000)}`,
+      );
     }
     await sleep(500);
     return this.received;
@@ -114,6 +128,71 @@ export class OsloListener {
 }
 
 /**
+ * A plain AMQP consumer of the notifications: every copy the broker delivers, duplicates
+ * included. (An oslo listener drops a message whose `_unique_id` it saw among its last few,
+ * so it hides most of the repeats the relay sends; this one counts them.)
+ *
+ * `own-queue`: a private queue bound like the oslo queues, beside any listener. `relay-queues`:
+ * the queues the relay declares itself (`<topic>.info` / `.error`), so messages published while
+ * the consumer reconnects wait for it; declared again on every reconnection.
+ */
+export class RawNotificationConsumer {
+  readonly received: ReceivedNotification[] = [];
+  private constructor(private readonly manager: AmqpConnectionManager) {}
+
+  static async start(
+    url: string,
+    exchange: string,
+    topic: string,
+    mode: 'own-queue' | 'relay-queues',
+  ): Promise<RawNotificationConsumer> {
+    const manager = amqp.connect([url.replace(/^rabbit:/, 'amqp:')], { reconnectTimeInSeconds: 0.5 });
+    const consumer = new RawNotificationConsumer(manager);
+    const keys = ['info', 'error'].map((priority) => `${topic}.${priority}`);
+    const channel = manager.createChannel({
+      setup: async (ch: amqplib.ConfirmChannel) => {
+        const take = (msg: amqplib.ConsumeMessage | null) => msg && consumer.take(msg);
+        // The flags the relay and oslo use by default, so the declarations are equivalent.
+        await ch.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+        if (mode === 'relay-queues') {
+          for (const key of keys) {
+            await ch.assertQueue(key, { durable: false, autoDelete: false });
+            await ch.bindQueue(key, exchange, key);
+            await ch.consume(key, take, { noAck: true });
+          }
+        } else {
+          const { queue } = await ch.assertQueue('', { exclusive: true });
+          for (const key of keys) await ch.bindQueue(queue, exchange, key);
+          await ch.consume(queue, take, { noAck: true });
+        }
+      },
+    });
+    await channel.waitForConnect();
+    return consumer;
+  }
+
+  async stop(): Promise<void> {
+    await this.manager.close();
+  }
+
+  private take(msg: amqplib.ConsumeMessage): void {
+    const envelope = JSON.parse(msg.content.toString('utf8')) as Record<string, unknown>;
+    const body = (
+      typeof envelope['oslo.message'] === 'string' ? JSON.parse(envelope['oslo.message']) : envelope
+    ) as Record<string, any>;
+    this.received.push({
+      priority: String(body.priority).toLowerCase(),
+      publisher_id: body.publisher_id as string,
+      event_type: body.event_type as string,
+      payload: body.payload as Record<string, any>,
+      message_id: body.message_id as string,
+      timestamp: body.timestamp as string,
+      receivedAt: Date.now(),
+    });
+  }
+}
+
+/**
  * A TCP relay in front of RabbitMQ that the test opens, closes and cuts, to play broker
  * outages without touching the shared broker.
  */
@@ -124,6 +203,8 @@ export class FlakyBrokerProxy {
   cutAfterBytes: number | null = null;
   /** Connections accepted so far. */
   connections = 0;
+  /** Holds everything the broker sends this long: a slow link, so that each confirm takes a while. */
+  delayFromBrokerMs = 0;
 
   constructor(readonly port: number) {}
 
@@ -155,7 +236,13 @@ export class FlakyBrokerProxy {
           upstream.destroy();
         }
       });
-      upstream.pipe(client);
+      upstream.on('data', (chunk: Buffer) => {
+        const forward = () => {
+          if (!client.destroyed) client.write(chunk);
+        };
+        if (this.delayFromBrokerMs > 0) setTimeout(forward, this.delayFromBrokerMs);
+        else forward();
+      });
       const end = () => {
         client.destroy();
         upstream.destroy();
