@@ -28,8 +28,10 @@ export class EventsService {
 
   async list(ctx: RequestContext, query: EventListQuery): Promise<Record<string, unknown>[]> {
     // Non-admins only ever see their own project's events, whatever they asked for; a caller
-    // without a project sees none.
-    const requested = this.access.isOfferAdmin(ctx.creds) ? query.lessee_or_owner_id : (ctx.creds.project_id ?? '');
+    // without a project has none.
+    const admin = this.access.isOfferAdmin(ctx.creds);
+    if (!admin && !ctx.creds.project_id) return [];
+    const requested = admin ? query.lessee_or_owner_id : ctx.creds.project_id!;
     const lesseeOrOwnerId = requested === undefined ? undefined : await this.projects.resolve(requested);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const rows = await this.events.list({

@@ -40,7 +40,6 @@ export class LeasesService {
 
   /** A lease on a resource the caller's project owns, or a sub-lease inside the caller's lease of it. */
   async create(ctx: RequestContext, input: NewLeaseInput): Promise<LeaseView> {
-    const ownerId = requireProject(ctx);
     const { driver, resourceType, resourceUuid } = await this.resolver.resource(
       input.resource_type,
       input.resource_uuid,
@@ -50,6 +49,8 @@ export class LeasesService {
     if (input.end_time !== undefined) this.access.assertLeaseLength(ctx.creds, start, input.end_time);
     const node = await this.access.existingResource(driver, resourceUuid);
     const grant = await this.access.grantOnResource(ctx.creds, driver, node);
+    // After the node's ownership, as upstream (see OffersService.create).
+    const ownerId = requireProject(ctx);
 
     const parent = grant.kind === 'sublease' ? grant.parent : null;
     const end = input.end_time ?? parent?.endTime ?? addDays(start, this.config.api.default_lease_time);

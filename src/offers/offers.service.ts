@@ -30,7 +30,6 @@ export class OffersService {
   ) {}
 
   async create(ctx: RequestContext, input: NewOfferInput): Promise<OfferView> {
-    const projectId = requireProject(ctx);
     const { driver, resourceType, resourceUuid } = await this.resolver.resource(
       input.resource_type,
       input.resource_uuid,
@@ -38,6 +37,9 @@ export class OffersService {
     const lesseeId = input.lessee_id === undefined ? null : await this.projects.resolve(input.lessee_id);
     const node = await this.access.existingResource(driver, resourceUuid);
     const grant = await this.access.grantOnResource(ctx.creds, driver, node);
+    // After the node's ownership, as upstream: a caller without a project who does not own the
+    // node is refused for that, not for the missing project.
+    const projectId = requireProject(ctx);
 
     const parent = grant.kind === 'sublease' ? grant.parent : null;
     const start = input.start_time ?? this.clock.now();
