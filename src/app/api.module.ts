@@ -9,11 +9,12 @@ import { NodesModule } from '../nodes/nodes.module';
 import { OffersModule } from '../offers/offers.module';
 import { PolicyGuard } from '../policy/policy.guard';
 import { PolicyModule } from '../policy/policy.module';
+import { TimelineModule } from '../timeline/timeline.module';
 import { VersionController } from '../version/version.controller';
 
 /** The REST API role: everything under `/` and `/v1`. */
 @Module({
-  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule, ConsoleModule],
+  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule, ConsoleModule, TimelineModule],
   controllers: [VersionController],
   providers: [
     { provide: APP_FILTER, useClass: EsiLeapExceptionFilter },

@@ -54,6 +54,7 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:node:get_all': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:event:event_admin': { target: 'creds', allowed: ADMINS },
   'esi_leap:event:get_all': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:timeline:get': { target: 'creds', allowed: ANY_ROLE },
 };
 
 function targetFor(kind: TargetKind, who: PolicyCredentials) {
@@ -63,7 +64,7 @@ function targetFor(kind: TargetKind, who: PolicyCredentials) {
 }
 
 describe('DEFAULT_POLICY_RULES', () => {
-  it('registers exactly the names and check strings of api.md 2.1', () => {
+  it('registers exactly the names and check strings of upstream, plus ours', () => {
     expect(Object.fromEntries(DEFAULT_POLICY_RULES.map((r) => [r.name, r.checkString]))).toEqual({
       is_admin: 'role:admin or role:esi_leap_admin',
       is_owner: 'role:owner or role:esi_leap_owner',
@@ -87,8 +88,10 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:node:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:event:event_admin': 'rule:is_admin',
       'esi_leap:event:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      // Ours, beyond upstream's set.
+      'esi_leap:timeline:get': 'rule:is_admin or rule:is_owner or rule:is_lessee',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(22);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(23);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 
