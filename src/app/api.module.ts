@@ -11,10 +11,11 @@ import { PolicyGuard } from '../policy/policy.guard';
 import { PolicyModule } from '../policy/policy.module';
 import { TimelineModule } from '../timeline/timeline.module';
 import { VersionController } from '../version/version.controller';
+import { WebConsoleModule } from '../web-console/web-console.module';
 
 /** The REST API role: everything under `/` and `/v1`. */
 @Module({
-  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule, ConsoleModule, TimelineModule],
+  imports: [AuthModule, PolicyModule, OffersModule, LeasesModule, NodesModule, EventsModule, ConsoleModule, TimelineModule, WebConsoleModule],
   controllers: [VersionController],
   providers: [
     { provide: APP_FILTER, useClass: EsiLeapExceptionFilter },
