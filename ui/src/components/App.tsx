@@ -240,7 +240,7 @@ export function App() {
       <div class="messages">
         {error && (
           <p class="error" role="alert">
-            {error}{' '}
+            <span class="message">{error}</span>{' '}
             <button type="button" class="link" onClick={() => setError(null)}>
               dismiss
             </button>

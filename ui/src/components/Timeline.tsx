@@ -37,7 +37,10 @@ const DRAG_THRESHOLD_PX = 4;
  * rows re-render only when their own data, the window or their selection change.
  */
 export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: TimelineProps) {
-  const drag = useRef<{ node: string; x0: number; t0: number; rect: DOMRect; moved: boolean } | null>(null);
+  // The press's own target: once the lane captures the pointer, the release targets the lane.
+  const drag = useRef<{ node: string; x0: number; t0: number; rect: DOMRect; target: Element; moved: boolean } | null>(
+    null,
+  );
   const handlers = useRef({ onSelect, onFocus, nodes, view });
   handlers.current = { onSelect, onFocus, nodes, view };
 
@@ -59,7 +62,14 @@ export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: T
     const node = lane?.getAttribute('data-node');
     if (!lane || !node) return;
     const rect = lane.getBoundingClientRect();
-    drag.current = { node, x0: e.clientX, t0: timeAt(rect, e.clientX), rect, moved: false };
+    drag.current = {
+      node,
+      x0: e.clientX,
+      t0: timeAt(rect, e.clientX),
+      rect,
+      target: e.target as Element,
+      moved: false,
+    };
     lane.setPointerCapture?.(e.pointerId);
     e.preventDefault();
   };
@@ -81,7 +91,7 @@ export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: T
       handlers.current.onFocus({ node: d.node });
       return;
     }
-    clickAt(d.node, d.t0, e.target as Element);
+    clickAt(d.node, d.t0, d.target);
   };
 
   /** A click: a lease opens its details; a free window is selected whole; elsewhere, the node. */
