@@ -17,12 +17,13 @@ type Outcome =
   | { kind: 'booked'; group: LeaseGroup }
   | { kind: 'refused'; message: string; capacity: CapacityReport | null }
   | { kind: 'windows'; windows: AvailabilityWindow[] }
+  /** The server has no such route: `what` says so in a sentence. */
   | { kind: 'unsupported'; what: string };
 
 /**
  * "N nodes matching the filter for this window": a dry run first (which nodes it would take,
  * or why it cannot), then the booking, all or nothing; and the earliest windows in which N
- * nodes are free. Servers without group leases or the availability search answer 404: said so.
+ * nodes are free. A server without group leases or the availability search says so.
  */
 export function GroupPanel({ resourceClass, constraints, window: picked, onBooked }: GroupPanelProps) {
   const soon = Math.ceil(Date.now() / HOUR) * HOUR;
@@ -44,7 +45,9 @@ export function GroupPanel({ resourceClass, constraints, window: picked, onBooke
   });
 
   const refusal = (err: unknown, what: string): Outcome => {
-    if (err instanceof ApiError && err.status === 404 && !err.body?.capacity) return { kind: 'unsupported', what };
+    // A server without the route answers as pecan did for an unknown collection: 405 (or 404).
+    const missing = err instanceof ApiError && (err.status === 404 || err.status === 405) && !err.body?.faultstring;
+    if (missing) return { kind: 'unsupported', what };
     const capacity = err instanceof ApiError ? ((err.body?.capacity as CapacityReport | undefined) ?? null) : null;
     return { kind: 'refused', message: (err as Error).message, capacity };
   };
@@ -62,7 +65,7 @@ export function GroupPanel({ resourceClass, constraints, window: picked, onBooke
     run(() =>
       api.leaseGroup(body(true)).then(
         (answer) => ({ kind: 'plan', plan: answer as GroupPlan }) as Outcome,
-        (err: unknown) => refusal(err, 'Group requests'),
+        (err: unknown) => refusal(err, 'This server does not offer group leases yet.'),
       ),
     );
 
@@ -73,7 +76,7 @@ export function GroupPanel({ resourceClass, constraints, window: picked, onBooke
           onBooked(`Booked ${count} nodes.`);
           return { kind: 'booked', group: group as LeaseGroup } as Outcome;
         },
-        (err: unknown) => refusal(err, 'Group requests'),
+        (err: unknown) => refusal(err, 'This server does not offer group leases yet.'),
       ),
     );
 
@@ -90,7 +93,7 @@ export function GroupPanel({ resourceClass, constraints, window: picked, onBooke
         })
         .then(
           (windows) => ({ kind: 'windows', windows }) as Outcome,
-          (err: unknown) => refusal(err, 'The availability search'),
+          (err: unknown) => refusal(err, 'This server does not offer the availability search yet.'),
         ),
     );
 
@@ -171,7 +174,7 @@ function OutcomeView({
     case 'unsupported':
       return (
         <p class="notice" role="status">
-          {outcome.what} are not available on this server yet.
+          {outcome.what}
         </p>
       );
     case 'plan':
