@@ -2,7 +2,7 @@ import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { keyProperties, nodeLabel, statusClass, statusLabel } from '../format';
 import { formatUtc, MINUTE, parseApiTime } from '../time';
-import type { TimelineNode } from '../types';
+import type { TimelineLease, TimelineNode, TimelineOffer } from '../types';
 import { percentOf, SNAP, SPAN, tickLabel, ticks, View, viewEnd } from '../view';
 
 /** A window the person picked on one node's row: to claim, or to offer. */
@@ -41,6 +41,7 @@ export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: T
   const drag = useRef<{ node: string; x0: number; t0: number; rect: DOMRect; target: Element; moved: boolean } | null>(
     null,
   );
+  const [tip, setTip] = useState<Tip | null>(null);
   const handlers = useRef({ onSelect, onFocus, nodes, view });
   handlers.current = { onSelect, onFocus, nodes, view };
 
@@ -76,7 +77,10 @@ export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: T
 
   const onPointerMove = (e: PointerEvent) => {
     const d = drag.current;
-    if (!d) return;
+    if (!d) {
+      setTip(tooltipAt(e, handlers.current.nodes));
+      return;
+    }
     if (!d.moved && Math.abs(e.clientX - d.x0) < DRAG_THRESHOLD_PX) return;
     d.moved = true;
     handlers.current.onSelect(windowFrom(d.node, d.t0, timeAt(d.rect, e.clientX)));
@@ -139,6 +143,7 @@ export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: T
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={() => (drag.current = null)}
+        onPointerLeave={() => setTip(null)}
       >
         <Grid view={view} />
         <NowLine view={view} />
@@ -151,6 +156,11 @@ export function Timeline({ nodes, view, selection, focus, onSelect, onFocus }: T
           </defs>
         </svg>
         {rows}
+        {tip && (
+          <div class="tooltip" role="tooltip" style={{ left: `${tip.x}px`, top: `${tip.y}px` }}>
+            {tip.text}
+          </div>
+        )}
         {nodes.length === 0 && <p class="empty">No node matches. Clear the filters, or ask the owner for an offer.</p>}
       </div>
     </div>
@@ -261,11 +271,7 @@ class Row extends Component<RowProps> {
               {node.health?.flags[0] ?? 'unhealthy'}
             </span>
           )}
-          <span class="node-meta">
-            {node.resource_class ?? ''}
-            {keyProperties(node) ? ` · ${keyProperties(node)}` : ''}
-            {node.owner && !node.owned ? ` · ${node.owner}` : ''}
-          </span>
+          <span class="node-meta">{nodeMeta(node)}</span>
         </div>
         <svg class="lane" role="cell" data-node={node.uuid} preserveAspectRatio="none">
           {node.offers.map((o) => (
@@ -277,26 +283,22 @@ class Row extends Component<RowProps> {
               height="28"
               rx="2"
               {...bar(o.start_time, o.end_time)}
-            >
-              <title>
-                Offer {o.name ?? o.uuid} by {o.project || o.project_id}
-                {o.lessee ? ` for ${o.lessee}` : ''}: {formatUtc(parseApiTime(o.start_time))} –{' '}
-                {formatUtc(parseApiTime(o.end_time))} UTC
-              </title>
-            </rect>
+            />
           ))}
           {node.offers.flatMap((o) =>
             o.availabilities.map(([s, e]) => (
-              <rect key={`${o.uuid}-${s}`} class="free" y="6" height="22" {...bar(s, e)} />
+              <rect key={`${o.uuid}-${s}`} class="free" data-offer={o.uuid} y="6" height="22" {...bar(s, e)} />
             )),
           )}
           {node.busy.map((b) => (
-            <rect key={b.start_time} class="busy" y="6" height="22" {...bar(b.start_time, b.end_time)}>
-              <title>
-                Booked by another project: {formatUtc(parseApiTime(b.start_time))} –{' '}
-                {formatUtc(parseApiTime(b.end_time))} UTC
-              </title>
-            </rect>
+            <rect
+              key={b.start_time}
+              class="busy"
+              data-busy={`${b.start_time}|${b.end_time}`}
+              y="6"
+              height="22"
+              {...bar(b.start_time, b.end_time)}
+            />
           ))}
           {node.leases.map((l) => (
             <rect
@@ -308,13 +310,7 @@ class Row extends Component<RowProps> {
               height="22"
               rx="3"
               {...bar(l.start_time, l.end_time)}
-            >
-              <title>
-                {l.name ?? 'Lease'} ({statusLabel(l.status)}) for {l.project || l.project_id}:{' '}
-                {formatUtc(parseApiTime(l.start_time))} – {formatUtc(parseApiTime(l.end_time))} UTC
-                {l.purpose ? ` — ${l.purpose}` : ''}
-              </title>
-            </rect>
+            />
           ))}
           {selection && (
             <rect
@@ -329,4 +325,59 @@ class Row extends Component<RowProps> {
       </div>
     );
   }
+}
+
+const span = (start: string, end: string) => `${formatUtc(parseApiTime(start))} – ${formatUtc(parseApiTime(end))} UTC`;
+
+function offerTitle(o: TimelineOffer): string {
+  const lessee = o.lessee ? ` for ${o.lessee}` : '';
+  return `Offer ${o.name ?? o.uuid} by ${o.project || o.project_id}${lessee}: ${span(o.start_time, o.end_time)}`;
+}
+
+function leaseTitle(l: TimelineLease): string {
+  const purpose = l.purpose ? ` — ${l.purpose}` : '';
+  return `${l.name ?? 'Lease'} (${statusLabel(l.status)}) for ${l.project || l.project_id}: ${span(l.start_time, l.end_time)}${purpose}`;
+}
+
+function nodeMeta(node: TimelineNode): string {
+  const properties = keyProperties(node);
+  const owner = node.owner && !node.owned ? ` · ${node.owner}` : '';
+  return `${node.resource_class ?? ''}${properties ? ` · ${properties}` : ''}${owner}`;
+}
+
+interface Tip {
+  readonly x: number;
+  readonly y: number;
+  readonly text: string;
+}
+
+/**
+ * The tooltip of the bar under the pointer: one element for the whole chart rather than one
+ * per bar, which for a month of a large fleet would be tens of thousands.
+ */
+function tooltipAt(e: PointerEvent, nodes: readonly TimelineNode[]): Tip | null {
+  const target = e.target as Element;
+  const bar = target.closest('[data-lease],[data-offer],[data-busy]');
+  const row = target.closest('[data-node]');
+  const container = target.closest('.rows');
+  if (!bar || !row || !container) return null;
+  const node = nodes.find((n) => n.uuid === row.getAttribute('data-node'));
+  if (!node) return null;
+  let text: string | null = null;
+  const lease = bar.getAttribute('data-lease');
+  const offer = bar.getAttribute('data-offer');
+  const busy = bar.getAttribute('data-busy');
+  if (lease) {
+    const l = node.leases.find((x) => x.uuid === lease);
+    if (l) text = leaseTitle(l);
+  } else if (offer) {
+    const o = node.offers.find((x) => x.uuid === offer);
+    if (o) text = offerTitle(o);
+  } else if (busy) {
+    const [start, end] = busy.split('|');
+    text = `Booked by another project: ${span(start, end)}`;
+  }
+  if (!text) return null;
+  const box = container.getBoundingClientRect();
+  return { x: e.clientX - box.left + 12, y: e.clientY - box.top + 16, text };
 }
