@@ -123,12 +123,18 @@ export function mergeWindows(windows: readonly Window[]): Window[] {
   return merged;
 }
 
-function groupByResource<T extends { resourceUuid: string }>(rows: readonly T[]): Map<string, T[]> {
+/** Rows per resource UUID, each list in start order (then by UUID, so the answer is stable). */
+function groupByResource<T extends { resourceUuid: string; startTime: UtcTime; uuid: string }>(
+  rows: readonly T[],
+): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
     const group = groups.get(row.resourceUuid);
     if (group) group.push(row);
     else groups.set(row.resourceUuid, [row]);
   }
+  const byStart = (a: T, b: T) =>
+    a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
+  for (const group of groups.values()) if (group.length > 1) group.sort(byStart);
   return groups;
 }

@@ -32,16 +32,17 @@ export class TimelineVisibility {
     const ancestry = new Set(caller && !offerAdmin ? await this.projects.ancestry(caller) : []);
     // The rule's answer depends only on the creds and the two project ids: a month of a large
     // fleet has tens of thousands of leases but few distinct (owner, lessee) pairs.
-    const leaseAnswers = new Map<string, boolean>();
+    const leaseAnswers = new Map<string, Map<string, boolean>>();
     return {
       seesOffer: (offer) =>
         offerAdmin || offer.projectId === caller || offer.lesseeId === null || ancestry.has(offer.lesseeId),
       seesLease: (lease) => {
-        const key = `${lease.ownerId}\n${lease.projectId}`;
-        let allowed = leaseAnswers.get(key);
+        let byLessee = leaseAnswers.get(lease.ownerId);
+        if (!byLessee) leaseAnswers.set(lease.ownerId, (byLessee = new Map()));
+        let allowed = byLessee.get(lease.projectId);
         if (allowed === undefined) {
           allowed = this.policy.enforce('esi_leap:lease:get', creds, leasePolicyTarget(creds, lease));
-          leaseAnswers.set(key, allowed);
+          byLessee.set(lease.projectId, allowed);
         }
         return allowed;
       },
