@@ -86,15 +86,17 @@ describe('web console with Keystone (headless Chromium, real Keystone)', () => {
     expect(await rowA.locator('rect.lease').count()).toBe(1);
     expect(await rowA.locator('rect.lease.mine').count()).toBe(1);
     expect(await rowA.locator('rect.busy').count()).toBe(1);
-    // Nothing of the other project anywhere: not in the page, its tooltips, nor the data it got.
-    const shown = await page.evaluate(
-      () => document.body.innerText + [...document.querySelectorAll('title')].map((e) => e.textContent).join(' '),
-    );
+    // Nothing of the other project anywhere: not in the page, the busy block's tooltip, nor the
+    // data it got. (String expressions: they run in the page, with its DOM.)
+    await rowA.locator('rect.busy').hover();
+    await expectText(page.locator('.tooltip'), /^Booked by another project: .* UTC$/);
+    const shown = (await page.evaluate('document.body.innerText')) as string;
     for (const secret of ['other-secret', 'esi-other', ks.projects['esi-other']]) {
       expect([secret, shown.includes(secret)]).toEqual([secret, false]);
       expect([secret, JSON.stringify(body).includes(secret)]).toEqual([secret, false]);
     }
-    expect(shown).toContain('lessee-run');
+    await rowA.locator('rect.lease.mine').hover();
+    await expectText(page.locator('.tooltip'), /^lessee-run \(booked\) for esi-lessee: .* UTC — lessee-run purpose$/);
     // The token went as X-Auth-Token, and the password went only to the sign-in route.
     const apiCall = sent.find((r) => new URL(r.url()).pathname === '/v1/timeline')!;
     expect((await apiCall.allHeaders())['x-auth-token']).toMatch(/^gAAAAA/);
@@ -102,7 +104,7 @@ describe('web console with Keystone (headless Chromium, real Keystone)', () => {
       .filter((r) => (r.postData() ?? '').includes(ks.user_password))
       .map((r) => new URL(r.url()).pathname);
     expect(withPassword).toEqual(['/ui/session']);
-    const stored = await page.evaluate(() => sessionStorage.getItem('esi-leap.token'));
+    const stored = await page.evaluate("sessionStorage.getItem('esi-leap.token')");
     expect(stored).toBe((await apiCall.allHeaders())['x-auth-token']);
 
     await rowA.locator('rect.lease.mine').click();
@@ -112,10 +114,10 @@ describe('web console with Keystone (headless Chromium, real Keystone)', () => {
   });
 
   it('signs out: back to the form, and the token is revoked in Keystone', async () => {
-    const token = (await page.evaluate(() => sessionStorage.getItem('esi-leap.token')))!;
+    const token = (await page.evaluate("sessionStorage.getItem('esi-leap.token')")) as string;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to esi-leap' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('esi-leap.token'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('esi-leap.token')")).toBeNull();
     // Keystone itself no longer takes it (the service may still honour its cached validation for
     // up to [keystone_authtoken] token_cache_time, as keystonemiddleware does).
     const check = await fetch(`${ks.auth_url}/auth/tokens`, {
@@ -134,7 +136,7 @@ describe('web console with Keystone (headless Chromium, real Keystone)', () => {
     // The mirror image: its own lease in full, the lessee's as busy.
     await eventually(async () => expect(await rowA.locator('rect.lease.mine').count()).toBe(1));
     expect(await rowA.locator('rect.busy').count()).toBe(1);
-    expect(await page.evaluate(() => document.body.innerText.includes('lessee-run'))).toBe(false);
+    expect(((await page.evaluate('document.body.innerText')) as string).includes('lessee-run')).toBe(false);
     expect(page.errors).toEqual([]);
   });
 });

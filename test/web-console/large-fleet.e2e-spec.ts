@@ -67,7 +67,7 @@ describe('web console with 1,000 nodes over 30 days (headless Chromium)', () => 
     const leases = body.nodes.reduce((sum, n) => sum + n.leases.length, 0);
     const offers = body.nodes.reduce((sum, n) => sum + n.offers.length, 0);
     // Rendered: the month's bars are in the DOM (the week had fewer).
-    await page.waitForFunction((expected) => document.querySelectorAll('rect.lease').length === expected, leases, {
+    await page.waitForFunction(`document.querySelectorAll('rect.lease').length === ${leases}`, undefined, {
       timeout: 120_000,
       polling: 50,
     });
@@ -78,9 +78,9 @@ describe('web console with 1,000 nodes over 30 days (headless Chromium)', () => 
     expect(await page.locator('rect.lease').count()).toBe(leases);
     expect(await page.locator('rect.offer').count()).toBe(offers);
     expect(leases).toBeGreaterThan(10 * FLEET.nodes);
-    const renderMs = await page.evaluate(() =>
-      performance.getEntriesByName('timeline-render', 'measure').map((m) => Math.round(m.duration)),
-    );
+    const renderMs = (await page.evaluate(
+      "performance.getEntriesByName('timeline-render', 'measure').map((m) => Math.round(m.duration))",
+    )) as number[];
     const figures = {
       nodes: FLEET.nodes,
       leases_drawn: leases,
