@@ -153,7 +153,7 @@ describe('web console in embedded mode (headless Chromium)', () => {
     await eventually(async () => expect(await page.locator('.row').count()).toBe(6));
   });
 
-  it('works from the keyboard: a row, Enter, the prefilled free window, Claim; then cancel from My leases', async () => {
+  it('works from the keyboard: a row, Enter, the prefilled free window, Claim; then extend and cancel from My leases', async () => {
     await page.locator('.row[data-node="node-2"]').focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
@@ -169,6 +169,13 @@ describe('web console in embedded mode (headless Chromium)', () => {
     await mine.first().waitFor();
     expect(await mine.count()).toBe(1);
     await expectText(mine.locator('.countdown'), /^ends in \d+d \d\d:\d\d:\d\d$/);
+    // Extend by the day the field proposes.
+    const uuid = (await mine.first().getAttribute('data-my-lease'))!;
+    const before = (await api('GET', `/v1/leases/${uuid}`)).body.end_time as string;
+    await mine.getByRole('button', { name: 'Extend' }).click();
+    await expectText(page.locator('.notice'), /^Extended the lease to .* UTC\.$/);
+    const after = (await api('GET', `/v1/leases/${uuid}`)).body.end_time as string;
+    expect(Date.parse(`${after}Z`) - Date.parse(`${before}Z`)).toBe(86_400_000);
     await mine.getByRole('button', { name: 'Cancel lease' }).focus();
     await page.keyboard.press('Enter');
     await mine.getByRole('button', { name: 'Confirm cancel' }).focus();
