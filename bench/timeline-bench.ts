@@ -4,7 +4,7 @@
  * one request at a time, as an admin (every lease in full) and as a lessee (most of them as
  * anonymous busy windows). Figures only, never assertions: the target is in docs/performance.md.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { addDays, fromDate, toIso } from '../src/common/time';
@@ -19,6 +19,13 @@ import { buildService, startService } from './service-process';
 
 const FLEET = { nodes: 1000, leases: 45_000 };
 const log = (line: string) => process.stderr.write(`[timeline-bench] ${line}\n`);
+
+/** CPU time (user + system) a process has used so far, in ms: steadier than wall time on a shared machine. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
     };
     const sqlTimes: number[] = [];
     let rows = 0;
+    const benchCpu = process.cpuUsage();
     for (let i = 0; i < requests; i++) {
       started = Date.now();
       const [offers, leases] = await Promise.all([bookings.offers(read), bookings.leases(read)]);
@@ -72,8 +80,10 @@ async function main(): Promise<void> {
       rows = offers.length + leases.length;
     }
     const sortedSql = [...sqlTimes].sort((a, b) => a - b);
+    const used = process.cpuUsage(benchCpu);
     log(
-      `SQL (offers + leases statements): ${rows} rows, p50 ${percentile(sortedSql, 50)} ms, p95 ${percentile(sortedSql, 95)} ms`,
+      `SQL (offers + leases statements): ${rows} rows, p50 ${percentile(sortedSql, 50)} ms, p95 ${percentile(sortedSql, 95)} ms, ` +
+        `${((used.user + used.system) / 1000 / requests).toFixed(0)} ms of CPU in node per pair (reading the rows)`,
     );
 
     const conf = path.join(dir, 'esi-leap.conf');
@@ -96,10 +106,12 @@ async function main(): Promise<void> {
       ];
       for (const [name, headers] of personas) {
         await timeRequests(url, headers, 3);
+        const cpuBefore = cpuMs(service.pid);
         const r = await timeRequests(url, headers, requests);
+        const cpu = (cpuMs(service.pid) - cpuBefore) / requests;
         log(
           `GET /v1/timeline, 30 days, ${FLEET.nodes} nodes, ${name}: p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, ` +
-            `max ${r.max.toFixed(0)} ms, ${(r.bytes / 1e6).toFixed(2)} MB`,
+            `max ${r.max.toFixed(0)} ms, ${(r.bytes / 1e6).toFixed(2)} MB, service CPU ${cpu.toFixed(0)} ms per request`,
         );
       }
       const filtered = await timeRequests(`${url}&constraint=cpus>=64`, personas[0][1], requests);
