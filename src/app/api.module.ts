@@ -10,7 +10,9 @@ import { OffersModule } from '../offers/offers.module';
 import { PolicyGuard } from '../policy/policy.guard';
 import { PolicyModule } from '../policy/policy.module';
 import { QuotasModule } from '../quotas/quotas.module';
+import { TimelineModule } from '../timeline/timeline.module';
 import { VersionController } from '../version/version.controller';
+import { WebConsoleModule } from '../web-console/web-console.module';
 
 /** The REST API role: everything under `/` and `/v1`. */
 @Module({
@@ -23,6 +25,8 @@ import { VersionController } from '../version/version.controller';
     EventsModule,
     ConsoleModule,
     QuotasModule,
+    TimelineModule,
+    WebConsoleModule,
   ],
   controllers: [VersionController],
   providers: [

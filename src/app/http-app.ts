@@ -13,6 +13,8 @@ import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestObserver } from '../ops/logging/request-observer';
 import { setUpOpenApi } from '../ops/openapi/openapi-document';
 import { isOpsPath } from '../ops/ops-paths';
+import { webConsoleAssets } from '../web-console/web-console-assets';
+import { WEB_CONSOLE_SESSION_PATH } from '../web-console/web-console-paths';
 
 /**
  * Express-level set-up shared by the server and the e2e tests. Must run before `init()`:
@@ -23,6 +25,8 @@ export function configureHttpApp(app: INestApplication): void {
   // Outermost: it fixes the request id and must see every response, refusals included.
   app.use(app.get(RequestObserver, { strict: false }).middleware);
   app.use(jsonResponseMiddleware);
+  // The web console's static files: public, and never counted against a project's rate limit.
+  app.use(webConsoleAssets());
   const config = app.get<string, EsiLeapConfig>(ESI_LEAP_CONFIG, { strict: false });
   app.use(queryLengthLimit(config.api.max_query_length));
   // Null in noauth mode. Authentication comes first, as keystonemiddleware wraps the whole app.
@@ -57,9 +61,13 @@ function projectOf(config: EsiLeapConfig): (req: Request) => string | null {
     (config.pecan.auth_enable ? null : identityFromHeaders(req.headers, fallback).creds.project_id);
 }
 
-/** Health probes and metric scrapers carry no token: like `/`, those paths skip authentication. */
+/**
+ * Health probes and metric scrapers carry no token: like `/`, those paths skip authentication;
+ * so does the web console's sign-in, which is how a browser gets one.
+ */
 function skipForOpsPaths(authenticate: RequestHandler): RequestHandler {
-  return (req, res, next) => (isOpsPath(req.path) ? next() : authenticate(req, res, next));
+  return (req, res, next) =>
+    isOpsPath(req.path) || req.path === WEB_CONSOLE_SESSION_PATH ? next() : authenticate(req, res, next);
 }
 
 /** pecan answers 405 to HEAD and OPTIONS anywhere under /v1 (api.md 1.2). */

@@ -17,5 +17,6 @@ Create a dummy node and offer it:
   curl -s -X POST ${base}/v1/offers -H 'Content-Type: application/json' -d '{"resource_uuid": "node-1"}'
   curl -s ${base}/v1/offers
 API explorer: ${base}/docs
+Web console:  ${base}/ui/
 `;
 }

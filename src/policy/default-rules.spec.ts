@@ -56,6 +56,7 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:event:get_all': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:lease:extend': { target: 'lease', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:quota:get': { target: 'quota', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
+  'esi_leap:timeline:get': { target: 'creds', allowed: ANY_ROLE },
 };
 
 function targetFor(kind: TargetKind, who: PolicyCredentials) {
@@ -66,7 +67,7 @@ function targetFor(kind: TargetKind, who: PolicyCredentials) {
 }
 
 describe('DEFAULT_POLICY_RULES', () => {
-  it('registers exactly the names and check strings of api.md 2.1, then our own rules', () => {
+  it('registers exactly the names and check strings of upstream, plus ours', () => {
     expect(Object.fromEntries(DEFAULT_POLICY_RULES.map((r) => [r.name, r.checkString]))).toEqual({
       is_admin: 'role:admin or role:esi_leap_admin',
       is_owner: 'role:owner or role:esi_leap_owner',
@@ -92,8 +93,10 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:event:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:lease:extend': 'rule:is_admin or rule:is_lease_lessee or project_id:%(lease.lessee_ancestor_id)s',
       'esi_leap:quota:get': 'rule:is_admin or project_id:%(quota.project_id)s',
+      // Ours, beyond upstream's set.
+      'esi_leap:timeline:get': 'rule:is_admin or rule:is_owner or rule:is_lessee',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(24);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(25);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 

@@ -170,6 +170,14 @@ export const DEFAULT_POLICY_RULES = [
     description: "Show a project's quotas, lease limits and usage",
     operations: [{ method: 'GET', path: '/quotas' }],
   },
+  // Ours: the web console's fleet timeline. Which bookings it shows in full is decided per lease
+  // by esi_leap:lease:get, so this rule only says who may open it at all.
+  {
+    name: 'esi_leap:timeline:get',
+    checkString: ANY_ROLE,
+    description: 'Retrieve the timeline of nodes, offers and leases',
+    operations: [{ method: 'GET', path: '/timeline' }],
+  },
 ] as const satisfies readonly PolicyRuleDefault[];
 
 /** A rule registered in code; the only names the API may enforce (like oslo.policy's `authorize`). */

@@ -100,6 +100,11 @@ const ROUTES: RouteCase[] = [
     prepare: async () => ({ method: 'get', url: '/v1/events' }),
     expect: Object.fromEntries(PERSONAS.map((p) => [p, 200])),
   },
+  {
+    name: 'GET /v1/timeline (timeline:get)',
+    prepare: async () => ({ method: 'get', url: '/v1/timeline' }),
+    expect: { admin: 200, owner: 200, owner2: 200, lessee: 200, childLessee: 200, otherLessee: 200, ownerNoRole: 403, lesseeNoRole: 403, member: 403 },
+  },
 ];
 
 describe('authorisation matrix from the default policy', () => {

@@ -105,6 +105,10 @@ export const ROUTES: readonly RouteRow[] = [
   { name: 'POST /v1/offers/{id}/claim (offer for the lessee project)', route: 'POST /v1/offers/{id}/claim',
     outcomes:                                                   [201,  201,  403, 201, 201,  403,  403, 403, 403, 403,  403,  403,   400,  201],
     prepare: async (t, fresh) => ({ method: 'post', url: `/v1/offers/${await offerOn(t, fresh(), P.lessee)}/claim`, body: CLAIM }) },
+  // Any role opens the timeline; what it shows of each lease is decided per lease (lease:get).
+  { name: 'GET /v1/timeline', route: 'GET /v1/timeline',
+    outcomes:                                                   [200,  200,  200, 200, 200,  200,  403, 403, 403, 200,  200,  403,   200,  200],
+    prepare: async () => ({ method: 'get', url: '/v1/timeline' }) },
   // Anyone's own quotas, without a role; a caller without a project names none (400).
   { name: 'GET /v1/quotas', route: 'GET /v1/quotas',
     outcomes:                                                   [200,  200,  200, 200, 200,  200,  200, 200, 200, 400,  400,  400,   400,  200],
