@@ -6,6 +6,7 @@ import { NotificationOutbox1795579200000 } from './1795579200000-notification-ou
 import { LeaseMailLog1795582800000 } from './1795582800000-lease-mail-log';
 import { OfferBusyIntervalIndex1795586400000 } from './1795586400000-offer-busy-interval-index';
 import { LeaseWorkClaims1795590000000 } from './1795590000000-lease-work-claims';
+import { LeaseReminders1795611600000 } from './1795611600000-lease-reminders';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   LeaseMailLog1795582800000,
   OfferBusyIntervalIndex1795586400000,
   LeaseWorkClaims1795590000000,
+  LeaseReminders1795611600000,
 ];

@@ -5,6 +5,7 @@ import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
 import { LeaseWorkEntity } from '../leasing/data/lease-work.entity';
 import { OfferEntity } from '../leasing/data/offer.entity';
 import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
+import { LeaseReminderEntity } from '../notifications/reminders/lease-reminder.entity';
 
 /**
  * Every table mapped by TypeORM, for DataSources built outside the Nest application (tests,
@@ -19,4 +20,5 @@ export const ENTITIES = [
   LeaseWorkEntity,
   NotificationCursorEntity,
   LeaseSnapshotEntity,
+  LeaseReminderEntity,
 ];

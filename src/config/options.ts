@@ -15,6 +15,7 @@ import {
   additionMetricsOptions,
   additionNoauthOptions,
   additionNotificationOptions,
+  additionRemindersOptions,
   additionSerialConsoleProxyOptions,
 } from './option-sets/esi-leap-ts';
 import {
@@ -64,6 +65,7 @@ export const OPTIONS = {
   oslo_middleware: osloMiddlewareOptions,
   oslo_policy: osloPolicyOptions,
   pecan: esiLeapPecanOptions,
+  reminders: additionRemindersOptions,
   serialconsoleproxy: { ...esiLeapSerialConsoleProxyOptions, ...additionSerialConsoleProxyOptions },
   ssl: osloServiceSslOptions,
 } as const satisfies Record<string, Record<string, OptionDef<unknown>>>;

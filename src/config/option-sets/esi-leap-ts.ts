@@ -161,9 +161,41 @@ export const additionEmailOptions = fromNamespace(ADDITION_ORIGIN, {
   }),
   lease_create_template: strOpt('Template of the lease-started mail; unset uses config/email/lease_create_email.txt.'),
   lease_expire_template: strOpt('Template of the lease-expiring mail; unset uses config/email/lease_expire_email.txt.'),
+  lease_end_soon_template: strOpt(
+    'Template of the mail sent for each [reminders] end_lead_times reminder; unset uses config/email/lease_end_soon_email.txt.',
+  ),
+  lease_start_soon_template: strOpt(
+    'Template of the mail sent for each [reminders] start_lead_times reminder; unset uses ' +
+      'config/email/lease_start_soon_email.txt.',
+  ),
+  reminder_interval: intOpt(
+    'Seconds between two looks for reminder mails not sent yet (a manager mails the reminders it writes at once; ' +
+      'this catches those of a manager that stopped, and failed sends).',
+    { default: 10, min: 1 },
+  ),
   project_contacts: listOpt(
     'Recipient of each lessee project, as project_id:address entries. With Keystone, a project without an ' +
       'entry is mailed at its "email" property, as upstream.',
     { default: [], itemFormat: { pattern: /^[^:]+:.+@.+$/, description: 'project_id:address entries' } },
+  ),
+});
+
+/** `48h`, `90m`, `2d`, `30s`: a positive whole number of seconds, minutes, hours or days. */
+const LEAD_TIME = { pattern: /^0*[1-9]\d*[smhd]$/, description: 'lead times such as 48h, 90m, 2d or 30s' };
+
+/**
+ * Lease reminders (src/notifications/reminders): `esi_leap.lease.end_soon`/`start_soon` events,
+ * with their notifications and e-mails. Nothing is written while both lists are empty.
+ */
+export const additionRemindersOptions = fromNamespace(ADDITION_ORIGIN, {
+  end_lead_times: listOpt(
+    'How long before the end of an active lease to remind its lessee, e.g. 48h,1h: one ' +
+      'esi_leap.lease.end_soon event (and e-mail) per lease, lead time and end time. Empty: no end reminders.',
+    { default: [], itemFormat: LEAD_TIME },
+  ),
+  start_lead_times: listOpt(
+    'How long before the start of a lease not started yet to remind its lessee, e.g. 24h: one ' +
+      'esi_leap.lease.start_soon event (and e-mail) per lease, lead time and start time. Empty: no start reminders.',
+    { default: [], itemFormat: LEAD_TIME },
   ),
 });

@@ -14,7 +14,9 @@ export type LeaseEventType =
   | 'esi_leap.lease.fulfill.error'
   | 'esi_leap.lease.delete.start'
   | 'esi_leap.lease.delete.end'
-  | 'esi_leap.lease.delete.error';
+  | 'esi_leap.lease.delete.error'
+  | 'esi_leap.lease.end_soon'
+  | 'esi_leap.lease.start_soon';
 
 /** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {

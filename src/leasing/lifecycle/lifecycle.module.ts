@@ -21,6 +21,6 @@ import { TransitionRecorder } from './transition-recorder';
     DriverFailureBackoff,
     LeaseLifecycle,
   ],
-  exports: [LeaseLifecycle, LeasingDataModule],
+  exports: [LeaseLifecycle, EventRecorder, LeasingDataModule],
 })
 export class LifecycleModule {}
