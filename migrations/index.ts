@@ -7,6 +7,7 @@ import { LeaseMailLog1795582800000 } from './1795582800000-lease-mail-log';
 import { OfferBusyIntervalIndex1795586400000 } from './1795586400000-offer-busy-interval-index';
 import { LeaseWorkClaims1795590000000 } from './1795590000000-lease-work-claims';
 import { LeaseReminders1795611600000 } from './1795611600000-lease-reminders';
+import { Webhooks1795615200000 } from './1795615200000-webhooks';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   OfferBusyIntervalIndex1795586400000,
   LeaseWorkClaims1795590000000,
   LeaseReminders1795611600000,
+  Webhooks1795615200000,
 ];

@@ -7,6 +7,8 @@ import { DatabaseModule } from '../db/database.module';
 import { ManagerModule } from '../manager/manager.module';
 import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
+import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
+import { WebhooksApiModule } from '../webhooks/webhooks-api.module';
 import { ApiModule } from './api.module';
 import { RoleSet } from './roles';
 
@@ -25,9 +27,11 @@ export class AppModule {
         DatabaseModule.forRoot(),
         OpsModule.forRoot(loaded.config),
         ...(roles.api ? [ApiModule] : []),
+        // Without `[webhooks] enabled` the routes do not exist: upstream's answers stay the same.
+        ...(roles.api && loaded.config.webhooks.enabled ? [WebhooksApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
-        // The notification relay runs where the manager runs.
-        ...(roles.manager ? [NotificationRelayModule] : []),
+        // The notification relay and the webhook deliveries run where the manager runs.
+        ...(roles.manager ? [NotificationRelayModule, WebhookDeliveryModule] : []),
         ...(roles.consoleProxy ? [ConsoleProxyModule] : []),
       ],
     };

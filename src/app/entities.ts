@@ -6,6 +6,8 @@ import { LeaseWorkEntity } from '../leasing/data/lease-work.entity';
 import { OfferEntity } from '../leasing/data/offer.entity';
 import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
 import { LeaseReminderEntity } from '../notifications/reminders/lease-reminder.entity';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity';
+import { WebhookEntity } from '../webhooks/webhook.entity';
 
 /**
  * Every table mapped by TypeORM, for DataSources built outside the Nest application (tests,
@@ -21,4 +23,6 @@ export const ENTITIES = [
   NotificationCursorEntity,
   LeaseSnapshotEntity,
   LeaseReminderEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
 ];

@@ -17,6 +17,7 @@ import {
   additionNotificationOptions,
   additionRemindersOptions,
   additionSerialConsoleProxyOptions,
+  additionWebhooksOptions,
 } from './option-sets/esi-leap-ts';
 import {
   esiLeapApiOptions,
@@ -68,6 +69,7 @@ export const OPTIONS = {
   reminders: additionRemindersOptions,
   serialconsoleproxy: { ...esiLeapSerialConsoleProxyOptions, ...additionSerialConsoleProxyOptions },
   ssl: osloServiceSslOptions,
+  webhooks: additionWebhooksOptions,
 } as const satisfies Record<string, Record<string, OptionDef<unknown>>>;
 
 export type SectionName = keyof typeof OPTIONS;

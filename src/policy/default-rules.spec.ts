@@ -22,7 +22,7 @@ type Persona = keyof typeof personas;
 
 const offer = { projectId: 'p-owner' };
 const lease = { ownerId: 'p-owner', projectId: 'p-lessee' };
-type TargetKind = 'creds' | 'offer' | 'lease';
+type TargetKind = 'creds' | 'offer' | 'lease' | 'webhook';
 
 const ADMINS: Persona[] = ['admin', 'esiLeapAdmin'];
 const OWNERS: Persona[] = ['owner', 'esiLeapOwner'];
@@ -54,16 +54,21 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:node:get_all': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:event:event_admin': { target: 'creds', allowed: ADMINS },
   'esi_leap:event:get_all': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:webhook:create': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:webhook:get': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
+  'esi_leap:webhook:delete': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
 };
 
 function targetFor(kind: TargetKind, who: PolicyCredentials) {
   if (kind === 'offer') return offerPolicyTarget(who, offer);
   if (kind === 'lease') return leasePolicyTarget(who, lease);
+  // A webhook of the lessee project.
+  if (kind === 'webhook') return { ...who, 'webhook.project_id': 'p-lessee' };
   return { ...who };
 }
 
 describe('DEFAULT_POLICY_RULES', () => {
-  it('registers exactly the names and check strings of api.md 2.1', () => {
+  it("registers exactly upstream's names and check strings, and the webhook rules of our own", () => {
     expect(Object.fromEntries(DEFAULT_POLICY_RULES.map((r) => [r.name, r.checkString]))).toEqual({
       is_admin: 'role:admin or role:esi_leap_admin',
       is_owner: 'role:owner or role:esi_leap_owner',
@@ -87,8 +92,11 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:node:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:event:event_admin': 'rule:is_admin',
       'esi_leap:event:get_all': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:webhook:create': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:webhook:get': 'rule:is_admin or project_id:%(webhook.project_id)s',
+      'esi_leap:webhook:delete': 'rule:is_admin or project_id:%(webhook.project_id)s',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(22);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(25);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 

@@ -52,6 +52,7 @@ const mayUseOffer = (c: Caller, lessee: string | null) => {
   );
 };
 const OFFER_TARGET = { 'offer.project_id': P.owner };
+const WEBHOOK_TARGET = { 'webhook.project_id': P.lessee };
 const LEASE_TARGET = { 'lease.owner_id': P.owner, 'lease.project_id': P.lessee };
 
 interface Route {
@@ -76,6 +77,15 @@ async function offerOn(t: TestApp, node: string, lessee?: string): Promise<strin
       end_time: '2040-03-01',
       ...(lessee ? { lessee_id: lessee } : {}),
     });
+  expect(res.status).toBe(201);
+  return res.body.uuid;
+}
+
+async function webhookOfLessee(t: TestApp): Promise<string> {
+  const res = await t
+    .as('lessee')
+    .post('/v1/webhooks')
+    .send({ url: 'http://127.0.0.1:9/hook', event_types: ['*'] });
   expect(res.status).toBe(201);
   return res.body.uuid;
 }
@@ -198,6 +208,45 @@ const ROUTES: Route[] = [
     prepare: async (t, fresh) => ({ method: 'delete', url: `/v1/leases/${await leaseOn(t, fresh())}` }),
   },
   {
+    name: 'POST /v1/webhooks',
+    rules: ['esi_leap:webhook:create'],
+    ok: 201,
+    allowed: (c) => allows(c, 'esi_leap:webhook:create'),
+    prepare: async () => ({
+      method: 'post',
+      url: '/v1/webhooks',
+      body: { url: 'http://127.0.0.1:9/hook', event_types: ['*'] },
+    }),
+  },
+  {
+    name: "GET /v1/webhooks (the caller's project)",
+    rules: ['esi_leap:webhook:get'],
+    ok: 200,
+    allowed: (c) => allows(c, 'esi_leap:webhook:get', { 'webhook.project_id': credsOf(c).project_id }),
+    prepare: async () => ({ method: 'get', url: '/v1/webhooks' }),
+  },
+  {
+    name: 'GET /v1/webhooks/{id}',
+    rules: ['esi_leap:webhook:get'],
+    ok: 200,
+    allowed: (c) => allows(c, 'esi_leap:webhook:get', WEBHOOK_TARGET),
+    prepare: async (t) => ({ method: 'get', url: `/v1/webhooks/${await webhookOfLessee(t)}` }),
+  },
+  {
+    name: 'GET /v1/webhooks/{id}/deliveries',
+    rules: ['esi_leap:webhook:get'],
+    ok: 200,
+    allowed: (c) => allows(c, 'esi_leap:webhook:get', WEBHOOK_TARGET),
+    prepare: async (t) => ({ method: 'get', url: `/v1/webhooks/${await webhookOfLessee(t)}/deliveries` }),
+  },
+  {
+    name: 'DELETE /v1/webhooks/{id}',
+    rules: ['esi_leap:webhook:delete'],
+    ok: 200,
+    allowed: (c) => allows(c, 'esi_leap:webhook:delete', WEBHOOK_TARGET),
+    prepare: async (t) => ({ method: 'delete', url: `/v1/webhooks/${await webhookOfLessee(t)}` }),
+  },
+  {
     name: 'GET /v1/nodes (no esi-leap policy)',
     rules: [],
     ok: 200,
@@ -233,7 +282,10 @@ describe('authorisation matrix generated from the default policy, with the no-id
   const outcomes = { cases: 0, allowed: 0, denied: 0 };
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // Webhooks on, for their routes (on loopback, and without the per-project limit in the way).
+    t = await createTestApp({
+      conf: '[webhooks]\nenabled = true\nsecret_keys = a key of at least sixteen characters\nallow_private_targets = true\nmax_per_project = 1000',
+    });
   });
   afterAll(async () => {
     await t.close();

@@ -199,3 +199,48 @@ export const additionRemindersOptions = fromNamespace(ADDITION_ORIGIN, {
     { default: [], itemFormat: LEAD_TIME },
   ),
 });
+
+/** Tenant webhooks (src/webhooks): `/v1/webhooks` and the deliveries the manager makes. */
+export const additionWebhooksOptions = fromNamespace(ADDITION_ORIGIN, {
+  enabled: boolOpt(
+    'Serve /v1/webhooks and deliver events to the registered URLs. Off: the routes do not exist, as upstream.',
+    false,
+  ),
+  secret_keys: listOpt(
+    'Keys (any text, at least 16 characters each) that encrypt the webhook signing secrets stored in the ' +
+      'database; the first encrypts, all are tried to decrypt, so a new key goes first and an old one stays ' +
+      'listed until every webhook has been re-created. Required when enabled.',
+    { default: [], secret: true },
+  ),
+  allow_private_targets: boolOpt(
+    'Allow webhook URLs on loopback, private, link-local and other non-public addresses (cloud metadata ' +
+      'addresses stay refused). Only for deployments whose tenants may reach the internal network anyway.',
+    false,
+  ),
+  max_per_project: intOpt('Most webhooks one project may register.', { default: 10, min: 1 }),
+  timeout: floatOpt(
+    'Seconds one delivery attempt may take, connecting and reading the answer included, before it counts as failed.',
+    { default: 10, min: 0.1 },
+  ),
+  retry_backoff_base: floatOpt('Seconds before the first retry of a failed delivery; doubles with each attempt.', {
+    default: 10,
+    min: 0.1,
+  }),
+  retry_backoff_max: floatOpt('Upper bound, in seconds, of the delay between two delivery attempts.', {
+    default: 3600,
+    min: 0.1,
+  }),
+  retry_for: floatOpt('Seconds after its event during which a delivery is retried; after that it is marked failed.', {
+    default: 86400,
+    min: 0,
+  }),
+  poll_interval: floatOpt('Seconds between two looks for new events and due deliveries in the manager.', {
+    default: 1,
+    min: 0.05,
+  }),
+  max_parallel: intOpt('Deliveries one manager makes at the same time.', { default: 8, min: 1 }),
+  delivery_retention: intOpt(
+    'Seconds a finished (delivered or failed) delivery stays listed in /v1/webhooks/{id}/deliveries.',
+    { default: 604800, min: 60 },
+  ),
+});
