@@ -25,6 +25,7 @@ export class LeaseReminders1795611600000 implements MigrationInterface {
           { name: 'event_id', type: 'int', isNullable: true },
           datetimeColumn(mysql, 'created_at', false),
           { name: 'mail_attempts', type: 'int', isNullable: false, default: 0 },
+          { name: 'mail_claimed_by', type: 'varchar', length: '64', isNullable: true },
           datetimeColumn(mysql, 'mail_next_at'),
           datetimeColumn(mysql, 'mailed_at'),
           { name: 'mail_error', type: 'varchar', length: '255', isNullable: true },

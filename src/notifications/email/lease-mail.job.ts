@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ESI_LEAP_CONFIG } from '../../config/config.module';
 import { EsiLeapConfig } from '../../config/esi-leap-config';
 import { Clock } from '../../common/clock';
 import { LEASE_DEFAULT_LIST } from '../../leasing/data/statuses';
-import { addDays, addSeconds, toEpochSeconds, toIso } from '../../common/time';
+import { addDays, addSeconds, toEpochSeconds, toIso, UtcTime } from '../../common/time';
 import { EventsRepository } from '../../leasing/data/events.repository';
 import { ResourceDecorator } from '../../leasing/views/resource-decorator';
 import { LeaseEntity } from '../../leasing/data/lease.entity';
@@ -24,8 +26,11 @@ export interface MailRunReport {
 
 type MailOutcome = 'sent' | 'skipped' | 'failed';
 
-/** How long a sender holds a reminder mail: a sender that died is replaced after this. */
-const REMINDER_CLAIM_SECONDS = 120;
+/**
+ * How long a sender's claim on a reminder mail outlives its last renewal (renewed every third
+ * of it while the mail is sent): a sender that died is replaced this soon.
+ */
+const REMINDER_CLAIM_SECONDS = 6;
 /** Reminder mails read per look. */
 const REMINDER_BATCH = 100;
 /** First delay before a failed reminder mail is tried again; doubles per attempt, up to an hour. */
@@ -44,6 +49,8 @@ const REMINDER_RETRY_MAX_SECONDS = 3600;
 @Injectable()
 export class LeaseMailJob {
   private readonly logger = new Logger('esi-leap.email');
+  /** This process, as the holder of reminder mail claims. */
+  private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`.slice(-64);
 
   constructor(
     @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
@@ -131,7 +138,27 @@ export class LeaseMailJob {
 
   private async mailReminder(reminder: LeaseReminderEntity): Promise<MailOutcome> {
     const now = this.clock.now();
-    if (!(await this.reminders.claimMail(reminder.id, now, addSeconds(now, REMINDER_CLAIM_SECONDS)))) return 'skipped';
+    if (!(await this.reminders.claimMail(reminder.id, this.holder, now, addSeconds(now, REMINDER_CLAIM_SECONDS)))) {
+      return 'skipped';
+    }
+    const renewal = setInterval(() => void this.renewClaim(reminder.id), (REMINDER_CLAIM_SECONDS * 1000) / 3).unref();
+    try {
+      return await this.sendReminder(reminder, now);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async renewClaim(id: number): Promise<void> {
+    try {
+      await this.reminders.renewMailClaim(id, this.holder, addSeconds(this.clock.now(), REMINDER_CLAIM_SECONDS));
+    } catch (err) {
+      // A lapsed claim costs at most a second mail, sent by the manager that takes it over.
+      this.logger.warn(`could not renew the claim on reminder mail ${id}: ${String(err)}`);
+    }
+  }
+
+  private async sendReminder(reminder: LeaseReminderEntity, now: UtcTime): Promise<MailOutcome> {
     const lease = await this.leases.findByUuid(reminder.leaseUuid);
     const stale = staleReason(reminder, lease);
     if (stale !== null) {

@@ -39,6 +39,9 @@ export class SmtpMailer {
         ignoreTLS: !starttls,
         auth: user ? { user, pass: pass ?? '' } : undefined,
         connectionTimeout: 10_000,
+        // Bounded, so that a server that stops answering cannot hold a mail (and its claim) for long.
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
       });
     }
     return this.transport;

@@ -35,6 +35,10 @@ export class LeaseReminderEntity {
   @Column({ name: 'mail_attempts', type: 'int' })
   mailAttempts: number;
 
+  /** The process sending the mail, which renews its claim while it sends. */
+  @Column({ name: 'mail_claimed_by', type: 'varchar', length: 64, nullable: true })
+  mailClaimedBy: string | null;
+
   /** While a mail is being sent: when the sender's claim lapses; after a failure: the next attempt. */
   @Column({ name: 'mail_next_at', type: 'varchar', nullable: true, transformer: utcTimeTransformer })
   mailNextAt: UtcTime | null;

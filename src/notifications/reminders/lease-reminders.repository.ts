@@ -114,30 +114,44 @@ export class LeaseRemindersRepository {
 
   /**
    * Takes the right to send reminder `id`'s mail until `until`: true for one caller at a time.
-   * A sender that dies leaves a claim that lapses, and the mail is tried again.
+   * The sender renews it while it sends; one that dies leaves a claim that lapses, and the mail
+   * is tried again.
    */
-  async claimMail(id: number, now: UtcTime, until: UtcTime): Promise<boolean> {
+  async claimMail(id: number, holder: string, now: UtcTime, until: UtcTime): Promise<boolean> {
     const result = await this.dataSource
       .createQueryBuilder()
       .update(LeaseReminderEntity)
-      .set({ mailNextAt: until, mailAttempts: () => 'mail_attempts + 1' })
+      .set({ mailNextAt: until, mailClaimedBy: holder, mailAttempts: () => 'mail_attempts + 1' })
       .where('id = :id AND mailed_at IS NULL', { id })
       .andWhere('(mail_next_at IS NULL OR mail_next_at <= :now)', { now })
       .execute();
     return (result.affected ?? 0) > 0;
   }
 
+  /** Keeps `holder`'s claim on reminder `id`'s mail until `until`. */
+  async renewMailClaim(id: number, holder: string, until: UtcTime): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(LeaseReminderEntity)
+      .set({ mailNextAt: until })
+      .where('id = :id AND mailed_at IS NULL AND mail_claimed_by = :holder', { id, holder })
+      .execute();
+  }
+
   /** Done with the mail: sent, or given up (`error` says why). */
   async finishMail(id: number, now: UtcTime, error: string | null): Promise<void> {
     await this.dataSource
       .getRepository(LeaseReminderEntity)
-      .update({ id }, { mailedAt: now, mailNextAt: null, mailError: error?.slice(0, 255) ?? null });
+      .update(
+        { id },
+        { mailedAt: now, mailNextAt: null, mailClaimedBy: null, mailError: error?.slice(0, 255) ?? null },
+      );
   }
 
   /** The send failed: try again at `next`. */
   async deferMail(id: number, next: UtcTime, error: string): Promise<void> {
     await this.dataSource
       .getRepository(LeaseReminderEntity)
-      .update({ id }, { mailNextAt: next, mailError: error.slice(0, 255) });
+      .update({ id }, { mailNextAt: next, mailClaimedBy: null, mailError: error.slice(0, 255) });
   }
 }
