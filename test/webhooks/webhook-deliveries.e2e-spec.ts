@@ -1,11 +1,16 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { ManualClock } from '../../src/common/clock';
-import { toEpochSeconds, UtcTime } from '../../src/common/time';
+import { fromDate, toEpochSeconds, UtcTime } from '../../src/common/time';
 import { ManagerJobs } from '../../src/manager/manager-jobs';
 import { WebhookDeliverer } from '../../src/webhooks/webhook-deliverer';
 import { WebhookDeliveryScheduler } from '../../src/webhooks/webhook-delivery.scheduler';
 import { WebhookFanout } from '../../src/webhooks/webhook-fanout';
 import { testDatabaseKinds } from '../helpers/test-databases';
 import { P, Persona } from '../support/projects';
+import { freePort } from '../support/child-http';
 import { createTestApp, TestApp } from '../support/test-app';
 import { verifySignature, WebhookReceiver } from './support/webhook-receiver';
 
@@ -301,6 +306,98 @@ describe.each(testDatabaseKinds())('webhook deliveries on %s', (kind) => {
         object_uuid: lease,
         reminder: { lead_time: '1h', lead_seconds: 3600, end_time: '2030-01-06T00:30:00' },
       }),
+    ]);
+  });
+
+  it('the receiver example of the docs accepts the deliveries, and refuses a forged or stale one', async () => {
+    const docs = ['lease-lifecycle.md', 'lease-lifecycle-reminders-webhooks.md']
+      .map((name) => path.join(__dirname, '..', '..', 'docs', name))
+      .filter(existsSync)
+      .map((file) => readFileSync(file, 'utf8'));
+    const example = docs
+      .map((text) => /### Verifying a delivery[\s\S]*?```js\n([\s\S]*?)```/.exec(text)?.[1])
+      .find(Boolean);
+    expect(example?.split('\n').filter(Boolean)).toHaveLength(10);
+    const port = await freePort();
+    const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-receiver-'));
+    writeFileSync(path.join(dir, 'receiver.js'), example!.replace('.listen(8080)', `.listen(${port}, '127.0.0.1')`));
+    // Signatures carry the clock's time, which the example checks against its own.
+    clock.set(fromDate(new Date()));
+    const hook = await register('lessee', '/unused', ['esi_leap.lease.fulfill.end']);
+    const child = spawn(process.execPath, [path.join(dir, 'receiver.js')], {
+      env: { ...process.env, SECRET: hook.secret },
+    });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      for (let i = 0; i < 100; i++) {
+        if (
+          await fetch(url, { method: 'POST' }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await t.as('admin').delete(`/v1/webhooks/${hook.uuid}`).expect(200);
+      const res = await t
+        .as('lessee')
+        .post('/v1/webhooks')
+        .send({ url, event_types: ['esi_leap.lease.fulfill.end'], secret: hook.secret });
+      expect(res.status).toBe(201);
+      const lease = await leaseStarting(
+        'wh-7',
+        new Date().toISOString().slice(0, 19),
+        new Date(Date.now() + 86_400_000).toISOString().slice(0, 19),
+      );
+      await t.app.get(ManagerJobs).fulfillDueLeases();
+      await webhookPass();
+      const [started] = (await eventsOf(lease)).filter((e) => e.event_type === 'esi_leap.lease.fulfill.end');
+      expect((await deliveries(res.body.uuid))[0]).toMatchObject({
+        event_id: started.id,
+        status: 'delivered',
+        last_status_code: 204,
+      });
+      expect(printed).toBe(`${started.id} esi_leap.lease.fulfill.end\n`);
+
+      const body = '{"id":1}';
+      const now = Math.floor(Date.now() / 1000);
+      const post = (signature: string) =>
+        fetch(url, { method: 'POST', body, headers: { 'X-ESI-Leap-Signature': signature } }).then((r) => r.status);
+      const { signatureHeader } = await import('../../src/webhooks/webhook-signature');
+      expect(await post(signatureHeader('not the secret at all', body, now))).toBe(401);
+      expect(await post(signatureHeader(hook.secret, body, now - 3600))).toBe(401);
+      expect(await post('garbage')).toBe(401);
+      expect(await post(signatureHeader(hook.secret, body, now))).toBe(204);
+      await t.as('admin').delete(`/v1/webhooks/${res.body.uuid}`).expect(200);
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** With webhooks off, the manager keeps their cursor at the newest event: turning them on later replays nothing. */
+describe('webhook cursor with [webhooks] enabled = false', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ manager: 'jobs' });
+  });
+  afterAll(() => t?.close());
+
+  it('follows the newest event', async () => {
+    t.nodes.add('wh-off', { owner: P.owner });
+    await t.as('owner').post('/v1/leases').send({ resource_uuid: 'wh-off', project_id: P.lessee }).expect(201);
+    await t.app.get(ManagerJobs).fulfillDueLeases();
+    await t.app.get(WebhookDeliveryScheduler).runOnce();
+    const [{ newest }] = (await t.dataSource.query('SELECT MAX(id) AS newest FROM events')) as Array<{
+      newest: number;
+    }>;
+    expect(Number(newest)).toBeGreaterThan(0);
+    expect(await t.dataSource.query("SELECT last_event_id FROM notification_cursors WHERE name = 'webhooks'")).toEqual([
+      { last_event_id: newest },
     ]);
   });
 });

@@ -238,7 +238,7 @@ export const additionWebhooksOptions = fromNamespace(ADDITION_ORIGIN, {
     default: 1,
     min: 0.05,
   }),
-  max_parallel: intOpt('Deliveries one manager makes at the same time.', { default: 8, min: 1 }),
+  max_parallel: intOpt('Deliveries one manager makes at the same time.', { default: 4, min: 1 }),
   delivery_retention: intOpt(
     'Seconds a finished (delivered or failed) delivery stays listed in /v1/webhooks/{id}/deliveries.',
     { default: 604800, min: 60 },
