@@ -102,21 +102,22 @@ export class LeaseReminders {
     if (remindAt > now || time <= now) return false;
     if (await this.reminders.exists(em, leaseUuid, lead)) return false;
     const id = await this.reminders.insert(em, leaseUuid, lead, remindAt, now);
-    // No other transaction writes events of this resource meanwhile: they all hold its lock.
-    const before = await this.lastEventId(em, lease);
-    await this.recorder.record(em, [{ type: EVENT_TYPES[lead.kind], lease }], now);
-    const after = await this.lastEventId(em, lease);
+    // No other transaction writes reminders of this resource meanwhile: they all hold its lock.
+    const type = EVENT_TYPES[lead.kind];
+    const before = await this.lastEventId(em, lease, type);
+    await this.recorder.record(em, [{ type, lease }], now);
+    const after = await this.lastEventId(em, lease, type);
     // Equal when `[notification] notification_level` keeps INFO events from being written.
     if (after > before) await this.reminders.linkEvent(em, id, after);
     return true;
   }
 
-  /** The newest event on the lease's resource (the events table is indexed by resource, not by lease). */
-  private async lastEventId(em: EntityManager, lease: LeaseEntity): Promise<number> {
-    const [row] = (await em.query('SELECT MAX(id) AS id FROM events WHERE resource_type = ? AND resource_uuid = ?', [
-      lease.resourceType,
-      lease.resourceUuid,
-    ])) as { id: number | string | null }[];
+  /** The newest event of `type` on the lease's resource (the events table is indexed by resource, not by lease). */
+  private async lastEventId(em: EntityManager, lease: LeaseEntity, type: LeaseEventType): Promise<number> {
+    const [row] = (await em.query(
+      'SELECT MAX(id) AS id FROM events WHERE resource_type = ? AND resource_uuid = ? AND event_type = ?',
+      [lease.resourceType, lease.resourceUuid, type],
+    )) as { id: number | string | null }[];
     return Number(row?.id ?? 0);
   }
 }
