@@ -8,6 +8,8 @@ import { OfferBusyIntervalIndex1795586400000 } from './1795586400000-offer-busy-
 import { LeaseWorkClaims1795590000000 } from './1795590000000-lease-work-claims';
 import { NodeHealth1795593600000 } from './1795593600000-node-health';
 import { OutboxDelivered1795597200000 } from './1795597200000-outbox-delivered';
+import { LeaseReminders1795611600000 } from './1795611600000-lease-reminders';
+import { Webhooks1795615200000 } from './1795615200000-webhooks';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   LeaseWorkClaims1795590000000,
   NodeHealth1795593600000,
   OutboxDelivered1795597200000,
+  LeaseReminders1795611600000,
+  Webhooks1795615200000,
 ];

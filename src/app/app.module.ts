@@ -9,6 +9,8 @@ import { ManagerModule } from '../manager/manager.module';
 import { NodeHealthModule } from '../node-health/node-health.module';
 import { NotificationRelayModule } from '../notifications/notifications.module';
 import { OpsModule } from '../ops/ops.module';
+import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
+import { WebhooksApiModule } from '../webhooks/webhooks-api.module';
 import { ApiModule } from './api.module';
 import { BookingGuardsModule } from './booking-guards.module';
 import { RoleSet } from './roles';
@@ -30,11 +32,13 @@ export class AppModule {
         // Bookings are made by the API and by the manager (moving leases off broken nodes).
         ...(roles.api || roles.manager ? [BookingGuardsModule] : []),
         ...(roles.api ? [ApiModule] : []),
+        // Without `[webhooks] enabled` the routes do not exist: upstream's answers stay the same.
+        ...(roles.api && loaded.config.webhooks.enabled ? [WebhooksApiModule] : []),
         ...(roles.manager ? [ManagerModule] : []),
         // Node health is recorded where the manager runs: notifications, reconcile, effects.
         ...(roles.manager ? [NodeHealthModule] : []),
-        // The notification relay runs where the manager runs.
-        ...(roles.manager ? [NotificationRelayModule] : []),
+        // The notification relay and the webhook deliveries run where the manager runs.
+        ...(roles.manager ? [NotificationRelayModule, WebhookDeliveryModule] : []),
         // So are the external enforcement service's on-end calls.
         ...(roles.manager ? [EnforcementOnEndModule] : []),
         ...(roles.consoleProxy ? [ConsoleProxyModule] : []),

@@ -7,6 +7,9 @@ import { OfferEntity } from '../leasing/data/offer.entity';
 import { LeaseDegradationEntity } from '../leasing/health/lease-degradation.entity';
 import { NodeHealthEntity } from '../leasing/health/node-health.entity';
 import { NotificationCursorEntity } from '../notifications/entities/notification-cursor.entity';
+import { LeaseReminderEntity } from '../notifications/reminders/lease-reminder.entity';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity';
+import { WebhookEntity } from '../webhooks/webhook.entity';
 
 /**
  * Every table mapped by TypeORM, for DataSources built outside the Nest application (tests,
@@ -23,4 +26,7 @@ export const ENTITIES = [
   LeaseSnapshotEntity,
   NodeHealthEntity,
   LeaseDegradationEntity,
+  LeaseReminderEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
 ];

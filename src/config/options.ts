@@ -21,7 +21,9 @@ import {
   additionNodeHealthOptions,
   additionNoauthOptions,
   additionNotificationOptions,
+  additionRemindersOptions,
   additionSerialConsoleProxyOptions,
+  additionWebhooksOptions,
 } from './option-sets/esi-leap-ts';
 import {
   esiLeapApiOptions,
@@ -74,8 +76,10 @@ export const OPTIONS = {
   oslo_middleware: osloMiddlewareOptions,
   oslo_policy: osloPolicyOptions,
   pecan: esiLeapPecanOptions,
+  reminders: additionRemindersOptions,
   serialconsoleproxy: { ...esiLeapSerialConsoleProxyOptions, ...additionSerialConsoleProxyOptions },
   ssl: osloServiceSslOptions,
+  webhooks: additionWebhooksOptions,
 } as const satisfies Record<string, Record<string, OptionDef<unknown>>>;
 
 export type SectionName = keyof typeof OPTIONS;

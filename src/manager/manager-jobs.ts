@@ -13,6 +13,7 @@ import { OffersRepository } from '../leasing/data/offers.repository';
 import { ENDING, EXPIRABLE, FULFILLABLE, OFFER_CAN_DELETE } from '../leasing/data/statuses';
 import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
 import { TransitionOutcome } from '../leasing/lifecycle/transitions';
+import { LeaseReminders } from '../notifications/reminders/lease-reminders';
 import { ManagerCounter, ManagerMetrics } from './manager-metrics';
 
 /** Leases (or offers) per transition: one deciding and one recording transaction for all of them. */
@@ -41,6 +42,7 @@ export class ManagerJobs {
     private readonly tokens: ConsoleAuthTokensRepository,
     private readonly lifecycle: LeaseLifecycle,
     private readonly metrics: ManagerMetrics,
+    private readonly reminders: LeaseReminders,
   ) {}
 
   /** Every job once, in upstream's order; one failing job never stops the others. */
@@ -50,6 +52,8 @@ export class ManagerJobs {
     await this.isolated('expire', () => this.expireEndedLeases());
     await this.isolated('finish_ends', () => this.finishEnds());
     await this.isolated('offers', () => this.expireEndedOffers());
+    // Last, so a lease fulfilled in this run is reminded of an end already within a lead time.
+    await this.isolated('reminders', () => this.reminders.writeDue());
     this.metrics.lastRunFinishedAt = this.clock.now();
   }
 
@@ -99,19 +103,18 @@ export class ManagerJobs {
   }
 
   /**
-   * When the next lease or offer becomes due after `since`, for the scheduler's timer. The
+   * When the next lease, offer or reminder becomes due after `since`, for the scheduler's timer. The
    * scheduler passes the time its last run started: a lease that became due while that run
    * was under way (after its jobs had selected their rows) then gives a time already past, and
    * the next run comes at once instead of at the next sweep.
    */
   async nextDueTime(since: UtcTime = this.clock.now()): Promise<UtcTime | null> {
-    const [lease, offer] = await Promise.all([
+    const times = await Promise.all([
       this.leases.nextDueTime(FULFILLABLE, EXPIRABLE, since),
       this.offers.nextEndTime(OFFER_CAN_DELETE, since),
+      this.reminders.nextDueTime(since),
     ]);
-    if (lease === null) return offer;
-    if (offer === null) return lease;
-    return lease < offer ? lease : offer;
+    return times.reduce<UtcTime | null>((first, t) => (t !== null && (first === null || t < first) ? t : first), null);
   }
 
   /**

@@ -22,7 +22,7 @@ type Persona = keyof typeof personas;
 
 const offer = { projectId: 'p-owner' };
 const lease = { ownerId: 'p-owner', projectId: 'p-lessee' };
-type TargetKind = 'creds' | 'offer' | 'lease' | 'quota';
+type TargetKind = 'creds' | 'offer' | 'lease' | 'quota' | 'webhook';
 
 const ADMINS: Persona[] = ['admin', 'esiLeapAdmin'];
 const OWNERS: Persona[] = ['owner', 'esiLeapOwner'];
@@ -57,12 +57,17 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:lease:extend': { target: 'lease', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:quota:get': { target: 'quota', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:timeline:get': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:webhook:create': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:webhook:get': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
+  'esi_leap:webhook:delete': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
 };
 
 function targetFor(kind: TargetKind, who: PolicyCredentials) {
   if (kind === 'offer') return offerPolicyTarget(who, offer);
   if (kind === 'lease') return leasePolicyTarget(who, lease);
   if (kind === 'quota') return { ...who, 'quota.project_id': 'p-lessee' };
+  // A webhook of the lessee project.
+  if (kind === 'webhook') return { ...who, 'webhook.project_id': 'p-lessee' };
   return { ...who };
 }
 
@@ -95,8 +100,11 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:quota:get': 'rule:is_admin or project_id:%(quota.project_id)s',
       // Ours, beyond upstream's set.
       'esi_leap:timeline:get': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:webhook:create': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:webhook:get': 'rule:is_admin or project_id:%(webhook.project_id)s',
+      'esi_leap:webhook:delete': 'rule:is_admin or project_id:%(webhook.project_id)s',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(25);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(28);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 

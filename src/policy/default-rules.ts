@@ -178,6 +178,29 @@ export const DEFAULT_POLICY_RULES = [
     description: 'Retrieve the timeline of nodes, offers and leases',
     operations: [{ method: 'GET', path: '/timeline' }],
   },
+  // Ours: tenant webhooks (`[webhooks]`), per project.
+  {
+    name: 'esi_leap:webhook:create',
+    checkString: ANY_ROLE,
+    description: "Register a webhook for the caller's project",
+    operations: [{ method: 'POST', path: '/webhooks' }],
+  },
+  {
+    name: 'esi_leap:webhook:get',
+    checkString: 'rule:is_admin or project_id:%(webhook.project_id)s',
+    description: "List a project's webhooks, show one and its deliveries",
+    operations: [
+      { method: 'GET', path: '/webhooks' },
+      { method: 'GET', path: '/webhooks/{webhook_id}' },
+      { method: 'GET', path: '/webhooks/{webhook_id}/deliveries' },
+    ],
+  },
+  {
+    name: 'esi_leap:webhook:delete',
+    checkString: 'rule:is_admin or project_id:%(webhook.project_id)s',
+    description: 'Delete a webhook',
+    operations: [{ method: 'DELETE', path: '/webhooks/{webhook_id}' }],
+  },
 ] as const satisfies readonly PolicyRuleDefault[];
 
 /** A rule registered in code; the only names the API may enforce (like oslo.policy's `authorize`). */

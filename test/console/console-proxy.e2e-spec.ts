@@ -11,6 +11,7 @@ import { LeaseLifecycle } from '../../src/leasing/lifecycle/lease-lifecycle';
 import { LeasesRepository } from '../../src/leasing/data/leases.repository';
 import { ManagerJobs } from '../../src/manager/manager-jobs';
 import { ManagerMetrics } from '../../src/manager/manager-metrics';
+import { LeaseReminders } from '../../src/notifications/reminders/lease-reminders';
 import { ResourceDriverRegistry } from '../../src/drivers/resource-driver.registry';
 import { OffersRepository } from '../../src/leasing/data/offers.repository';
 import { P } from '../support/projects';
@@ -218,6 +219,8 @@ describe('serial console proxy (service.md G.2, decisions.md 15) against a real 
       new ConsoleAuthTokensRepository(t.dataSource),
       t.app.get(LeaseLifecycle, { strict: false }),
       new ManagerMetrics(),
+      // Not used by the housekeeping job, and this app runs without the manager role.
+      { writeDue: async () => 0, nextDueTime: async () => null } as unknown as LeaseReminders,
     );
     expect(await jobs.cleanExpiredConsoleTokens()).toBe(1);
     expect((await rows()).map((r) => r.id)).not.toContain(staleRow.id);

@@ -13,6 +13,7 @@ import {
   Outcome,
   ROUTES,
   seedFixture,
+  WEBHOOKS_ON,
 } from './support/authorisation-table';
 
 /**
@@ -36,7 +37,7 @@ describe.each(testDatabaseKinds())('authorisation matrix, hand-written table (%s
     };
 
     beforeAll(async () => {
-      t = await createTestApp({ kind });
+      t = await createTestApp({ kind, conf: WEBHOOKS_ON });
     });
     afterAll(() => t.close());
 
@@ -86,7 +87,7 @@ describe.each(testDatabaseKinds())('authorisation matrix, hand-written table (%s
     let fixture: Fixture;
 
     beforeAll(async () => {
-      t = await createTestApp({ kind });
+      t = await createTestApp({ kind, conf: WEBHOOKS_ON });
       fixture = await seedFixture(t);
     });
     afterAll(() => t.close());

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -59,6 +59,11 @@ export interface TestAppOptions {
   drivers?: 'with-test-node' | 'production';
   /** Use this existing database (a `[database] connection` URL) instead of a fresh one. */
   connection?: string;
+  /** Providers replaced by values, e.g. a background loop the test drives itself. */
+  overrides?: ReadonlyArray<{
+    readonly provide: Parameters<TestingModuleBuilder['overrideProvider']>[0];
+    readonly useValue: unknown;
+  }>;
 }
 
 /**
@@ -156,6 +161,8 @@ async function bootApp(
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   if (options.manager === 'jobs') builder = builder.overrideProvider(ManagerScheduler).useValue({});
   if (options.relay === 'manual') builder = builder.overrideProvider(NotificationRelayScheduler).useValue({});
+  for (const { provide, useValue } of options.overrides ?? [])
+    builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureHttpApp(app);

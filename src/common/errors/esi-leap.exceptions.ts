@@ -124,6 +124,14 @@ export class ResourceBusy extends templated(
 /** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */
 export class ServiceUnavailable extends templated(503, (a) => `${a.service} is unavailable.`) {}
 
+/** Ours: tenant webhooks (`[webhooks]`). */
+export class WebhookNotFound extends templated(404, (a) => `Webhook ${a.webhook_id} not found.`) {}
+export class InvalidWebhookTarget extends templated(400, (a) => `Invalid webhook url ${a.url}: ${a.reason}.`) {}
+export class WebhookLimitReached extends templated(
+  403,
+  (a) => `Project ${a.project_id} already has ${a.count} webhooks, the most [webhooks] max_per_project allows.`,
+) {}
+
 /**
  * Framework-level client errors (api.md 1.10.3): unknown arguments, bad types, bad bodies.
  * The message is passed whole because each has its own upstream wording.

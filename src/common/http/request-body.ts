@@ -6,7 +6,8 @@ import { characterCount, shownValue } from './stored-widths';
 
 /** W = writable, R = read-only (400 if sent), I = accepted and ignored (upstream's attribute tables). */
 export type AttributeAccess = 'W' | 'R' | 'I';
-export type AttributeType = 'string' | 'object' | 'datetime';
+/** `string_list`: a JSON list of strings (attributes of our own endpoints; upstream has none). */
+export type AttributeType = 'string' | 'object' | 'datetime' | 'string_list';
 
 export interface AttributeSpec {
   readonly name: string;
@@ -15,12 +16,13 @@ export interface AttributeSpec {
   readonly mandatory?: boolean;
   /**
    * The most a writable value may hold, the width of the column it is stored in: characters
-   * for a string, bytes of its stored JSON text for an object (STORED_WIDTHS).
+   * for a string (each item of a string list), bytes of its stored JSON text for an object
+   * (STORED_WIDTHS).
    */
   readonly maxLength?: number;
 }
 
-export type ValidatedBody = Record<string, string | UtcTime | Record<string, unknown> | undefined>;
+export type ValidatedBody = Record<string, string | UtcTime | Record<string, unknown> | readonly string[] | undefined>;
 
 type ValueOf<T extends AttributeType> = T extends 'datetime'
   ? UtcTime
@@ -101,7 +103,13 @@ function checkType(
   value: unknown,
   argname: string,
   body: Record<string, unknown>,
-): string | UtcTime | Record<string, unknown> {
+): string | UtcTime | Record<string, unknown> | readonly string[] {
+  if (attr.type === 'string_list') {
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+    throw new ClientError(
+      `Invalid input for field/attribute ${attr.name}. Value: '${pyStr(value)}'. Wrong type. Expected a list of strings, got '${pyClass(value)}'`,
+    );
+  }
   if (attr.type === 'object') {
     if (!isJsonObject(value)) {
       throw new ClientError(
@@ -137,7 +145,15 @@ function checkType(
  * silently keeps (SQLite) a value the other would not. Strings in WSME's words for a too-long
  * string; objects by the bytes of the JSON text that is stored.
  */
-function checkWidth(name: string, value: string | UtcTime | Record<string, unknown>, maxLength: number): void {
+function checkWidth(
+  name: string,
+  value: string | UtcTime | Record<string, unknown> | readonly string[],
+  maxLength: number,
+): void {
+  if (Array.isArray(value)) {
+    for (const item of value as readonly string[]) checkWidth(name, item, maxLength);
+    return;
+  }
   if (typeof value === 'string') {
     if (characterCount(value) <= maxLength) return;
     throw new ClientError(

@@ -201,6 +201,18 @@ export const additionEmailOptions = fromNamespace(ADDITION_ORIGIN, {
   }),
   lease_create_template: strOpt('Template of the lease-started mail; unset uses config/email/lease_create_email.txt.'),
   lease_expire_template: strOpt('Template of the lease-expiring mail; unset uses config/email/lease_expire_email.txt.'),
+  lease_end_soon_template: strOpt(
+    'Template of the mail sent for each [reminders] end_lead_times reminder; unset uses config/email/lease_end_soon_email.txt.',
+  ),
+  lease_start_soon_template: strOpt(
+    'Template of the mail sent for each [reminders] start_lead_times reminder; unset uses ' +
+      'config/email/lease_start_soon_email.txt.',
+  ),
+  reminder_interval: intOpt(
+    'Seconds between two looks for reminder mails not sent yet (a manager mails the reminders it writes at once; ' +
+      'this catches those of a manager that stopped, and failed sends).',
+    { default: 10, min: 1 },
+  ),
   project_contacts: listOpt(
     'Recipient of each lessee project, as project_id:address entries. With Keystone, a project without an ' +
       'entry is mailed at its "email" property, as upstream.',
@@ -279,5 +291,70 @@ export const additionNodeHealthOptions = fromNamespace(ADDITION_ORIGIN, {
     'Move a lease that has not started off a node that became unhealthy, onto a healthy node of the same ' +
       'owner and resource class whose available offer covers the lease and is free for it.',
     false,
+  ),
+});
+
+/** `48h`, `90m`, `2d`, `30s`: a positive whole number of seconds, minutes, hours or days. */
+const LEAD_TIME = { pattern: /^0*[1-9]\d*[smhd]$/, description: 'lead times such as 48h, 90m, 2d or 30s' };
+
+/**
+ * Lease reminders (src/notifications/reminders): `esi_leap.lease.end_soon`/`start_soon` events,
+ * with their notifications and e-mails. Nothing is written while both lists are empty.
+ */
+export const additionRemindersOptions = fromNamespace(ADDITION_ORIGIN, {
+  end_lead_times: listOpt(
+    'How long before the end of an active lease to remind its lessee, e.g. 48h,1h: one ' +
+      'esi_leap.lease.end_soon event (and e-mail) per lease, lead time and end time. Empty: no end reminders.',
+    { default: [], itemFormat: LEAD_TIME },
+  ),
+  start_lead_times: listOpt(
+    'How long before the start of a lease not started yet to remind its lessee, e.g. 24h: one ' +
+      'esi_leap.lease.start_soon event (and e-mail) per lease, lead time and start time. Empty: no start reminders.',
+    { default: [], itemFormat: LEAD_TIME },
+  ),
+});
+
+/** Tenant webhooks (src/webhooks): `/v1/webhooks` and the deliveries the manager makes. */
+export const additionWebhooksOptions = fromNamespace(ADDITION_ORIGIN, {
+  enabled: boolOpt(
+    'Serve /v1/webhooks and deliver events to the registered URLs. Off: the routes do not exist, as upstream.',
+    false,
+  ),
+  secret_keys: listOpt(
+    'Keys (any text, at least 16 characters each) that encrypt the webhook signing secrets stored in the ' +
+      'database; the first encrypts, all are tried to decrypt, so a new key goes first and an old one stays ' +
+      'listed until every webhook has been re-created. Required when enabled.',
+    { default: [], secret: true },
+  ),
+  allow_private_targets: boolOpt(
+    'Allow webhook URLs on loopback, private, link-local and other non-public addresses (cloud metadata ' +
+      'addresses stay refused). Only for deployments whose tenants may reach the internal network anyway.',
+    false,
+  ),
+  max_per_project: intOpt('Most webhooks one project may register.', { default: 10, min: 1 }),
+  timeout: floatOpt(
+    'Seconds one delivery attempt may take, connecting and reading the answer included, before it counts as failed.',
+    { default: 10, min: 0.1 },
+  ),
+  retry_backoff_base: floatOpt('Seconds before the first retry of a failed delivery; doubles with each attempt.', {
+    default: 10,
+    min: 0.1,
+  }),
+  retry_backoff_max: floatOpt('Upper bound, in seconds, of the delay between two delivery attempts.', {
+    default: 3600,
+    min: 0.1,
+  }),
+  retry_for: floatOpt('Seconds after its event during which a delivery is retried; after that it is marked failed.', {
+    default: 86400,
+    min: 0,
+  }),
+  poll_interval: floatOpt('Seconds between two looks for new events and due deliveries in the manager.', {
+    default: 1,
+    min: 0.05,
+  }),
+  max_parallel: intOpt('Deliveries one manager makes at the same time.', { default: 4, min: 1 }),
+  delivery_retention: intOpt(
+    'Seconds a finished (delivered or failed) delivery stays listed in /v1/webhooks/{id}/deliveries.',
+    { default: 604800, min: 60 },
   ),
 });

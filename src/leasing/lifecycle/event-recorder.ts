@@ -21,7 +21,9 @@ export type LeaseEventType =
   | 'esi_leap.lease.degraded'
   | 'esi_leap.lease.recovered'
   /** A lease that had not started was moved off an unhealthy node. */
-  | 'esi_leap.lease.moved';
+  | 'esi_leap.lease.moved'
+  | 'esi_leap.lease.end_soon'
+  | 'esi_leap.lease.start_soon';
 
 /** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {

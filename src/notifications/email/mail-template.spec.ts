@@ -11,5 +11,7 @@ describe('renderTemplate (Python str.format placeholders)', () => {
   it('finds the packaged templates', () => {
     expect(existsSync(packagedTemplate('created'))).toBe(true);
     expect(existsSync(packagedTemplate('expiring'))).toBe(true);
+    expect(existsSync(packagedTemplate('end_soon'))).toBe(true);
+    expect(existsSync(packagedTemplate('start_soon'))).toBe(true);
   });
 });

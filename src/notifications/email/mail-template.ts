@@ -2,10 +2,17 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../common/package-root';
 
-const PACKAGED = { created: 'lease_create_email.txt', expiring: 'lease_expire_email.txt' };
+const PACKAGED = {
+  created: 'lease_create_email.txt',
+  expiring: 'lease_expire_email.txt',
+  end_soon: 'lease_end_soon_email.txt',
+  start_soon: 'lease_start_soon_email.txt',
+};
+
+export type MailTemplateKind = keyof typeof PACKAGED;
 
 /** The packaged template of a mail kind, used when `[email] lease_*_template` is unset. */
-export function packagedTemplate(kind: keyof typeof PACKAGED): string {
+export function packagedTemplate(kind: MailTemplateKind): string {
   return path.join(packageRoot(), 'config', 'email', PACKAGED[kind]);
 }
 

@@ -12,10 +12,14 @@ export class SmtpMailer {
 
   constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
 
-  async send(to: string, text: string): Promise<void> {
+  /**
+   * `messageId`: a Message-ID fixed by the caller, so that a mail sent again after a crash
+   * (at least once) can be recognised as the same one by the recipient's mail system.
+   */
+  async send(to: string, text: string, messageId?: string): Promise<void> {
     const { sender } = this.config.email;
     if (!sender) throw new Error('[email] sender: required to send mail');
-    await this.connection().sendMail({ from: sender, to, subject: MAIL_SUBJECT, text });
+    await this.connection().sendMail({ from: sender, to, subject: MAIL_SUBJECT, text, messageId });
   }
 
   close(): void {
@@ -35,6 +39,9 @@ export class SmtpMailer {
         ignoreTLS: !starttls,
         auth: user ? { user, pass: pass ?? '' } : undefined,
         connectionTimeout: 10_000,
+        // Bounded, so that a server that stops answering cannot hold a mail (and its claim) for long.
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
       });
     }
     return this.transport;

@@ -79,6 +79,23 @@ async function leaseOn(t: TestApp, node: string): Promise<string> {
   return res.body.uuid as string;
 }
 
+/** Webhooks served (they are off by default), on loopback targets, without the per-project limit in the way. */
+export const WEBHOOKS_ON = [
+  '[webhooks]',
+  'enabled = true',
+  'secret_keys = a key of at least sixteen characters',
+  'allow_private_targets = true',
+  'max_per_project = 100000',
+].join('\n');
+
+const HOOK = { url: 'http://127.0.0.1:9/hook', event_types: ['*'] };
+
+async function webhookOfLessee(t: TestApp): Promise<string> {
+  const res = await t.as('lessee').post('/v1/webhooks').send(HOOK);
+  if (res.status !== 201) throw new Error(`webhook: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.uuid as string;
+}
+
 const CLAIM = { start_time: '2040-01-02', end_time: '2040-01-03' };
 
 // prettier-ignore
@@ -152,6 +169,27 @@ export const ROUTES: readonly RouteRow[] = [
   { name: 'DELETE /v1/console_auth_tokens/{id}', route: 'DELETE /v1/console_auth_tokens/{id}',
     outcomes:                                                   [200,  200,  404, 200, 404,  404,  200, 200, 404, 404,  404,  404,   200,  200],
     prepare: async (_t, fresh) => ({ method: 'delete', url: `/v1/console_auth_tokens/${fresh()}` }) },
+  // Webhooks belong to a project: any role registers one for its own project, the project's
+  // members (roles or not) and admins see and delete them.
+  { name: 'POST /v1/webhooks', route: 'POST /v1/webhooks',
+    outcomes:                                                   [201,  201,  201, 201, 201,  201,  403, 403, 403, 400,  400,  403,   400,  201],
+    prepare: async () => ({ method: 'post', url: '/v1/webhooks', body: HOOK }) },
+  // A caller without a project has no webhooks: an empty list.
+  { name: "GET /v1/webhooks (the caller's project)", route: 'GET /v1/webhooks',
+    outcomes:                                                   [200,  200,  200, 200, 200,  200,  200, 200, 200, 200,  200,  200,   200,  200],
+    prepare: async () => ({ method: 'get', url: '/v1/webhooks' }) },
+  { name: 'GET /v1/webhooks?project_id=<lessee>', route: 'GET /v1/webhooks',
+    outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
+    prepare: async () => ({ method: 'get', url: `/v1/webhooks?project_id=${P.lessee}` }) },
+  { name: 'GET /v1/webhooks/{id}', route: 'GET /v1/webhooks/{id}',
+    outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
+    prepare: async (t) => ({ method: 'get', url: `/v1/webhooks/${await webhookOfLessee(t)}` }) },
+  { name: 'GET /v1/webhooks/{id}/deliveries', route: 'GET /v1/webhooks/{id}/deliveries',
+    outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
+    prepare: async (t) => ({ method: 'get', url: `/v1/webhooks/${await webhookOfLessee(t)}/deliveries` }) },
+  { name: 'DELETE /v1/webhooks/{id}', route: 'DELETE /v1/webhooks/{id}',
+    outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
+    prepare: async (t) => ({ method: 'delete', url: `/v1/webhooks/${await webhookOfLessee(t)}` }) },
 ];
 
 /**
