@@ -6,7 +6,7 @@ const floors = [
   ['auth', 'policy', 'drivers', 'projects', 'console/tokens'],
   ['leasing'],
   // Features and background work: HTTP modules, the manager, notifications, operations.
-  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health', 'timeline', 'web-console'],
+  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health', 'timeline', 'web-console', 'webhooks'],
   ['app', 'cli', 'main\\.ts'],
 ];
 
@@ -62,6 +62,13 @@ module.exports = {
     ...upward,
     ...leasing,
     { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'outside-floor-plan',
+      comment: 'every folder of src/ has a floor in docs/architecture.md and in the list above',
+      severity: 'error',
+      from: { path: '^src/', pathNot: anyOf(floors.flat()) },
+      to: {},
+    },
     { name: 'no-test-code-in-src', severity: 'error', from: { path: '^src/' }, to: { path: '^(test|bench)/' } },
   ],
   options: {

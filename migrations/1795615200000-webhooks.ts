@@ -4,8 +4,8 @@ import { datetimeColumn, isMysql } from './support/dialect';
 
 /**
  * Tenant webhooks (`[webhooks]`): the registrations, and one delivery row per webhook and
- * event, written with the advance of the `webhooks` cursor into the events outbox so that a
- * crash neither loses nor repeats one. The cursor starts at the newest event: nothing that
+ * event, keyed by both so that an event read again from the events outbox after a crash adds
+ * none. The `webhooks` cursor starts at the newest event: nothing that
  * happened before the feature existed is delivered.
  */
 export class Webhooks1795615200000 implements MigrationInterface {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { UtcTime } from '../common/time';
+import { isMysqlDataSource } from '../db/dialect';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
 export interface DeliveryKey {
@@ -25,13 +26,20 @@ const INSERT_CHUNK = 200;
 export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** New pending deliveries, due at once; their (webhook, event) key makes each exist once. */
-  async insertPending(em: EntityManager, keys: readonly DeliveryKey[], now: UtcTime): Promise<void> {
+  /**
+   * New pending deliveries, due at once, each unless its (webhook, event) key exists already: an
+   * event the outbox hands over again makes no second delivery.
+   */
+  async insertPendingIfAbsent(em: EntityManager, keys: readonly DeliveryKey[], now: UtcTime): Promise<void> {
+    const onConflict = isMysqlDataSource(em.connection)
+      ? ' ON DUPLICATE KEY UPDATE webhook_id = webhook_id'
+      : ' ON CONFLICT (webhook_id, event_id) DO NOTHING';
     for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
       const chunk = keys.slice(i, i + INSERT_CHUNK);
       await em.query(
         'INSERT INTO webhook_deliveries (webhook_id, event_id, status, attempts, created_at, next_attempt_at) VALUES ' +
-          chunk.map(() => "(?, ?, 'pending', 0, ?, ?)").join(', '),
+          chunk.map(() => "(?, ?, 'pending', 0, ?, ?)").join(', ') +
+          onConflict,
         chunk.flatMap((k) => [k.webhookId, k.eventId, now, now]),
       );
     }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../../src/common/clock';
@@ -310,13 +310,8 @@ describe.each(testDatabaseKinds())('webhook deliveries on %s', (kind) => {
   });
 
   it('the receiver example of the docs accepts the deliveries, and refuses a forged or stale one', async () => {
-    const docs = ['lease-lifecycle.md', 'lease-lifecycle-reminders-webhooks.md']
-      .map((name) => path.join(__dirname, '..', '..', 'docs', name))
-      .filter(existsSync)
-      .map((file) => readFileSync(file, 'utf8'));
-    const example = docs
-      .map((text) => /### Verifying a delivery[\s\S]*?```js\n([\s\S]*?)```/.exec(text)?.[1])
-      .find(Boolean);
+    const docs = readFileSync(path.join(__dirname, '..', '..', 'docs', 'lease-lifecycle.md'), 'utf8');
+    const example = /### Verifying a delivery[\s\S]*?```js\n([\s\S]*?)```/.exec(docs)?.[1];
     expect(example?.split('\n').filter(Boolean)).toHaveLength(10);
     const port = await freePort();
     const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-receiver-'));
@@ -352,6 +347,8 @@ describe.each(testDatabaseKinds())('webhook deliveries on %s', (kind) => {
         new Date().toISOString().slice(0, 19),
         new Date(Date.now() + 86_400_000).toISOString().slice(0, 19),
       );
+      // Now, again: the lease starts at the time it was made, after the receiver's start-up.
+      clock.set(fromDate(new Date()));
       await t.app.get(ManagerJobs).fulfillDueLeases();
       await webhookPass();
       const [started] = (await eventsOf(lease)).filter((e) => e.event_type === 'esi_leap.lease.fulfill.end');

@@ -37,7 +37,11 @@ export async function within<T, F>(promise: Promise<T>, ms: number, fallback: F)
 export async function terminate(p: ServiceProcess, ms = 15_000): Promise<number | string | null> {
   p.child.kill('SIGTERM');
   const code = await within(p.exited, ms, 'hung' as const);
-  if (code === 'hung') p.child.kill('SIGKILL');
+  if (code === 'hung') {
+    // What it was doing when it would not stop: its last log lines.
+    process.stdout.write(`[terminate] still running ${ms} ms after SIGTERM; its output:\n${p.output()}\n`);
+    p.child.kill('SIGKILL');
+  }
   return code;
 }
 
