@@ -13,6 +13,7 @@ describe('PeriodicTask', () => {
       delays: [] as { failed: boolean; consecutiveFailures: number }[],
     };
     const task = new PeriodicTask({
+      name: 'test loop',
       run: async () => {
         calls.runs++;
         await runImpl?.();
@@ -95,5 +96,35 @@ describe('PeriodicTask', () => {
     task.wake();
     await jest.advanceTimersByTimeAsync(1000);
     expect(calls.runs).toBe(1);
+  });
+
+  it('while stopping, says every 5 s which loop it still waits for, and stops saying it once done', async () => {
+    let release!: () => void;
+    const { task } = counting(0, () => new Promise<void>((resolve) => (release = resolve)));
+    task.start();
+    await jest.advanceTimersByTimeAsync(0);
+    const said: string[] = [];
+    const stopping = task.stop((message) => said.push(message));
+    await jest.advanceTimersByTimeAsync(4_999);
+    expect(said).toEqual([]);
+    await jest.advanceTimersByTimeAsync(5_001);
+    expect(said).toEqual([
+      'shutdown: test loop is still finishing its current run (5 s)',
+      'shutdown: test loop is still finishing its current run (10 s)',
+    ]);
+    release();
+    await stopping;
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(said).toHaveLength(2);
+  });
+
+  it('stops at once, saying nothing, when no run is under way', async () => {
+    const { task } = counting(60_000);
+    task.start();
+    await jest.advanceTimersByTimeAsync(0);
+    const said: string[] = [];
+    await task.stop((message) => said.push(message));
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(said).toEqual([]);
   });
 });

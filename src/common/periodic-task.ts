@@ -1,5 +1,7 @@
 /** What a periodic task does and when it runs again. */
 export interface PeriodicTaskOptions {
+  /** What the task is, for the shutdown log ("relay", "manager", …). */
+  readonly name: string;
   /** One run. A thrown error is passed to `onError` and counts as a failed run. */
   readonly run: () => Promise<void>;
   /** Milliseconds from the end of a run to the next one. */
@@ -11,6 +13,8 @@ export interface PeriodicTaskOptions {
   /** Shortest pause between two runs, so a burst of wake-ups cannot make it spin. */
   readonly minDelayMs?: number;
 }
+
+const SLOW_STOP_LOG_MS = 5_000;
 
 /**
  * The one background-loop building block of the manager, the notification relay and the
@@ -43,10 +47,26 @@ export class PeriodicTask {
     else this.arm(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Cancels the timer and waits for the run in progress. A run that outlasts a few seconds is
+   * logged every few seconds with the task's name, so a shutdown that hangs says which loop it
+   * waits for.
+   */
+  async stop(logSlowStop: (message: string) => void = () => undefined): Promise<void> {
     this.stopped = true;
     this.clearTimer();
-    await this.running;
+    if (!this.running) return;
+    const since = Date.now();
+    const reminder = setInterval(() => {
+      const seconds = Math.round((Date.now() - since) / 1000);
+      logSlowStop(`shutdown: ${this.options.name} is still finishing its current run (${seconds} s)`);
+    }, SLOW_STOP_LOG_MS);
+    reminder.unref();
+    try {
+      await this.running;
+    } finally {
+      clearInterval(reminder);
+    }
   }
 
   private arm(delayMs: number): void {

@@ -30,6 +30,7 @@ export class ManagerScheduler implements OnApplicationBootstrap, BeforeApplicati
     private readonly notifier: LeaseScheduleNotifier,
   ) {
     this.task = new PeriodicTask({
+      name: 'manager',
       run: () => {
         this.lastRunStartedAt = this.clock.now();
         return this.jobs.runAll();
@@ -50,7 +51,7 @@ export class ManagerScheduler implements OnApplicationBootstrap, BeforeApplicati
 
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
   }
 
   /**

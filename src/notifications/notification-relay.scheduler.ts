@@ -29,6 +29,7 @@ export class NotificationRelayScheduler implements OnApplicationBootstrap, Befor
     private readonly relay: NotificationRelay,
   ) {
     this.task = new PeriodicTask({
+      name: 'notification relay',
       run: async () => {
         if (this.settings.enabled) await this.relay.relayPending();
         else await this.relay.skipPending();
@@ -48,7 +49,7 @@ export class NotificationRelayScheduler implements OnApplicationBootstrap, Befor
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
   }
 
   private nextDelayMs(failures: number): number {

@@ -33,6 +33,7 @@ export class WebhookDeliveryScheduler implements OnApplicationBootstrap, BeforeA
     private readonly deliveries: WebhookDeliveriesRepository,
   ) {
     this.task = new PeriodicTask({
+      name: 'webhook delivery',
       run: () => this.runOnce(),
       nextDelayMs: ({ consecutiveFailures }) => this.nextDelayMs(consecutiveFailures),
       onError: (err) => this.logger.warn(`webhook pass failed: ${String(err)}`),
@@ -44,7 +45,7 @@ export class WebhookDeliveryScheduler implements OnApplicationBootstrap, BeforeA
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
   }
 
   /** One pass: what the loop does each time, for tests to call. */

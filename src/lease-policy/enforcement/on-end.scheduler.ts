@@ -19,6 +19,7 @@ export class OnEndScheduler implements OnApplicationBootstrap, BeforeApplication
     relay: OnEndRelay,
   ) {
     this.task = new PeriodicTask({
+      name: 'enforcement on-end calls',
       run: async () => void (await relay.relayPending()),
       nextDelayMs: ({ consecutiveFailures }) =>
         consecutiveFailures === 0 ? INTERVAL_MS : Math.min(INTERVAL_MS * 2 ** consecutiveFailures, LONGEST_BACKOFF_MS),
@@ -31,6 +32,6 @@ export class OnEndScheduler implements OnApplicationBootstrap, BeforeApplication
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
   }
 }

@@ -15,6 +15,7 @@ export class NodeHealthReconcileScheduler implements OnApplicationBootstrap, Bef
     private readonly reconciler: NodeHealthReconciler,
   ) {
     this.task = new PeriodicTask({
+      name: 'node health reconcile',
       run: async () => {
         const { failed } = await this.reconciler.reconcile();
         if (failed > 0) throw new Error(`${failed} node(s) could not be reconciled`);
@@ -29,6 +30,6 @@ export class NodeHealthReconcileScheduler implements OnApplicationBootstrap, Bef
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
   }
 }

@@ -17,6 +17,7 @@ export class LeaseMailScheduler implements OnApplicationBootstrap, OnApplication
     private readonly mailer: SmtpMailer,
   ) {
     this.task = new PeriodicTask({
+      name: 'lease mail',
       run: async () => {
         await this.job.runOnce();
       },
@@ -30,7 +31,7 @@ export class LeaseMailScheduler implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
     this.mailer.close();
   }
 }

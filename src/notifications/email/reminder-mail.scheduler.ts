@@ -24,6 +24,7 @@ export class ReminderMailScheduler implements OnApplicationBootstrap, BeforeAppl
     private readonly signal: ReminderSignal,
   ) {
     this.task = new PeriodicTask({
+      name: 'reminder mail',
       run: async () => {
         await this.job.mailReminders();
       },
@@ -40,6 +41,6 @@ export class ReminderMailScheduler implements OnApplicationBootstrap, BeforeAppl
 
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await this.task.stop();
+    await this.task.stop((message) => this.logger.warn(message));
   }
 }
