@@ -127,4 +127,29 @@ describe('PeriodicTask', () => {
     await jest.advanceTimersByTimeAsync(20_000);
     expect(said).toEqual([]);
   });
+
+  it('names where the run is when the task can tell', async () => {
+    let release!: () => void;
+    let step: string | null = 'delivering event 7';
+    const task = new PeriodicTask({
+      name: 'relay',
+      describeRun: () => step,
+      run: () => new Promise<void>((resolve) => (release = resolve)),
+      nextDelayMs: () => 1000,
+      onError: () => undefined,
+    });
+    task.start();
+    await jest.advanceTimersByTimeAsync(0);
+    const said: string[] = [];
+    const stopping = task.stop((message) => said.push(message));
+    await jest.advanceTimersByTimeAsync(5_000);
+    step = null;
+    await jest.advanceTimersByTimeAsync(5_000);
+    release();
+    await stopping;
+    expect(said).toEqual([
+      'shutdown: relay is still finishing its current run (5 s): delivering event 7',
+      'shutdown: relay is still finishing its current run (10 s)',
+    ]);
+  });
 });

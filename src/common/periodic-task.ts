@@ -2,6 +2,8 @@
 export interface PeriodicTaskOptions {
   /** What the task is, for the shutdown log ("relay", "manager", …). */
   readonly name: string;
+  /** Where the current run is (for the shutdown log), when the task can tell. */
+  readonly describeRun?: () => string | null;
   /** One run. A thrown error is passed to `onError` and counts as a failed run. */
   readonly run: () => Promise<void>;
   /** Milliseconds from the end of a run to the next one. */
@@ -59,7 +61,10 @@ export class PeriodicTask {
     const since = Date.now();
     const reminder = setInterval(() => {
       const seconds = Math.round((Date.now() - since) / 1000);
-      logSlowStop(`shutdown: ${this.options.name} is still finishing its current run (${seconds} s)`);
+      const where = this.options.describeRun?.();
+      logSlowStop(
+        `shutdown: ${this.options.name} is still finishing its current run (${seconds} s)${where ? `: ${where}` : ''}`,
+      );
     }, SLOW_STOP_LOG_MS);
     reminder.unref();
     try {

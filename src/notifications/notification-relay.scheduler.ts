@@ -30,6 +30,7 @@ export class NotificationRelayScheduler implements OnApplicationBootstrap, Befor
   ) {
     this.task = new PeriodicTask({
       name: 'notification relay',
+      describeRun: () => this.relay.currentStep,
       run: async () => {
         if (this.settings.enabled) await this.relay.relayPending();
         else await this.relay.skipPending();

@@ -68,6 +68,11 @@ export class NotificationRelay {
   }
 
   /** With notifications off, moves the cursor past everything, so enabling them later does not replay history. */
+  /** Where the pass under way is, for the shutdown log. */
+  get currentStep(): string | null {
+    return this.consumer.currentStep;
+  }
+
   skipPending(): Promise<void> {
     return this.consumer.skipPending();
   }

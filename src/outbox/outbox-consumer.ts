@@ -51,6 +51,8 @@ export class OutboxConsumer {
   private readonly passes = new AsyncMutex();
   private missing: MissingIds[] = [];
   private cursorExists = false;
+  /** What the pass under way is doing, for logs about a pass that takes long; null between passes. */
+  private step: string | null = null;
 
   constructor(
     private readonly options: OutboxConsumerOptions,
@@ -64,7 +66,18 @@ export class OutboxConsumer {
    * `deliver` throws, the pass stops there and the event is offered again on the next one.
    */
   pass(deliver: (event: EventEntity, cursor: CursorPosition) => Promise<void>): Promise<number> {
-    return this.passes.runExclusive(() => this.run(deliver));
+    return this.passes.runExclusive(async () => {
+      try {
+        return await this.run(deliver);
+      } finally {
+        this.step = null;
+      }
+    });
+  }
+
+  /** What the pass under way is doing ("delivering event 42"), or null between passes. */
+  get currentStep(): string | null {
+    return this.step;
   }
 
   /** With the consumer off: its cursor follows the newest event, so turning it on does not replay history. */
@@ -78,6 +91,7 @@ export class OutboxConsumer {
 
   private async run(deliver: (event: EventEntity, cursor: CursorPosition) => Promise<void>): Promise<number> {
     const now = this.clock.now();
+    this.step = `claiming the ${this.options.cursor} cursor`;
     const cursor = await this.tx.run(async (em) => {
       await this.ensureCursor(em);
       return this.cursors.claim(em, this.options.cursor, this.holder, now, addSeconds(now, CLAIM_SECONDS));
@@ -89,19 +103,23 @@ export class OutboxConsumer {
     let handled = 0;
     try {
       for (;;) {
+        this.step = `reading events after ${last}`;
         const events = await this.tx.run((em) => this.cursors.eventsAfter(em, last, BATCH_SIZE));
         if (events.length === 0) return handled;
         const upTo = events[events.length - 1].id;
         const done = await this.tx.run((em) => this.cursors.delivered(em, this.options.cursor, last, upTo));
         for (const event of events) {
           if (done.has(event.id)) continue;
+          this.step = `delivering event ${event.id}`;
           await deliver(event, cursor);
           handled++;
+          this.step = `recording event ${event.id} as delivered`;
           if (!(await this.record(event.id))) return handled;
           done.add(event.id);
         }
         const next = this.advanceTo(last, events, done);
         if (next > last) {
+          this.step = `moving the cursor to ${next}`;
           if (!(await this.moveCursor(next))) return handled;
           last = next;
         }
@@ -109,6 +127,7 @@ export class OutboxConsumer {
       }
     } finally {
       clearInterval(renewal);
+      this.step = `releasing the ${this.options.cursor} cursor`;
       await this.tx.run((em) => this.cursors.release(em, this.options.cursor, this.holder));
     }
   }
