@@ -14,7 +14,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/services/jest-global-setup.js',
   globalTeardown: '<rootDir>/test/services/jest-global-teardown.js',
   projects: [
-    { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.js'] },
     {
       ...common,
       displayName: 'e2e',

@@ -3,7 +3,7 @@ import { datetimeColumn, isMysql } from './support/dialect';
 
 /**
  * Baseline: upstream esi-leap's schema exactly as `esi-leap-dbsync create_schema` (SQLAlchemy
- * `create_all` from `esi_leap/db/sqlalchemy/models.py`) leaves it — service.md A.1. An existing
+ * `create_all` from `esi_leap/db/sqlalchemy/models.py`) leaves it. An existing
  * upstream database therefore *is* this migration's result, and adopting it means recording this
  * migration as applied.
  *

@@ -9,9 +9,9 @@ interface WantedIndex {
 }
 
 /**
- * Indexes for the hot queries upstream never indexed (service.md K-22): conflict checks by
+ * Indexes for the hot queries upstream never indexed: conflict checks by
  * resource, cascades by offer and parent lease, token look-up by hash (now unique: one token,
- * one row — decisions.md 15). `event_time_idx` is part of the baseline but missing from databases
+ * one row — docs/decisions.md, "Console"). `event_time_idx` is part of the baseline but missing from databases
  * built by upstream's alembic migrations rather than `create_schema`, so it is added when absent.
  */
 const WANTED_INDEXES: WantedIndex[] = [
@@ -34,7 +34,7 @@ const OWN_INDEXES = WANTED_INDEXES.filter((index) => index.name !== 'event_time_
 /**
  * Also creates `resource_locks`, one row per resource, which TransactionRunner.lockResource
  * writes to serialise check-then-write work on a resource across processes and hosts
- * (decisions.md 8), replacing upstream's host-local lock files.
+ * (docs/decisions.md, "Leasing rules"), replacing upstream's host-local lock files.
  */
 export class LookupIndexesAndResourceLocks1795568400000 implements MigrationInterface {
   name = 'LookupIndexesAndResourceLocks1795568400000';

@@ -11,7 +11,7 @@ interface Widening {
 const WIDE = 255;
 
 /**
- * Upstream's two ways of building a database disagree on widths (service.md A.2): its models
+ * Upstream's two ways of building a database disagree on widths: its models
  * give `events.event_type/object_type/resource_type` 36 characters, its alembic migrations
  * give `events.lessee_id/owner_id` and `console_auth_tokens.node_uuid` 36. Both kinds of
  * database end up at 255 for all of them, the widths the entities declare.

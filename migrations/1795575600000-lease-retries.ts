@@ -3,7 +3,7 @@ import { datetimeColumn, isMysql } from './support/dialect';
 
 /**
  * `lease_retries`: the manager's attempt counter and back-off deadline per lease whose driver
- * call failed (decisions.md 10). A table of its own, so the upstream `leases` table keeps its
+ * call failed (docs/decisions.md, "Manager"). A table of its own, so the upstream `leases` table keeps its
  * exact shape.
  */
 export class LeaseRetries1795575600000 implements MigrationInterface {

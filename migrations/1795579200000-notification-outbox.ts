@@ -3,10 +3,10 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { datetimeColumn, isMysql } from './support/dialect';
 
 /**
- * The notification relay's bookkeeping (decisions.md 11): `notification_cursors` holds, per
+ * The notification relay's bookkeeping (docs/notifications.md): `notification_cursors` holds, per
  * consumer of the `events` outbox, the last event id handed over and which process holds the
  * right to advance it; `notification_lease_snapshots` keeps, per event, the lease as it was
- * when the event was written, for the payload's pre-transition fields (service.md D.4).
+ * when the event was written, for the payload's pre-transition fields (upstream's `*.end` payloads show the lease before the change).
  *
  * The RabbitMQ cursor starts at the newest existing event: on a database adopted from the
  * Python service, those events were already notified by it.

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { datetimeColumn, isMysql } from './support/dialect';
 
 /**
- * The e-mail job's memory (replacing upstream's `.esi-last-event-id` file, K-28): its cursor
+ * The e-mail job's memory (replacing upstream's `.esi-last-event-id` file, relative to its working directory): its cursor
  * into the events table and the mails already sent, so each lease gets each mail once.
  */
 export class LeaseMailLog1795582800000 implements MigrationInterface {

@@ -5,7 +5,7 @@ const TABLE = 'leases';
 const INDEX = 'lease_offer_busy_idx';
 
 /**
- * A covering index for the busy intervals of a page of offers (`availabilities`, K-7): the
+ * A covering index for the busy intervals of a page of offers (`availabilities`): the
  * query reads `start_time`/`end_time` of the occupying leases of up to thousands of offers,
  * and with `lease_offer_uuid_idx` alone every matching lease cost a row look-up (EXPLAIN on
  * the large benchmark fleet: `ref` on `offer_uuid` then the row; 38 ms → 16 ms for 1,000 offers

@@ -70,7 +70,7 @@ function skipForOpsPaths(authenticate: RequestHandler): RequestHandler {
     isOpsPath(req.path) || req.path === WEB_CONSOLE_SESSION_PATH ? next() : authenticate(req, res, next);
 }
 
-/** pecan answers 405 to HEAD and OPTIONS anywhere under /v1 (api.md 1.2). */
+/** pecan answers 405 to HEAD and OPTIONS anywhere under /v1, and so do we. */
 function rejectHeadAndOptions(req: Request, _res: Response, next: NextFunction): void {
   if ((req.method === 'HEAD' || req.method === 'OPTIONS') && req.path.startsWith('/v1')) {
     next(methodNotAllowed(req.method));

@@ -29,7 +29,7 @@ export interface NoauthIdentity {
 }
 
 /**
- * noauth mode (api.md 1.11.3): the identity is whatever keystonemiddleware would have put in
+ * noauth mode (`[pecan] auth_enable = false`): the identity is whatever keystonemiddleware would have put in
  * the headers. A request with no identity headers at all acts as the configured default
  * project (the single-user embedded setup).
  */

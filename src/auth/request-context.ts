@@ -1,7 +1,7 @@
 import { ClientError } from '../common/errors/esi-leap.exceptions';
 
 /**
- * The caller's identity for one request (api.md 1.11.1). Built by the auth layer (Keystone
+ * The caller's identity for one request. Built by the auth layer (Keystone
  * token or noauth headers) and read by the policy guard and the services.
  */
 export interface PolicyCredentials {
@@ -21,7 +21,7 @@ export interface PolicyCredentials {
 }
 
 export interface RequestContext {
-  /** The dict oslo.policy sees as `creds` (exactly the keys of api.md 1.11.1). */
+  /** The dict oslo.policy sees as `creds` (exactly the keys upstream's `RequestContext.to_policy_values` gives). */
   readonly creds: PolicyCredentials;
   /** The caller's raw token, for calls made as the user (Ironic node list, console). */
   readonly authToken: string | null;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { fromEpochMicros, UtcTime } from './time';
 
 /**
- * The one source of "now" (api.md 1.6.3). Injected everywhere so tests move time instead
+ * The one source of "now", always UTC. Injected everywhere so tests move time instead
  * of sleeping.
  */
 @Injectable()

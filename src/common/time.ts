@@ -1,5 +1,5 @@
 /**
- * All times are naive UTC with microsecond precision (api.md 1.5, decisions.md 2).
+ * All times are naive UTC with microsecond precision (docs/decisions.md, "Time").
  *
  * JS `Date` keeps only milliseconds, and upstream emits and compares microseconds, so the
  * internal representation is the canonical string `YYYY-MM-DD HH:MM:SS.ffffff`: it sorts
@@ -161,9 +161,9 @@ function parseOffset(zone: string | undefined): number | null {
 }
 
 /**
- * Lenient datetime input for query parameters and JSON bodies (api.md 1.6.1): ISO forms with
+ * Lenient datetime input for query parameters and JSON bodies (what upstream's parser accepts): ISO forms with
  * `T` or space, optional seconds and fraction (kept to microseconds), date only, optional
- * `Z`/`±HH:MM`/`±HHMM`, and `Mon DD YYYY`. Offsets are converted to UTC (decisions.md 2).
+ * `Z`/`±HH:MM`/`±HHMM`, and `Mon DD YYYY`. Offsets are converted to UTC, not dropped.
  * Returns null when the text is not a datetime.
  */
 export function parseApiDatetime(raw: string): UtcTime | null {
@@ -185,7 +185,7 @@ export function parseApiDatetime(raw: string): UtcTime | null {
   return null;
 }
 
-/** `PATCH /v1/leases/{id}` accepts exactly `%Y-%m-%dT%H:%M:%S` (api.md 1.6.2). */
+/** `PATCH /v1/leases/{id}` accepts exactly `%Y-%m-%dT%H:%M:%S` (upstream's `strptime` format). */
 export function parseStrictPatchTime(raw: string): UtcTime | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(raw);
   if (!m) return null;

@@ -1,5 +1,5 @@
 /**
- * oslo `uuidutils.is_uuid_like` (api.md 1.9.1): after dropping `urn:`/`uuid:` prefixes and
+ * oslo `uuidutils.is_uuid_like`: after dropping `urn:`/`uuid:` prefixes and
  * braces, removing every hyphen and lower-casing, exactly 32 hex digits. The identifier is
  * then used verbatim, never normalised.
  */

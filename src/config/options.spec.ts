@@ -8,7 +8,7 @@ const option = (section: keyof typeof OPTIONS, name: string): OptionDef<unknown>
 };
 
 describe('the option table', () => {
-  it("has esi-leap's own options with upstream's types and defaults (spec F.1)", () => {
+  it("has esi-leap's own options with upstream's types and defaults", () => {
     const expected: [keyof typeof OPTIONS, string, string, unknown][] = [
       ['api', 'host_ip', 'host', '0.0.0.0'],
       ['api', 'port', 'port', 7777],
@@ -48,7 +48,7 @@ describe('the option table', () => {
     ]);
   });
 
-  it('registers the keystoneauth options in [ironic] and [keystone] (spec F.2)', () => {
+  it('registers the keystoneauth options in [ironic] and [keystone]', () => {
     const names = [
       'cafile',
       'certfile',
@@ -110,7 +110,7 @@ describe('the option table', () => {
     expect(option('ironic', 'max_connections').default).toBe(8);
   });
 
-  it('has the library options esi-leap relies on, with their upstream defaults (spec F.3)', () => {
+  it('has the library options esi-leap relies on, with their upstream defaults', () => {
     const expected: [keyof typeof OPTIONS, string, unknown][] = [
       ['database', 'connection', null],
       ['database', 'backend', 'sqlalchemy'],

@@ -1,6 +1,6 @@
 /**
  * Every option esi-leap reads, by `[section]` and name, exactly as the Python service registers
- * them (its own options plus the library groups it relies on, spec F), and the few options of our
+ * them (its own options plus the library groups it relies on), and the few options of our
  * own (origin `esi-leap-ts`). `EsiLeapConfig` is derived from this table, and so are the sample
  * configuration and the reference table in docs/configuration.md.
  */

@@ -19,7 +19,7 @@ export class ConsoleAuthTokensController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: "Create a single-use token for a node's serial console (api.md 3.6)" })
+  @ApiOperation({ summary: "Create a single-use token for a node's serial console" })
   @ApiJsonBody(NEW_CONSOLE_TOKEN_SCHEMA)
   @ApiJsonResponse(201, 'The token and the URL to open', CONSOLE_TOKEN_SCHEMA)
   @ApiFaults(404)
@@ -33,7 +33,7 @@ export class ConsoleAuthTokensController {
   }
 
   @Delete(':ident')
-  @ApiOperation({ summary: 'Revoke all console tokens of a node (api.md 3.6)' })
+  @ApiOperation({ summary: 'Revoke all console tokens of a node' })
   @ApiJsonResponse(200, 'Revoked; the body is JSON null', { type: 'object', nullable: true, example: null })
   @ApiFaults(404)
   async delete(@Ctx() ctx: RequestContext, @Param('ident') ident: string, @Query() query: Record<string, unknown>) {

@@ -19,7 +19,7 @@ export interface ConsoleTokenView {
   access_url: string;
 }
 
-/** The console token use cases of api.md 3.6 / service.md G.1. */
+/** The console token use cases: create a single-use token for a node, revoke a node's tokens. */
 @Injectable()
 export class ConsoleAuthTokensService {
   constructor(

@@ -3,7 +3,7 @@ import { ResourceDriversModule } from '../drivers/resource-drivers.module';
 import { ConsoleAuthTokensRepository } from './tokens/console-auth-tokens.repository';
 import { ConsoleProxyServer } from './console-proxy.server';
 
-/** The console-proxy role: the websocket server that redeems console tokens (service.md G.2). */
+/** The console-proxy role: the websocket server that redeems console tokens. */
 @Module({
   imports: [ResourceDriversModule],
   providers: [ConsoleProxyServer, ConsoleAuthTokensRepository],

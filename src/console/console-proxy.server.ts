@@ -29,7 +29,7 @@ class Refusal extends Error {
 }
 
 /**
- * The serial console websocket proxy (`--role=console-proxy`, service.md G.2, decisions.md 15).
+ * The serial console websocket proxy (`--role=console-proxy`; docs/console.md).
  * A client opens `ws(s)://…/?token=<token>`; the token is checked and used up before the
  * upgrade completes, so a bad, expired or used token gets a plain HTTP 401 and never a socket.
  * The node's console (raw TCP, e.g. Ironic's socat) is reached through the resource driver.

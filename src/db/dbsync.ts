@@ -81,7 +81,7 @@ async function execute(args: DbsyncArgs, connection: string, out: (line: string)
 }
 
 /**
- * `esi-leap-dbsync` (service.md A.3). `connection` is `[database] connection`; `revision` does
+ * `esi-leap-dbsync` (upstream `esi_leap/cmd/dbsync.py`). `connection` is `[database] connection`; `revision` does
  * not use it. Returns the process exit code: 0 done, 1 failed, 2 bad usage.
  */
 export async function runDbsync(argv: string[], connection: string, out: (line: string) => void): Promise<number> {

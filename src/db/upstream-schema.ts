@@ -1,9 +1,9 @@
 import { QueryRunner } from 'typeorm';
 
-/** The tables of upstream esi-leap's models (service.md A.1). */
+/** The tables of upstream esi-leap's models (`esi_leap/db/sqlalchemy/models.py`). */
 export const UPSTREAM_TABLES = ['offers', 'leases', 'events', 'console_auth_tokens'] as const;
 
-/** Upstream's alembic revisions, oldest first; the last is its head (service.md A.2). */
+/** Upstream's alembic revisions, oldest first; the last is its head. */
 export const ALEMBIC_REVISIONS = ['a1ea63fec697', '11e06aea1af5'] as const;
 
 export interface UpstreamSchema {

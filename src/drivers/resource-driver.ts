@@ -1,5 +1,5 @@
 /**
- * The resource-driver interface (service.md E.1), asynchronous and stateless: every call
+ * The resource-driver interface (upstream `esi_leap/resource_objects`), asynchronous and stateless: every call
  * reads the backing store afresh, so a manager decision never rests on a stale copy.
  */
 export interface ResourceInfo {
@@ -16,7 +16,7 @@ export interface ResourceInfo {
   readonly powerState: string | null;
 }
 
-/** A node as `GET /v1/nodes` shows it (api.md 3.4), before esi-leap's decoration. */
+/** A node as `GET /v1/nodes` shows it, before esi-leap's decoration. */
 export interface InventoryNode extends ResourceInfo {
   readonly maintenance: boolean;
   readonly targetProvisionState: string | null;

@@ -7,7 +7,7 @@ import { ResourceDriverRegistry } from './resource-driver.registry';
 
 /**
  * The production resource drivers. The `test_node` driver is not among them: tests add it
- * by overriding RESOURCE_DRIVERS (decisions.md 13).
+ * by overriding RESOURCE_DRIVERS (docs/decisions.md, "Drivers").
  */
 @Module({
   providers: [

@@ -22,7 +22,7 @@ export type NodeView = Record<string, unknown>;
 export const NODE_LIST_PAGE = 2000;
 
 /**
- * `GET /v1/nodes` (api.md 3.4): the inventory of the default resource type's driver, listed
+ * `GET /v1/nodes`: the inventory of the default resource type's driver, listed
  * with the caller's token so the backend decides visibility, decorated with their offers and
  * leases one page of nodes at a time, as the response is written (one offers query and one
  * leases query per NODE_LIST_PAGE nodes).
@@ -122,7 +122,7 @@ function render(node: InventoryNode, d: NodeDecoration): NodeView {
     resource_class: node.resourceClass,
     uuid: node.uuid,
   };
-  // Both keys are omitted, not null, when not applicable (api.md 1.5).
+  // Both keys are omitted, not null, when not applicable, as upstream.
   if (d.offerUuid !== undefined) view.offer_uuid = d.offerUuid;
   if (node.hasLeaseUuidKey) view.lease_uuid = node.leaseUuid;
   view.lessee = d.lessee;

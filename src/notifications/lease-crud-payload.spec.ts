@@ -21,7 +21,7 @@ const lease = Object.assign(new LeaseEntity(), {
   parentLeaseUuid: null,
 });
 
-describe('LeaseCRUDPayload 1.0 (service.md D.4)', () => {
+describe('LeaseCRUDPayload 1.0', () => {
   it('formats datetimes to the second with a literal Z', () => {
     expect(payloadTime('2025-04-02 14:00:00.250000' as UtcTime)).toBe('2025-04-02T14:00:00Z');
     expect(payloadTime(null)).toBeNull();

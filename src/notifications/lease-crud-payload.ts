@@ -3,7 +3,7 @@ import { LeaseEntity } from '../leasing/data/lease.entity';
 import { leaseSnapshot, LeaseSnapshot } from '../leasing/data/lease-snapshots.repository';
 import { ResourceInfo } from '../drivers/resource-driver';
 
-/** The lease half of `LeaseCRUDPayload` 1.0, in wire names and formats (service.md D.4). */
+/** The lease half of `LeaseCRUDPayload` 1.0, in wire names and formats. */
 export interface LeasePayloadFields {
   id: number;
   name: string | null;

@@ -16,7 +16,7 @@ function settingsFor(conf: string) {
   }
 }
 
-describe('notifierSettings (service.md D.6, D.7, F.3)', () => {
+describe('notifierSettings', () => {
   it('is off without a bus driver: nothing to connect to', () => {
     expect(settingsFor('').enabled).toBe(false);
     expect(settingsFor('[oslo_messaging_notifications]\ndriver = noop').enabled).toBe(false);

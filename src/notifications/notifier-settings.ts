@@ -8,7 +8,7 @@ export type { WireFormat };
 /** Drivers oslo accepts that publish nothing to RabbitMQ; `log`/`routing`/`test` are not replicated. */
 const SILENT_DRIVERS: readonly string[] = ['noop', 'log', 'routing', 'test'];
 
-/** Everything the publisher needs, resolved once from the configuration (service.md D.6, D.7). */
+/** Everything the publisher needs, resolved once from the configuration. */
 export interface NotifierSettings {
   /** False when no bus driver is configured: nothing connects, nothing is published. */
   readonly enabled: boolean;

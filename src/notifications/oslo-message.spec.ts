@@ -3,7 +3,7 @@ import { osloBody, osloMessage } from './oslo-message';
 
 const NOW = '2025-03-26 14:00:31.123456' as UtcTime;
 
-describe('oslo message and envelope (service.md D.7)', () => {
+describe('oslo message and envelope', () => {
   const message = osloMessage(
     'esi_leap.lease.fulfill.end',
     { payload: { a: 1 }, priority: 'INFO', messageId: '0f1d4c9e-2b1a-4a53-9d0e-5d3f2e7c9a10' },

@@ -16,8 +16,8 @@ export interface OutgoingNotification {
 }
 
 /**
- * A system request context, already redacted the way oslo.messaging ≥ 14.4 sends it (service.md
- * D.3, K-29): consumers that read `_context_*` keys find them, and no credential is ever sent.
+ * A system request context, already redacted the way oslo.messaging ≥ 14.4 sends it (older
+ * versions sent the user's token): consumers that read `_context_*` keys find them, and no credential is ever sent.
  */
 function systemContext(): Record<string, unknown> {
   return {
@@ -41,7 +41,7 @@ function systemContext(): Record<string, unknown> {
   };
 }
 
-/** The inner oslo message (service.md D.7). `_unique_id` follows `message_id` so duplicates share it. */
+/** The inner oslo message. `_unique_id` follows `message_id` so duplicates share it. */
 export function osloMessage(
   eventType: string,
   notification: OutgoingNotification,

@@ -6,19 +6,19 @@ import { Clock } from '../common/clock';
 import { NotifierSettings } from './notifier-settings';
 import { NotificationPriority, osloBody, osloMessage, OutgoingNotification } from './oslo-message';
 
-/** The priorities esi-leap emits (service.md D.1); their routing keys get a queue on each connection. */
+/** The priorities esi-leap emits; their routing keys get a queue on each connection. */
 const EMITTED_PRIORITIES: readonly NotificationPriority[] = ['INFO', 'ERROR'];
 
 export type NotifierStatus = 'connected' | 'disconnected';
 
 /**
  * A NestJS ClientProxy that publishes oslo.messaging notifications to RabbitMQ exactly as the
- * `messagingv2` driver does (service.md D.7, D.8): `emit(eventType, notification)` sends one
+ * `messagingv2` driver does: `emit(eventType, notification)` sends one
  * message per topic to the `control_exchange` topic exchange with routing key
  * `<topic>.<priority>` and resolves once the broker has confirmed every copy.
  *
  * Each emit is one bounded attempt (`publishTimeoutMs`): the caller decides about retries, so a
- * broker outage never blocks it for ever (K-17). Reconnection runs in the background.
+ * broker outage never blocks it for ever (upstream's default `retry = -1` did). Reconnection runs in the background.
  */
 export class OsloNotificationClient extends ClientProxy<Record<never, never>, NotifierStatus> {
   private readonly logger = new Logger('esi-leap.notifications');

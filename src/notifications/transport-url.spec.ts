@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config-error';
 import { parseRabbitTransportUrl } from './transport-url';
 
-describe('parseRabbitTransportUrl (service.md D.6, D.8)', () => {
+describe('parseRabbitTransportUrl', () => {
   const parse = (url: string, ssl = false) => parseRabbitTransportUrl(url, '[DEFAULT] transport_url', ssl).map((b) => b.url);
 
   it('a rabbit:// URL without hosts is the local broker with guest credentials and the default vhost', () => {

@@ -15,7 +15,7 @@ const DEFAULT_PORT = 5672;
  * into AMQP URLs, one per broker, in the order given (amqp-connection-manager rotates through
  * them on failure, like kombu's round-robin fail-over). A `rabbit://` URL without hosts means
  * the local broker with kombu's defaults; the path is the virtual host, `/` when empty
- * (`esi_leap/common/rpc.py` → `oslo_messaging.TransportURL.parse`, service.md D.6, D.8).
+ * (`esi_leap/common/rpc.py` → `oslo_messaging.TransportURL.parse`).
  */
 export function parseRabbitTransportUrl(transportUrl: string, option: string, ssl: boolean): BrokerAddress[] {
   const match = URL_SHAPE.exec(transportUrl.trim());

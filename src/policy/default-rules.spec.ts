@@ -30,7 +30,7 @@ const LESSEES: Persona[] = ['lessee', 'esiLeapLessee'];
 const ANY_ROLE = [...ADMINS, ...OWNERS, ...LESSEES];
 const LEASE_PARTIES = [...ADMINS, ...OWNERS, 'ownerProjectNoRole', ...LESSEES, 'lesseeProjectNoRole'] as Persona[];
 
-/** Who each default rule lets through, and against which target (api.md 2.1). */
+/** Who each default rule lets through, and against which target (upstream `esi_leap/common/policy.py`). */
 const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   is_admin: { target: 'creds', allowed: ADMINS },
   is_owner: { target: 'creds', allowed: OWNERS },

@@ -1,5 +1,5 @@
 /**
- * The rules esi-leap registers in code (api.md 2.1; upstream `esi_leap/common/policy.py`).
+ * The rules esi-leap registers in code (upstream `esi_leap/common/policy.py`).
  * Names and check strings are part of the drop-in contract: operators' policy files
  * override them by name. Descriptions and operations only feed the sample policy file.
  */
@@ -144,7 +144,7 @@ export const DEFAULT_POLICY_RULES = [
     description: 'Claim an offer',
     operations: [{ method: 'POST', path: '/offers/{offer_ident}/claim' }],
   },
-  // Registered upstream but checked by no endpoint (api.md 2.1); kept so the registered set matches upstream.
+  // Registered upstream but checked by no endpoint; kept so the registered set matches upstream.
   {
     name: 'esi_leap:node:node_admin',
     checkString: IS_ADMIN,

@@ -94,7 +94,7 @@ describe('evaluateCheck', () => {
       expect(allows('project_id:%(offer.project_id)s', { creds, target: { offer: { project_id: 'p1' } } })).toBe(false);
     });
 
-    it('compares str() forms, so None equals None (api.md 2.2)', () => {
+    it('compares str() forms, so None equals None', () => {
       const target = { 'lease.owner_id': null };
       expect(allows('project_id:%(lease.owner_id)s', { creds: { project_id: null }, target })).toBe(true);
       expect(allows('project_id:%(lease.owner_id)s', { creds: { project_id: 'None' }, target })).toBe(true);

@@ -6,13 +6,13 @@ import { interpolateTarget } from './target-interpolation';
 export interface CheckInputs {
   /** What is being acted on; `%(key)s` reads it (a copy of creds, plus object keys). */
   readonly target: Readonly<Record<string, unknown>>;
-  /** Who is acting (api.md 1.11.1); `role:` and generic checks read it. */
+  /** Who is acting; `role:` and generic checks read it. */
   readonly creds: object;
   /** The current rule set, for `rule:NAME`. */
   readonly lookupRule: (name: string) => PolicyCheck | undefined;
 }
 
-/** Evaluates a parsed check string with oslo.policy's semantics (api.md 2.2). */
+/** Evaluates a parsed check string with oslo.policy's semantics. */
 export function evaluateCheck(check: PolicyCheck, inputs: CheckInputs): boolean {
   return evaluate(check, inputs, []);
 }

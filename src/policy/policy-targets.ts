@@ -2,7 +2,7 @@ import { PolicyCredentials } from '../auth/request-context';
 import { PolicyTarget } from './policy.service';
 
 /**
- * Targets for object checks (api.md 2.1): creds plus the object's keys, whose names
+ * Targets for object checks: creds plus the object's keys, whose names
  * literally contain a dot because the default rules read `%(offer.project_id)s`.
  */
 export function offerPolicyTarget(

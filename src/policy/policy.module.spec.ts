@@ -48,7 +48,7 @@ describe('PolicyModule', () => {
     await expect(compile('[oslo_policy]\npolicy_file = custom-policy.yaml\n')).rejects.toThrow(PolicyFileError);
   });
 
-  it('enforces policy in noauth mode too, on the identity from the headers (docs/decisions.md)', async () => {
+  it('enforces policy in noauth mode too, on the identity from the headers', async () => {
     const moduleRef = await compile('[pecan]\nauth_enable = false\n');
     expect(moduleRef.get(PolicyService).enforce('esi_leap:lease:lease_admin', nobody)).toBe(false);
   });

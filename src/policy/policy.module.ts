@@ -23,7 +23,7 @@ const DEFAULT_POLICY_FILE = 'policy.yaml';
             searchDirs: policySearchDirs(loaded.files),
             defaultRule: config.oslo_policy.policy_default_rule,
           },
-          // Enforced in noauth mode too, on the identity from the headers (docs/decisions.md).
+          // Enforced in noauth mode too, on the identity from the headers (docs/decisions.md, "Identity and policy").
           true,
         ),
     },

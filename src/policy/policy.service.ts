@@ -9,9 +9,9 @@ import { PolicyRuleStore, PolicyRuleStoreOptions, PolicySources } from './policy
 export type PolicyTarget = Readonly<Record<string, unknown>>;
 
 /**
- * esi-leap's `policy.authorize` (api.md 2.1–2.3): evaluates a registered rule for the caller.
- * `authEnabled = false` is upstream's noauth behaviour, where every check passes (api.md
- * 1.11.3); `PolicyModule` always enforces, also in noauth mode (docs/decisions.md).
+ * esi-leap's `policy.authorize`: evaluates a registered rule for the caller.
+ * `authEnabled = false` is upstream's noauth behaviour, where every check passes;
+ * `PolicyModule` always enforces, also in noauth mode (docs/decisions.md, "Identity and policy").
  */
 @Injectable()
 export class PolicyService {

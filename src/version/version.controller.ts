@@ -19,12 +19,12 @@ function version(hostUrl: string) {
   };
 }
 
-/** The version documents of api.md 1.3, which keystoneauth discovery parses. */
+/** The version documents (`/` and `/v1/`), which keystoneauth discovery parses. */
 @ApiTags('versions')
 @Public()
 @Controller()
 export class VersionController {
-  /** Served for any method, before authentication; a missing Host falls back to localhost (K-30). */
+  /** Served for any method, before authentication; a missing Host falls back to localhost (upstream answered 500). */
   @All()
   @ApiOperation({ summary: 'Root version document (public)' })
   @ApiJsonResponse(200, 'The versions document keystoneauth discovery reads', ROOT_DOCUMENT_SCHEMA)

@@ -3,7 +3,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { headersFor, P } from '../support/projects';
 
 /**
- * decisions.md 8: conflicting bookings fired concurrently over real HTTP produce exactly one
+ * No double booking (docs/decisions.md, "Leasing rules"): conflicting bookings fired concurrently over real HTTP produce exactly one
  * winner per overlapping window; every loser gets a 409 with the upstream faultstring.
  */
 describe.each(testDatabaseKinds())('no double booking on %s', (kind) => {

@@ -4,7 +4,7 @@ import { P } from '../support/projects';
 
 const fault = (faultstring: string) => ({ faultcode: 'Client', faultstring, debuginfo: null });
 
-describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of section 4) on %s', (kind) => {
+describe.each(testDatabaseKinds())('leases API on %s', (kind) => {
   let t: TestApp;
   let seq = 0;
   const node = (owner: string = P.owner) => {
@@ -24,7 +24,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
   afterAll(() => t.close());
 
   describe('create', () => {
-    it('creates on the caller-owned node; owner_id is the caller (#87, #89)', async () => {
+    it('creates on the caller-owned node; owner_id is the caller', async () => {
       const n = node();
       const l = await lease({ resource_uuid: n, project_id: 'lessee', start_time: '2030-01-01' });
       expect(l).toMatchObject({ owner_id: P.owner, project_id: P.lessee, project: 'lessee', owner: 'owner', status: 'created' });
@@ -38,13 +38,13 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
       [{ project_id: P.lessee }, "Invalid input for field/attribute resource_uuid. Value: 'None'. Mandatory field missing."],
       [{ resource_uuid: 'x', project_id: P.lessee, owner_id: P.owner }, "Invalid input for field/attribute owner_id. Value: 'b0000000000000000000000000000002'. Cannot set read only field."],
       [{ resource_uuid: 'x', project_id: P.lessee, offer_uuid: null }, "Invalid input for field/attribute offer_uuid. Value: 'None'. Cannot set read only field."],
-    ])('rejects %j with 400 (#85, #86, #91)', async (body, message) => {
+    ])('rejects %j with 400', async (body, message) => {
       const res = await t.as('owner').post('/v1/leases').send(body);
       expect(res.status).toBe(400);
       expect(res.body).toEqual(fault(message));
     });
 
-    it('403 for the lessee role (#92), 400 for an unknown project name (#93), 403 beyond max length (#88)', async () => {
+    it('403 for the lessee role, 400 for an unknown project name, 403 beyond max length', async () => {
       const n = node();
       const lesseeRes = await t.as('lessee').post('/v1/leases').send({ resource_uuid: n, project_id: P.lessee });
       expect(lesseeRes.status).toBe(403);
@@ -57,7 +57,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
       expect(tooLong.status).toBe(403);
     });
 
-    it('an available offer in the window blocks a direct lease (#90); touching is fine', async () => {
+    it('an available offer in the window blocks a direct lease; touching is fine', async () => {
       const n = node();
       await t.as('owner').post('/v1/offers').send({ resource_uuid: n, start_time: '2031-01-10', end_time: '2031-01-20' }).expect(201);
       const res = await t.as('owner').post('/v1/leases').send({ resource_uuid: n, project_id: P.lessee, start_time: '2031-01-15', end_time: '2031-01-16' });
@@ -68,7 +68,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
   });
 
   describe('list', () => {
-    it('default scope is the caller as lessee or owner; view=all needs admin (#18, #94–#99)', async () => {
+    it('default scope is the caller as lessee or owner; view=all needs admin', async () => {
       const n = node();
       const mine = await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2032-01-01', end_time: '2032-01-02' });
       const uuids = async (persona: 'owner' | 'lessee' | 'otherLessee' | 'admin', qs = '') =>
@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
       expect((await t.as('member').get('/v1/leases')).body).toEqual(fault('Access was denied to esi_leap:lease:get_all.'));
     });
 
-    it('time window is a closed intersection (#100); purpose filter (decisions.md 5)', async () => {
+    it('time window is a closed intersection; exact-match purpose filter', async () => {
       const n = node();
       const a = await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2033-01-10', end_time: '2033-01-12', purpose: 'ci' });
       await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2033-01-01', end_time: '2033-01-08' });
@@ -108,7 +108,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
   });
 
   describe('show', () => {
-    it('lessee project members without roles may see it; others 403 (#101, #102); duplicates 409 (#103)', async () => {
+    it('lessee project members without roles may see it; others 403; duplicates 409', async () => {
       const l = await lease({ resource_uuid: node(), project_id: P.lessee, name: 'dupl', start_time: '2034-01-01', end_time: '2034-01-02' });
       expect((await t.as('lesseeNoRole').get(`/v1/leases/${l.uuid}`)).status).toBe(200);
       const denied = await t.as('otherLessee').get(`/v1/leases/${l.uuid}`);
@@ -125,7 +125,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
   });
 
   describe('patch end_time', () => {
-    it('admin only (#104); only end_time (#105); dict only (#106); strict format (#107); order (#108)', async () => {
+    it('admin only; only end_time; dict only; strict format; order', async () => {
       const l = await lease({ resource_uuid: node(), project_id: P.lessee, start_time: '2035-01-01', end_time: '2035-01-05' });
       const url = `/v1/leases/${l.uuid}`;
       expect((await t.as('owner').patch(url).send({ end_time: '2035-01-06T00:00:00' })).body).toEqual(
@@ -158,7 +158,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
       expect(String(rows[0].end_time)).toMatch(/^2035-01-06 00:00:00(\.0+)?$/);
     });
 
-    it('extension checks: conflict (#109), touching (#110), deleted offer (#111), shorten (#112)', async () => {
+    it('extension checks: conflict, touching, deleted offer, shorten', async () => {
       const n = node();
       const a = await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2036-01-01', end_time: '2036-01-05' });
       await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2036-01-10', end_time: '2036-01-15' });
@@ -178,7 +178,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
   });
 
   describe('cancel', () => {
-    it('owner project may cancel (#113); deleted is 404 (#114); rows and events change', async () => {
+    it('owner project may cancel; deleted is 404; rows and events change', async () => {
       const n = node();
       const l = await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2037-01-01', end_time: '2037-01-02' });
       const res = await t.as('ownerNoRole').delete(`/v1/leases/${l.uuid}`);
@@ -195,7 +195,7 @@ describe.each(testDatabaseKinds())('leases (api.md 3.3 and the lease rows of sec
       expect(again.body.faultstring).toBe(`Lease with name or uuid ${l.uuid} not found.`);
     });
 
-    it('a node holding the lease is released; a driver failure leaves wait cancel (3.7.7)', async () => {
+    it('a node holding the lease is released; a driver failure leaves wait cancel', async () => {
       const n = node();
       const l = await lease({ resource_uuid: n, project_id: P.lessee, start_time: '2038-01-01', end_time: '2038-01-02' });
       t.nodes.nodes.get(n)!.leaseUuid = l.uuid;

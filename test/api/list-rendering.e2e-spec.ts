@@ -43,7 +43,7 @@ describe.each(testDatabaseKinds())('list rendering on %s', (kind) => {
   });
   afterAll(() => t.close());
 
-  it('lists every offer as showing it one by one does (batched availabilities, K-7), in bytes JSON.stringify writes', async () => {
+  it('lists every offer as showing it one by one does (batched availabilities), in bytes JSON.stringify writes', async () => {
     const res = await t.as('owner').get(`/v1/offers?project_id=${P.owner}`);
     expect(res.status).toBe(200);
     expect(res.headers['transfer-encoding']).toBe('chunked');

@@ -1,7 +1,7 @@
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
-/** noauth mode (api.md 1.11.3 with the API issue's override) and the rows #67, #127, #128. */
+/** noauth mode, with policy enforced on the header identity (docs/decisions.md, "Identity and policy"). */
 describe('identity without Keystone', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -9,7 +9,7 @@ describe('identity without Keystone', () => {
   });
   afterAll(() => t.close());
 
-  it('no identity headers: the configured default project with the admin role (#128)', async () => {
+  it('no identity headers: the configured default project with the admin role', async () => {
     t.nodes.add('noauth-1', { owner: P.owner });
     const offer = await t.http().post('/v1/offers').send({ resource_uuid: 'noauth-1', start_time: '2030-01-01', end_time: '2030-03-01' });
     expect(offer.status).toBe(201);
@@ -18,7 +18,7 @@ describe('identity without Keystone', () => {
     expect(claim.status).toBe(201);
   });
 
-  it('identity headers without a project cannot create (#127)', async () => {
+  it('identity headers without a project cannot create', async () => {
     const res = await t.http().post('/v1/offers').set({ 'X-Roles': 'admin' }).send({ resource_uuid: 'noauth-1' });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ faultcode: 'Client', faultstring: "Field `project_id' cannot be None", debuginfo: null });
@@ -29,7 +29,7 @@ describe('identity without Keystone', () => {
     expect(res.status).toBe(200);
   });
 
-  it('the node owner cannot lease directly inside a period already leased (#67)', async () => {
+  it('the node owner cannot lease directly inside a period already leased', async () => {
     t.nodes.add('noauth-2', { owner: P.owner });
     const first = await t.as('owner').post('/v1/leases').send({ resource_uuid: 'noauth-2', project_id: P.lessee, start_time: '2031-01-01', end_time: '2031-01-10' });
     expect(first.status).toBe(201);

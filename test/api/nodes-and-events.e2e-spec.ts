@@ -3,14 +3,14 @@ import * as path from 'node:path';
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
-describe('nodes and events (api.md 3.4, 3.5) over the dummy and test drivers', () => {
+describe('nodes and events over the dummy and test drivers', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
 
-  it('GET /v1/nodes decorates nodes with current/future offers and created leases (#117, #119)', async () => {
+  it('GET /v1/nodes decorates nodes with current/future offers and created leases', async () => {
     t.nodes.add('inv-1', { owner: P.owner, lessee: P.lessee, leaseUuid: 'abc', resourceClass: 'baremetal', properties: { cpus: '40' } });
     t.nodes.add('inv-2', { owner: P.owner2, resourceClass: 'gpu' });
     const now = await t.as('owner').post('/v1/offers').send({ resource_uuid: 'inv-1', start_time: '2020-01-01', end_time: '2099-01-01' });
@@ -33,7 +33,7 @@ describe('nodes and events (api.md 3.4, 3.5) over the dummy and test drivers', (
     expect((await t.as('admin').get('/v1/nodes?name=n1')).body.faultstring).toBe('Unknown argument: "name"');
   });
 
-  it('GET /v1/events: int cursor, non-admins forced to their project (#14, #120)', async () => {
+  it('GET /v1/events: int cursor, non-admins forced to their project', async () => {
     t.nodes.add('ev-1', { owner: P.owner });
     const l = await t.as('owner').post('/v1/leases').send({ resource_uuid: 'ev-1', project_id: P.lessee, start_time: '2030-01-01', end_time: '2030-01-02' });
     await t.as('owner').delete(`/v1/leases/${l.body.uuid}`).expect(200);

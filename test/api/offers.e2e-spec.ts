@@ -4,7 +4,7 @@ import { P } from '../support/projects';
 
 const fault = (faultstring: string) => ({ faultcode: 'Client', faultstring, debuginfo: null });
 
-describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of section 4) on %s', (kind) => {
+describe.each(testDatabaseKinds())('offers API on %s', (kind) => {
   let t: TestApp;
   let seq = 0;
   const node = (owner: string = P.owner, extra: Record<string, unknown> = {}) => {
@@ -24,7 +24,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
   afterAll(() => t.close());
 
   describe('create', () => {
-    it('creates with defaults (#44) and answers every attribute in upstream order', async () => {
+    it('creates with defaults and answers every attribute in upstream order', async () => {
       const n = node();
       const res = await t.as('owner').post('/v1/offers').send({ resource_uuid: n, name: 'o-defaults' });
       expect(res.status).toBe(201);
@@ -56,7 +56,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(rows).toEqual([{ status: 'available', project_id: P.owner, properties: '{}' }]);
     });
 
-    it('converts offsets to UTC (decisions.md 2, #54) and accepts space and date-only forms (#56)', async () => {
+    it('converts offsets to UTC and accepts space and date-only forms', async () => {
       const a = await offer({ resource_uuid: node(), start_time: '2033-05-01T00:00:00+05:00', end_time: '2033-06-01T00:00:00Z' });
       expect([a.start_time, a.end_time]).toEqual(['2033-04-30T19:00:00', '2033-06-01T00:00:00']);
       const b = await offer({ resource_uuid: node(), start_time: '2034-05-01 10:00', end_time: '2034-05-20' });
@@ -86,13 +86,13 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(await t.dataSource.query('SELECT COUNT(*) AS n FROM offers')).toEqual(before);
     });
 
-    it('empty body → 400 Missing argument (#42)', async () => {
+    it('empty body → 400 Missing argument', async () => {
       const res = await t.as('owner').post('/v1/offers').set('Content-Type', 'application/json');
       expect(res.status).toBe(400);
       expect(res.body).toEqual(fault('Missing argument: "new_offer"'));
     });
 
-    it('start == end → 400 InvalidTimeRange (#43)', async () => {
+    it('start == end → 400 InvalidTimeRange', async () => {
       const res = await t.as('owner').post('/v1/offers').send({ resource_uuid: node(), start_time: '2030-05-01', end_time: '2030-05-01' });
       expect(res.status).toBe(400);
       expect(res.body.faultstring).toBe(
@@ -100,7 +100,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       );
     });
 
-    it('overlapping offers and leases conflict with 409, touching ones do not (#45–#47)', async () => {
+    it('overlapping offers and leases conflict with 409, touching ones do not', async () => {
       const n = node();
       await offer({ resource_uuid: n, start_time: '2040-01-01', end_time: '2040-02-01' });
       const overlap = await t.as('owner').post('/v1/offers').send({ resource_uuid: n, start_time: '2040-01-15', end_time: '2040-03-01' });
@@ -115,7 +115,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(blocked.status).toBe(409);
     });
 
-    it('owner of another node → 403; lessee role → 403; member → 403 (#48, #49)', async () => {
+    it('owner of another node → 403; lessee role → 403; member → 403', async () => {
       const n = node(P.owner2);
       const res = await t.as('owner').post('/v1/offers').send({ resource_uuid: n });
       expect(res.status).toBe(403);
@@ -125,7 +125,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(lessee.body).toEqual(fault('Access was denied to esi_leap:offer:create.'));
     });
 
-    it('admin may offer any node; an unknown resource is 404 for everyone (decisions.md 18)', async () => {
+    it('admin may offer any node; an unknown resource is 404 for everyone', async () => {
       const foreign = await offer({ resource_uuid: node(P.owner2) }, 'admin');
       expect(foreign.project_id).toBe(P.admin);
       for (const persona of ['admin', 'owner'] as const) {
@@ -135,7 +135,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       }
     });
 
-    it('unknown resource type → 400 (#53); lessee_id by name, empty name, null (#58–#60)', async () => {
+    it('unknown resource type → 400; lessee_id by name, empty name, null', async () => {
       const bogus = await t.as('owner').post('/v1/offers').send({ resource_uuid: node(), resource_type: 'bogus' });
       expect(bogus.status).toBe(400);
       expect(bogus.body.faultstring).toBe('bogus resource type unknown.');
@@ -149,19 +149,19 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(none.end_time).toBe('9999-12-31T23:59:59.999999');
     });
 
-    it('a lessee_id that is an unknown project id is stored and shown as "" (#129)', async () => {
+    it('a lessee_id that is an unknown project id is stored and shown as ""', async () => {
       const o = await offer({ resource_uuid: node(), lessee_id: 'e0000000000000000000000000000099' });
       expect([o.lessee_id, o.lessee]).toEqual(['e0000000000000000000000000000099', '']);
     });
 
-    it('ignores resource_class and resource_properties in the body (#61)', async () => {
+    it('ignores resource_class and resource_properties in the body', async () => {
       const o = await offer({ resource_uuid: node(), resource_class: 'x', resource_properties: { a: 1 } });
       expect(o.resource_class).toBe('baremetal');
     });
   });
 
   describe('list', () => {
-    it('filters by status (#15–#17), type (#19–#20), project (#23–#24)', async () => {
+    it('filters by status, type, project', async () => {
       const n = node();
       const o = await offer({ resource_uuid: n, start_time: '2050-01-01', end_time: '2050-02-01' });
       await t.as('owner').delete(`/v1/offers/${o.uuid}`).expect(200);
@@ -193,17 +193,17 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(res.body).toEqual(fault(message));
     });
 
-    it('treats empty typed values as absent (#13)', async () => {
+    it('treats empty typed values as absent', async () => {
       expect((await t.as('admin').get('/v1/offers?start_time=&end_time=')).status).toBe(200);
     });
 
-    it('403 for a user without owner/lessee/admin role (#25)', async () => {
+    it('403 for a user without owner/lessee/admin role', async () => {
       const res = await t.as('member').get('/v1/offers');
       expect(res.status).toBe(403);
       expect(res.body).toEqual(fault('Access was denied to esi_leap:offer:get_all.'));
     });
 
-    it('lessees see unrestricted offers, their own and those restricted to an ancestor (#26–#28)', async () => {
+    it('lessees see unrestricted offers, their own and those restricted to an ancestor', async () => {
       const n1 = node();
       const open = await offer({ resource_uuid: n1, start_time: '2060-01-01', end_time: '2060-02-01' });
       const forLessee = await offer({ resource_uuid: n1, start_time: '2060-02-01', end_time: '2060-03-01', lessee_id: P.lessee });
@@ -220,7 +220,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(denied.body).toEqual(fault(`Access was denied to offer ${forLessee.uuid}.`));
     });
 
-    it('time window means containment, availability window means free (#29, #30)', async () => {
+    it('time window means containment, availability window means free', async () => {
       const n = node();
       const o = await offer({ resource_uuid: n, start_time: '2039-01-01', end_time: '2040-01-01' });
       const q = (s: string) => t.as('admin').get(`/v1/offers?resource_uuid=${n}&${s}`);
@@ -246,7 +246,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
   });
 
   describe('show and name resolution', () => {
-    it('404 for an unknown uuid or name (#31, #32), 409 for a duplicate name (#33)', async () => {
+    it('404 for an unknown uuid or name, 409 for a duplicate name', async () => {
       const id = '2a937286-552c-4a18-8c79-ce1ed190a1de';
       const missing = await t.as('admin').get(`/v1/offers/${id}`);
       expect(missing.status).toBe(404);
@@ -262,7 +262,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect((await t.as('admin').delete('/v1/offers/dupname')).status).toBe(409);
     });
 
-    it('resolves names globally (#130)', async () => {
+    it('resolves names globally', async () => {
       const o = await offer({ resource_uuid: node(P.owner2), name: 'global-name' }, 'owner2');
       const res = await t.as('lessee').get('/v1/offers/global-name');
       expect(res.status).toBe(200);
@@ -271,7 +271,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
   });
 
   describe('delete', () => {
-    it('owner project members without roles may delete; others get 403; deleted is 404 (#68–#71)', async () => {
+    it('owner project members without roles may delete; others get 403; deleted is 404', async () => {
       const o = await offer({ resource_uuid: node(), start_time: '2070-01-01', end_time: '2070-03-01' });
       const claim = await t.as('lessee').post(`/v1/offers/${o.uuid}/claim`).send({ start_time: '2070-01-05', end_time: '2070-01-10' });
       expect(claim.status).toBe(201);
@@ -292,7 +292,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
   });
 
   describe('claim', () => {
-    it('creates a lease with offer-derived fields, ignoring project/resource in the body (#80)', async () => {
+    it('creates a lease with offer-derived fields, ignoring project/resource in the body', async () => {
       const n = node();
       const o = await offer({ resource_uuid: n, start_time: '2030-01-01', end_time: '2030-03-01' });
       const res = await t
@@ -328,7 +328,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(bounded.body.end_time).toBe('2030-01-20T00:00:00');
     });
 
-    it('enforces the maximum length for non-admins only (#74, #75)', async () => {
+    it('enforces the maximum length for non-admins only', async () => {
       const o = await offer({ resource_uuid: node(), start_time: '2031-01-01', end_time: '2031-06-01' });
       const long = await t.as('lessee').post(`/v1/offers/${o.uuid}/claim`).send({ start_time: '2031-01-01', end_time: '2031-02-01' });
       expect(long.status).toBe(403);
@@ -339,14 +339,14 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(admin.status).toBe(201);
     });
 
-    it('claims by name (decisions.md 4) and stores the real offer uuid (#81)', async () => {
+    it('claims by name and stores the real offer uuid', async () => {
       const o = await offer({ resource_uuid: node(), name: 'claim-by-name', start_time: '2032-01-01', end_time: '2032-02-01' });
       const res = await t.as('lessee').post('/v1/offers/claim-by-name/claim').send({ start_time: '2032-01-02', end_time: '2032-01-03' });
       expect(res.status).toBe(201);
       expect(res.body.offer_uuid).toBe(o.uuid);
     });
 
-    it('claim body rules (#78, #79), deleted offers 404 (#82), lessee restrictions (#83, #84)', async () => {
+    it('claim body rules, deleted offers 404, lessee restrictions', async () => {
       const o = await offer({ resource_uuid: node(), lessee_id: P.lessee, start_time: '2033-01-01', end_time: '2033-02-01' });
       const empty = await t.as('lessee').post(`/v1/offers/${o.uuid}/claim`).set('Content-Type', 'application/json');
       expect(empty.body).toEqual(fault('Missing argument: "new_lease"'));
@@ -362,7 +362,7 @@ describe.each(testDatabaseKinds())('offers (api.md 3.2 and the offer rows of sec
       expect(gone.status).toBe(404);
     });
 
-    it('claim with no start of a future offer fails with 409 (#77)', async () => {
+    it('claim with no start of a future offer fails with 409', async () => {
       const o = await offer({ resource_uuid: node(), start_time: '2090-01-01', end_time: '2090-02-01' });
       const res = await t.as('lessee').post(`/v1/offers/${o.uuid}/claim`).send({});
       expect(res.status).toBe(409);

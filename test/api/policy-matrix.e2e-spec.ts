@@ -2,7 +2,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { P, Persona } from '../support/projects';
 
 /**
- * Route × persona matrix derived from the default policy (api.md 2.1–2.4): every route, for
+ * Route × persona matrix derived from the default policy: every route, for
  * admin, owner, lessee, a lessee of a sub-project, members with no role in the owning and
  * lessee projects, a member role only, and a foreign project. Each case gets fresh objects
  * so that the order of cases cannot matter.

@@ -2,8 +2,8 @@ import { testDatabaseKinds } from '../helpers/test-databases';
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
-/** Sub-offers and sub-leases by the node's current lessee (api.md 2.3, B.6, decisions.md 17). */
-describe.each(testDatabaseKinds())('sub-leasing (#62–#66, #116) on %s', (kind) => {
+/** Sub-offers and sub-leases by the node's current lessee (docs/decisions.md, "Leasing rules"). */
+describe.each(testDatabaseKinds())('sub-leasing on %s', (kind) => {
   let t: TestApp;
   let seq = 0;
 
@@ -37,21 +37,21 @@ describe.each(testDatabaseKinds())('sub-leasing (#62–#66, #116) on %s', (kind)
     };
   };
 
-  it('the node lessee offers inside its lease window: a sub-offer (#62)', async () => {
+  it('the node lessee offers inside its lease window: a sub-offer', async () => {
     const { node, parent } = await leasedNode();
     const res = await asLesseeOwner().post('/v1/offers').send({ resource_uuid: node, start_time: '2030-01-05', end_time: '2030-01-10' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ parent_lease_uuid: parent, project_id: P.lessee });
   });
 
-  it('defaults inside a parent: no end → the parent end (decisions.md 17)', async () => {
+  it('defaults inside a parent: no end → the parent end', async () => {
     const { node, parent } = await leasedNode();
     const res = await asLesseeOwner().post('/v1/offers').send({ resource_uuid: node, start_time: '2030-01-05' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ parent_lease_uuid: parent, end_time: '2030-01-20T00:00:00' });
   });
 
-  it('a window outside the parent → 403 ResourceNoPermissionTime (#63)', async () => {
+  it('a window outside the parent → 403 ResourceNoPermissionTime', async () => {
     const { node } = await leasedNode();
     const res = await asLesseeOwner().post('/v1/offers').send({ resource_uuid: node, start_time: '2030-01-05', end_time: '2030-03-01' });
     expect(res.status).toBe(403);
@@ -60,7 +60,7 @@ describe.each(testDatabaseKinds())('sub-leasing (#62–#66, #116) on %s', (kind)
     );
   });
 
-  it('overlapping sub-offers conflict with 409 (#64); lessee role cannot offer (#65)', async () => {
+  it('overlapping sub-offers conflict with 409; lessee role cannot offer', async () => {
     const { node, parent } = await leasedNode();
     await asLesseeOwner().post('/v1/offers').send({ resource_uuid: node, start_time: '2030-01-05', end_time: '2030-01-10' }).expect(201);
     const res = await asLesseeOwner().post('/v1/offers').send({ resource_uuid: node, start_time: '2030-01-08', end_time: '2030-01-12' });
@@ -72,7 +72,7 @@ describe.each(testDatabaseKinds())('sub-leasing (#62–#66, #116) on %s', (kind)
     expect(lesseeRole.body.faultstring).toBe('Access was denied to esi_leap:offer:create.');
   });
 
-  it('a sub-lessee cannot sub-lease again (#66); the parent must be active', async () => {
+  it('a sub-lessee cannot sub-lease again; the parent must be active', async () => {
     const { node } = await leasedNode();
     const sub = await asLesseeOwner().post('/v1/leases').send({ resource_uuid: node, project_id: P.other, start_time: '2030-01-05', end_time: '2030-01-06' });
     expect(sub.status).toBe(201);
@@ -92,7 +92,7 @@ describe.each(testDatabaseKinds())('sub-leasing (#62–#66, #116) on %s', (kind)
     expect(inactive.body.faultstring).toBe(`Lease with name or uuid ${parent} not active.`);
   });
 
-  it('cancelling the parent cancels its sub-lease and sub-offer and clears the node (#116)', async () => {
+  it('cancelling the parent cancels its sub-lease and sub-offer and clears the node', async () => {
     const { node, parent } = await leasedNode();
     const subOffer = (await asLesseeOwner().post('/v1/offers').send({ resource_uuid: node, start_time: '2030-01-12', end_time: '2030-01-18' })).body;
     const subLease = (await asLesseeOwner().post('/v1/leases').send({ resource_uuid: node, project_id: P.other, start_time: '2030-01-05', end_time: '2030-01-06' })).body;

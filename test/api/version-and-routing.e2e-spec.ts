@@ -1,6 +1,6 @@
 import { createTestApp, TestApp } from '../support/test-app';
 
-describe('version documents, routing and framework errors (api.md 1.2–1.4, 1.10.3)', () => {
+describe('version documents, routing and framework errors', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();

@@ -3,7 +3,7 @@ import { hashConsoleToken } from '../../src/console/tokens/console-token';
 import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
-describe('console auth tokens API (api.md 3.6, #121–#125)', () => {
+describe('console auth tokens API', () => {
   let t: TestApp;
   const rows = () => t.dataSource.getRepository(ConsoleAuthTokenEntity).find({ order: { id: 'ASC' } });
   const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -34,7 +34,7 @@ describe('console auth tokens API (api.md 3.6, #121–#125)', () => {
     expect(JSON.stringify(row)).not.toContain(token);
   });
 
-  it('token_ttl: a number or numeric string; extra keys ignored (#123)', async () => {
+  it('token_ttl: a number or numeric string; extra keys ignored', async () => {
     const before = nowSeconds();
     const number = await t
       .as('owner')
@@ -70,7 +70,7 @@ describe('console auth tokens API (api.md 3.6, #121–#125)', () => {
       404,
       'Encountered an error fetching info for node nope (test_node): Node not found',
     ],
-  ])('POST %j → %i %s (#121, #122)', async (body, status, faultstring) => {
+  ])('POST %j → %i %s', async (body, status, faultstring) => {
     const res = await t.as('owner').post('/v1/console_auth_tokens').send(body);
     expect(res.status).toBe(status);
     expect(res.body).toEqual({ faultcode: 'Client', faultstring, debuginfo: null });
@@ -93,7 +93,7 @@ describe('console auth tokens API (api.md 3.6, #121–#125)', () => {
     expect(await rows()).toEqual([]);
   });
 
-  it('DELETE revokes every token of that node only: 200 null (#124)', async () => {
+  it('DELETE revokes every token of that node only: 200 null', async () => {
     for (const node of ['cn-1', 'cn-1', 'cn-2']) {
       await t.as('owner').post('/v1/console_auth_tokens').send({ node_uuid_or_name: node }).expect(201);
     }
@@ -109,7 +109,7 @@ describe('console auth tokens API (api.md 3.6, #121–#125)', () => {
     );
   });
 
-  it('GET on the collection is 405 (#125)', async () => {
+  it('GET on the collection is 405', async () => {
     expect((await t.as('owner').get('/v1/console_auth_tokens')).status).toBe(405);
   });
 });

@@ -53,7 +53,7 @@ function attempt(url: string, headers: Record<string, string> = {}): Promise<Att
 
 jest.setTimeout(20_000);
 
-describe('serial console proxy (service.md G.2, decisions.md 15) against a real TCP console', () => {
+describe('serial console proxy against a real TCP console', () => {
   let t: TestApp;
   let consoleServer: Server;
   const consoleSockets = new Set<Socket>();
@@ -193,7 +193,7 @@ describe('serial console proxy (service.md G.2, decisions.md 15) against a real 
     });
   });
 
-  it('removing a lease from the node deletes its tokens (service.md E.2 step 4)', async () => {
+  it('removing a lease from the node deletes its tokens', async () => {
     const lease = await t.as('owner').post('/v1/leases').send({ resource_uuid: 'con-2', project_id: P.lessee });
     expect(lease.status).toBe(201);
     expect((await t.app.get(LeaseLifecycle, { strict: false }).fulfil([lease.body.uuid])).get(lease.body.uuid)).toBe('done');

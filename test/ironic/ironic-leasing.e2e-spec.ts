@@ -16,8 +16,8 @@ const at = (t: string) => `${t.replace('T', ' ')}.000000` as UtcTime;
 
 /**
  * Leases on real Ironic nodes (fake hardware): what the manager and the API leave on the node
- * after fulfil, expiry, cancel and a sub-lease hand-back (service.md E.2), and a retry after a
- * failure half-way through the clean-up (K-24).
+ * after fulfil, expiry, cancel and a sub-lease hand-back, and a retry after a
+ * failure half-way through the clean-up, which upstream could not resume.
  */
 describeWithIronic('ironic_node leases against a real Ironic', () => {
   let ironic: IronicAdmin;
@@ -144,7 +144,7 @@ describeWithIronic('ironic_node leases against a real Ironic', () => {
     expect(await ironic.node(node.uuid)).toMatchObject({ lessee: P.lessee, properties: { lease_uuid: parent } });
   });
 
-  it('a failure half-way through the clean-up leaves the lease on the node; the retry finishes the job (K-24)', async () => {
+  it('a failure half-way through the clean-up leaves the lease on the node; the retry finishes the job', async () => {
     const node = nodes[4];
     const lease = await fulfilledLease(node);
     await ironic.deployAsLessee(node.uuid);

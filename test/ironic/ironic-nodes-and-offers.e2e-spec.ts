@@ -16,7 +16,7 @@ import { createIronicTestApp, IronicTestApp } from './ironic-test-app';
 
 /**
  * `GET /v1/nodes` and offers on a real Ironic whose `[api] max_limit` is tiny, so every list
- * esi-leap makes is paginated (K-8, decisions.md 14).
+ * esi-leap makes is paginated (upstream read one page and silently truncated large fleets).
  */
 describeWithIronic('nodes and offers against a real Ironic', () => {
   let ironic: IronicAdmin;

@@ -8,8 +8,8 @@ import { P } from '../support/projects';
 const at = (iso: string) => `${iso.replace('T', ' ')}.000000` as UtcTime;
 
 /**
- * The manager's lease and offer state machines (service.md B.3–B.6, decisions.md 9–11,
- * K-10/K-11/K-23), with a clock the tests move instead of sleeping.
+ * The manager's lease and offer state machines (docs/decisions.md, "Manager"),
+ * with a clock the tests move instead of sleeping.
  */
 describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
   let t: TestApp;
@@ -85,7 +85,7 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     expect(t.nodes.calls.filter((c) => c.uuid === n)).toEqual([]);
   });
 
-  it('driver failures back off, retry, and end in error after max_attempts; error leases are cleaned at their end (K-23)', async () => {
+  it('driver failures back off, retry, and end in error after max_attempts; error leases are cleaned at their end', async () => {
     clock.set(at('2030-03-01T00:00:00'));
     const n = node();
     const lease = await createLease(n, '2030-03-01T00:00:00', '2030-03-10T00:00:00');
@@ -113,7 +113,7 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     const retries = await t.dataSource.query('SELECT attempts FROM lease_retries WHERE lease_uuid = ?', [failing]);
     expect(Number(retries[0].attempts)).toBe(3);
 
-    // K-23: an error lease that holds its node is still cleaned up at its end.
+    // Upstream never expired `error` leases: an error lease that holds its node is still cleaned up at its end.
     const holder = node();
     const stuck = await createLease(holder, '2030-03-01T00:05:00', '2030-03-03T00:00:00');
     await jobs.fulfillDueLeases();
@@ -218,7 +218,7 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     expect(t.nodes.nodes.get(n)).toMatchObject({ leaseUuid: null });
   });
 
-  it('a node that vanished has nothing to clean (K-10)', async () => {
+  it('a node that vanished has nothing to clean', async () => {
     clock.set(at('2030-05-01T00:00:00'));
     const n = node();
     const lease = await createLease(n, '2030-05-01T00:00:00', '2030-05-02T00:00:00');
@@ -272,7 +272,7 @@ describe.each(testDatabaseKinds())('manager lifecycle on %s', (kind) => {
     expect(t.nodes.nodes.get(n)).toMatchObject({ leaseUuid: null, lessee: null });
   });
 
-  it('does not hand the node back to a parent that is no longer active (K-11)', async () => {
+  it('does not hand the node back to a parent that is no longer active', async () => {
     clock.set(at('2030-08-01T00:00:00'));
     const n = node();
     const parent = await createLease(n, '2030-08-01T00:00:00', '2030-08-10T00:00:00');

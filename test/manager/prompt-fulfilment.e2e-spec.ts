@@ -2,7 +2,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { P } from '../support/projects';
 
 /**
- * decisions.md 12: with the real scheduler (sweep every 60 s here), a lease created "now"
+ * Prompt fulfilment (docs/decisions.md, "Manager"): with the real scheduler (sweep every 60 s here), a lease created "now"
  * through the API is fulfilled at once, and a lease is expired right at its end_time.
  */
 describe('prompt fulfilment with the embedded scheduler', () => {

@@ -10,7 +10,7 @@ import { TestNodeDriver } from '../support/test-node.driver';
 const LEASES = 1000;
 
 /**
- * decisions.md 10: two managers (two DataSources, as two processes would have) work the same
+ * Several managers at once (docs/decisions.md, "Manager"): two managers (two DataSources, as two processes would have) work the same
  * 1,000 due leases at once; each lease is fulfilled exactly once — one driver call, one set of
  * events.
  */

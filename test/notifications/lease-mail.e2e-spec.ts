@@ -9,7 +9,7 @@ import { P } from '../support/projects';
 
 const at = (iso: string) => `${iso.replace('T', ' ')}.000000` as UtcTime;
 
-/** service.md H as a job: lease-started and lease-expiring mails, each sent once, over SMTP. */
+/** Upstream's e-mail script as a job: lease-started and lease-expiring mails, each sent once, over SMTP. */
 describe.each(testDatabaseKinds())('e-mail to lessees on %s', (kind) => {
   const sink = new SmtpSink();
   let port = 0;

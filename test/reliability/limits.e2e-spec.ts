@@ -3,7 +3,7 @@ import { headersFor, P } from '../support/projects';
 import { printSummary, recordRow } from './support/summary';
 
 /**
- * Issue 11.6: `[api] max_request_body_size` (413), `[api] max_query_length` (414) and
+ * Request limits: `[api] max_request_body_size` (413), `[api] max_query_length` (414) and
  * `[api] rate_limit` per project (429 + Retry-After), each in the esi-leap error format.
  */
 function expectFault(res: { status: number; headers: Record<string, string>; body: unknown }, status: number): void {

@@ -11,7 +11,7 @@ import { audit } from './support/race-audit';
 import { printSummary, recordRow } from './support/summary';
 
 /**
- * Issue 11.1: two API processes (`bin/esi-leap.js --role=api`, each its own connection pool)
+ * Replicas: two API processes (`bin/esi-leap.js --role=api`, each its own connection pool)
  * on one MariaDB database, with dummy nodes in a shared directory. 500 concurrent conflicting
  * claims and direct leases on 10 resources (5 offers, 5 nodes leased directly), sent
  * alternately to both processes; then offer creation, lease extensions, cancels and offer

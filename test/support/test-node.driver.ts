@@ -27,7 +27,7 @@ export interface TestNode {
 }
 
 /**
- * The `test_node` resource type, registered only in tests (decisions.md 13): in-memory
+ * The `test_node` resource type, registered only in tests (docs/decisions.md, "Drivers"): in-memory
  * nodes whose owner, lessee and current lease each test sets, with call recording and
  * injectable failures.
  */

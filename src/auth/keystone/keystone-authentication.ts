@@ -7,12 +7,12 @@ import { assignRequestId } from '../request-id';
 import { KeystoneTokenValidator } from './keystone-token-validator';
 import { TokenIdentity } from './token-identity';
 
-/** Served without a token: the version document (api.md 1.3) and the OpenAPI pages. */
+/** Served without a token: the root version document (keystoneauth discovery reads it) and the OpenAPI pages. */
 const PUBLIC_PATH = /^\/(docs(-json|\/.*)?)?$/;
 
 /**
  * Identity headers keystonemiddleware sets after validation; a caller sending them is ignored
- * (api.md 1.11.2) and they are removed so nothing downstream can read a spoofed value.
+ * by keystonemiddleware too, and they are removed so nothing downstream can read a spoofed value.
  */
 const IDENTITY_HEADER =
   /^x-(identity-status|service-identity-status|service-catalog|service-roles|service-(user|project)-[a-z-]+|domain-(id|name)|project-[a-z-]+|user(-[a-z-]+)?|roles?|tenant(-[a-z]+)?|is-admin-project|system-scope)$/;
@@ -27,7 +27,7 @@ interface Validated {
 }
 
 /**
- * The keystonemiddleware `auth_token` equivalent (api.md 1.11.2), an Express middleware placed in
+ * The keystonemiddleware `auth_token` equivalent, an Express middleware placed in
  * front of everything else (body parsing included). `X-Auth-Token` is copied into
  * `Authorization: Bearer` so passport's bearer strategy reads both forms; a bearer token in the
  * query string or body, which passport would also take, is refused.

@@ -1,6 +1,6 @@
 /**
- * The esi-leap exception catalogue (api.md 1.10.2). Each class carries the upstream
- * faultstring template verbatim; the HTTP status follows decisions.md 1 where it departs
+ * The esi-leap exception catalogue (upstream `esi_leap/common/exception.py`). Each class carries the upstream
+ * faultstring template verbatim; the HTTP status follows docs/decisions.md, "Statuses and errors" where it departs
  * from upstream (client mistakes are never 5xx). One filter renders them all.
  */
 import { formatPyStr } from '../time';
@@ -46,7 +46,7 @@ export class HTTPResourceForbidden extends templated(
 ) {}
 export class LeaseDuplicateName extends templated(409, (a) => `Duplicate leases with name ${a.name}.`) {}
 export class OfferDuplicateName extends templated(409, (a) => `Duplicate offers with name ${a.name}.`) {}
-/** Upstream raises it positionally (faultstring = bare UUID); decisions.md 1 asks for its real message. */
+/** Upstream raises it positionally (faultstring = bare UUID); we send its real message. */
 export class LeaseNotActive extends templated(409, (a) => `Lease with name or uuid ${a.lease_id} not active.`) {}
 export class LeaseNotFound extends templated(404, (a) => `Lease with name or uuid ${a.lease_id} not found.`) {}
 export class OfferNotFound extends templated(404, (a) => `Offer with name or uuid ${a.offer_uuid} not found.`) {}
@@ -88,7 +88,7 @@ export class InvalidTimeRange extends templated(
   (a) =>
     `Attempted to create ${a.resource} resource with an invalid Start Time and End Time. Start Time must be strictly less than End Time. Got ${a.start_time}, ${a.end_time}.`,
 ) {}
-/** Also used for decisions.md 18: a resource that does not exist is a 404 naming its type and id. */
+/** Also used before any ownership check: a resource that does not exist is a 404 naming its type and id, not a 403. */
 export class NodeNotFound extends templated(
   404,
   (a) => `Encountered an error fetching info for node ${a.uuid} (${a.resource_type}): ${a.err}`,
@@ -133,7 +133,7 @@ export class WebhookLimitReached extends templated(
 ) {}
 
 /**
- * Framework-level client errors (api.md 1.10.3): unknown arguments, bad types, bad bodies.
+ * Framework-level client errors (WSME/pecan's in upstream): unknown arguments, bad types, bad bodies.
  * The message is passed whole because each has its own upstream wording.
  */
 export class ClientError extends EsiLeapException {

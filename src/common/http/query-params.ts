@@ -10,7 +10,7 @@ export type ParsedQuery<S extends Record<string, QueryParamType>> = {
 };
 
 /**
- * Validates a query string against an endpoint's fixed parameter set (api.md 1.7): unknown
+ * Validates a query string against an endpoint's fixed parameter set, as WSME does: unknown
  * names are a 400, typed values are converted, an empty typed value counts as absent, and
  * strings are taken verbatim (an empty string is a value). A repeated parameter keeps its
  * last value, as upstream.

@@ -1,7 +1,7 @@
 import { ClientError, RoutingError } from '../errors/esi-leap.exceptions';
 
 /**
- * The collections and items of api.md 1.2 below `/v1`. A wrong method on one of them is a 405;
+ * The collections and items upstream routes below `/v1`. A wrong method on one of them is a 405;
  * deeper paths (including `/v1/offers/{id}/claim` with another method than POST) are a 404.
  */
 const ROUTES: ReadonlyArray<{ pattern: RegExp; methods: readonly string[] }> = [
@@ -22,7 +22,7 @@ export function methodNotAllowed(method: string): RoutingError {
 }
 
 /**
- * What pecan answers for a request no route took (api.md 1.2): 405 for a known path with
+ * What pecan answers for a request no route took: 405 for a known path with
  * another method or an unknown collection directly under /v1, 404 for deeper unknown paths.
  */
 export function routingErrorFor(method: string, rawPath: string): Error {

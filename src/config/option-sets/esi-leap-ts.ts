@@ -184,7 +184,7 @@ export const additionSerialConsoleProxyOptions = fromNamespace(ADDITION_ORIGIN, 
 
 /**
  * E-mail to lessees (src/notifications/email), replacing upstream's cron script
- * esi-leap-email-notification and its environment variables (service.md H).
+ * esi-leap-email-notification and its environment variables.
  */
 export const additionEmailOptions = fromNamespace(ADDITION_ORIGIN, {
   enabled: boolOpt('Send lease-started and lease-expiring e-mails to lessee projects (upstream ENABLE_EMAIL).', false),

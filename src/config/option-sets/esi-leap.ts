@@ -1,5 +1,5 @@
 /**
- * esi-leap's own options (`esi_leap/conf/*.py`, spec F.1). Upstream declares most of them without
+ * esi-leap's own options (`esi_leap/conf/*.py`). Upstream declares most of them without
  * help text; the help here says what the option does in this service.
  */
 import { boolOpt, choiceOpt, fromNamespace, hostOpt, intOpt, listOpt, portOpt, strOpt } from '../option-types';

@@ -1,6 +1,6 @@
 /**
  * keystoneauth1's session, auth and adapter options (`keystoneauth1/loading/*.py`), registered
- * upstream in [ironic] and [keystone] (spec F.2) and, for the auth part, in [keystone_authtoken].
+ * upstream in [ironic] and [keystone] and, for the auth part, in [keystone_authtoken].
  * keystoneauth registers a plugin's options only once `auth_type` names the plugin; a static table
  * cannot, so it holds the union of the password plugins' options, as upstream's sample does.
  */

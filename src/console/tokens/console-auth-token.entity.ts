@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { UtcTime } from '../../common/time';
 import { utcTimeTransformer } from '../../db/columns';
 
-/** Table `console_auth_tokens` (service.md A.1): only the SHA-256 of a token is kept. */
+/** Table `console_auth_tokens` (upstream's shape): only the SHA-256 of a token is kept. */
 @Entity({ name: 'console_auth_tokens' })
 export class ConsoleAuthTokenEntity {
   @PrimaryGeneratedColumn({ name: 'id' })

@@ -26,7 +26,7 @@ export class ConsoleAuthTokensRepository {
   }
 
   /**
-   * Uses a token up (decisions.md 15: single use, expiry checked on connect). The DELETE
+   * Uses a token up (docs/decisions.md, "Console": single use, expiry checked on connect). The DELETE
    * decides: of two connections presenting the same token at once, only the one whose
    * DELETE removed the row gets through. An expired row is removed as well.
    */

@@ -16,9 +16,9 @@ export function hashConsoleToken(token: string): string {
 }
 
 /**
- * `int(token_ttl)` with Python's rules and messages (api.md 3.6): integral strings (surrounding
+ * `int(token_ttl)` with Python's rules and messages, as upstream: integral strings (surrounding
  * whitespace and digit underscores allowed) and numbers (truncated) pass; anything else is the
- * ValueError/TypeError text, as a 400 (decisions.md 1). `null` means not given (decisions.md 3).
+ * ValueError/TypeError text, as a 400 (upstream 500). `null` means not given.
  */
 export function parseTokenTtl(raw: unknown, defaultTtl: number): number {
   if (raw === undefined || raw === null) return defaultTtl;
@@ -50,7 +50,7 @@ export interface ProxyAddress {
 
 /**
  * Where clients open the console: `[serialconsoleproxy] public_url` when set (it may be
- * `wss://` behind a TLS terminator), else the listen address as upstream (K-18).
+ * `wss://` behind a TLS terminator), else the listen address as upstream.
  */
 export function consoleAccessUrl(proxy: ProxyAddress, token: string): string {
   const host = proxy.hostAddress.includes(':') ? `[${proxy.hostAddress}]` : proxy.hostAddress;

@@ -3,7 +3,7 @@ import { EsiLeapException } from '../../common/errors/esi-leap.exceptions';
 /**
  * Ironic answered a request with a client error (4xx other than the retried 409s). Rendered as
  * a 500 carrying Ironic's own message and code, like upstream's ironicclient errors
- * (api.md 1.9.4); callers that can do better (404 → NodeNotFound) check `httpStatus` first.
+ * (clients only show the message); callers that can do better (404 → NodeNotFound) check `httpStatus` first.
  */
 export class IronicRequestFailed extends EsiLeapException {
   constructor(

@@ -140,7 +140,7 @@ describe('IronicNodeDriver', () => {
     ]);
   });
 
-  it('leaves a node holding another lease, or gone from Ironic, untouched (K-10)', async () => {
+  it('leaves a node holding another lease, or gone from Ironic, untouched', async () => {
     const other = new FakeIronic(leased({ properties: { lease_uuid: 'someone-else' } }));
     await driverOn(other).removeLease(UUID, LEASE);
     expect(other.calls).toEqual(['get']);
@@ -153,7 +153,7 @@ describe('IronicNodeDriver', () => {
     'console false',
     'provision deleted',
     'patch remove /properties/lease_uuid, remove /lessee, remove /instance_info',
-  ])('a retry after a failure at "%s" completes the clean-up (K-24)', async (failing) => {
+  ])('a retry after a failure at "%s" completes the clean-up', async (failing) => {
     const fake = new FakeIronic(leased({ provision_state: 'active', instance_info: { image_source: 'x' } }));
     fake.failOn = failing;
     const driver = driverOn(fake);
@@ -185,7 +185,7 @@ describe('IronicNodeDriver', () => {
   });
 });
 
-describe('IronicNodeDriver console endpoint (service.md G.2)', () => {
+describe('IronicNodeDriver console endpoint', () => {
   const driverWithConsole = (console: unknown) =>
     new IronicNodeDriver({ ironic: { node_list_cache_ttl: 10 } } as unknown as EsiLeapConfig, {
       getConsole: async () => console,

@@ -34,7 +34,7 @@ const HEALTH_READS_ONE_BY_ONE = 20;
 const HEALTH_READS_AT_ONCE = 8;
 
 /**
- * `ironic_node` (service.md E.2): leases are recorded on the Ironic node itself as `lessee`
+ * `ironic_node` (upstream `resource_objects/ironic_node.py`): leases are recorded on the Ironic node itself as `lessee`
  * and `properties/lease_uuid`. Single-node reads are always fresh (the manager decides on
  * them); only the full list that decorates offer/lease listings is cached briefly.
  */
@@ -115,8 +115,8 @@ export class IronicNodeDriver implements ResourceDriver {
    * instance_info and extra removed; the transition deletes the node's console tokens when it
    * records the outcome), reordered so that `lease_uuid` goes last: a
    * retry after a failure at any step still finds the lease on the node and resumes, each step
-   * re-deciding from a fresh read (K-24). A node that no longer holds this lease, or is gone
-   * from Ironic (K-10), is left alone.
+   * re-deciding from a fresh read (upstream could not resume a partial clean-up). A node that no longer holds this lease, or is gone
+   * from Ironic (upstream then never finished the expiry), is left alone.
    */
   async removeLease(uuid: string, lease: LeaseHolder): Promise<void> {
     try {
@@ -136,7 +136,7 @@ export class IronicNodeDriver implements ResourceDriver {
     return this.ironic.setConsoleEnabled(uuid, enabled);
   }
 
-  /** The socat console's TCP address (service.md G.2); null while it is off. */
+  /** The socat console's TCP address (from `console_info.url`); null while it is off. */
   async consoleEndpoint(uuid: string): Promise<ConsoleEndpoint | null> {
     const console = await this.ironic.getConsole(uuid);
     if (!console.console_enabled || !console.console_info) return null;

@@ -1,6 +1,6 @@
 import { InventoryNode, NodeHealthReading, ResourceInfo } from '../resource-driver';
 
-/** The Ironic node fields esi-leap reads (service.md E.2), as Ironic returns them. */
+/** The Ironic node fields esi-leap reads, as Ironic returns them. */
 export interface IronicNode {
   readonly uuid: string;
   readonly name?: string | null;
@@ -45,12 +45,12 @@ export const HEALTH_FIELDS = [
   'resource_class',
 ] as const;
 
-/** Provision states upstream tears down with `deleted` (service.md E.2 step 5)… */
+/** Provision states upstream tears down with `deleted`… */
 const UPSTREAM_UNDEPLOY_STATES = ['active', 'wait call-back', 'deploying', 'deploy failed', 'adopting', 'adopt failed'];
 /**
  * …plus the rescue states and `error`, from which Ironic's state machine also accepts `deleted`: there the
  * lessee's instance would otherwise survive the lease, since detaching VIFs does not remove it
- * (K-24).
+ * (upstream detached VIFs only there).
  */
 export const UNDEPLOY_STATES: ReadonlySet<string> = new Set([
   ...UPSTREAM_UNDEPLOY_STATES,

@@ -22,7 +22,7 @@ import { BookingRequester } from './booking-guard';
 export type ResourceGrant = { kind: 'owner' } | { kind: 'sublease'; parent: LeaseEntity };
 
 /**
- * The authorisation helpers of api.md 2.3 that are not plain route rules: resource
+ * The authorisation helpers of upstream's controllers that are not plain route rules: resource
  * ownership (with the sub-lease fallback), offer lessee restrictions and lease length.
  */
 @Injectable()
@@ -43,7 +43,7 @@ export class AccessRules {
     return this.policy.enforce('esi_leap:lease:lease_admin', creds);
   }
 
-  /** The resource, or a 404 naming it (decisions.md 18), before any ownership check. */
+  /** The resource, or a 404 naming it (docs/decisions.md, "Leasing rules"), before any ownership check. */
   async existingResource(driver: ResourceDriver, uuid: string): Promise<ResourceInfo> {
     const info = await driver.get(uuid);
     if (!info)
@@ -56,21 +56,21 @@ export class AccessRules {
   }
 
   /**
-   * checkResourceAdmin, falling back to checkResourceLeaseAdmin (api.md 2.3): the owner (or
+   * checkResourceAdmin, falling back to checkResourceLeaseAdmin as upstream: the owner (or
    * an admin) controls the resource; the node's current lessee may work inside its lease.
-   * The window is checked later, once defaults are known (decisions.md 17).
+   * The window is checked later, once defaults are known (docs/decisions.md, "Leasing rules").
    */
   async grantOnResource(creds: PolicyCredentials, driver: ResourceDriver, node: ResourceInfo): Promise<ResourceGrant> {
     if (creds.project_id === node.ownerProjectId || this.isOfferAdmin(creds)) return { kind: 'owner' };
     const denied = new HTTPResourceForbidden({ resource_type: driver.resourceType, resource: node.uuid });
     if (!creds.project_id || creds.project_id !== node.lesseeProjectId || !node.leaseUuid) throw denied;
     const parent = await this.leases.findByUuid(node.leaseUuid);
-    // Only one level of sub-leasing: a sub-lessee cannot lease further (api.md 3.8).
+    // Only one level of sub-leasing: a sub-lessee cannot lease further, as upstream.
     if (!parent || parent.parentLeaseUuid) throw denied;
     return { kind: 'sublease', parent };
   }
 
-  /** A sub-lessor may only act inside its own lease (api.md 2.3, decisions.md 17). */
+  /** A sub-lessor may only act inside its own lease (docs/decisions.md, "Leasing rules"). */
   assertInsideParent(
     resourceType: string,
     resourceUuid: string,

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { UtcTime } from '../../common/time';
 import { utcTimeTransformer } from '../../db/columns';
 
-/** Table `events` (service.md A.1): the consumer-visible log, ordered by `id`. */
+/** Table `events` (upstream's shape): the consumer-visible log, ordered by `id`. */
 @Entity({ name: 'events' })
 export class EventEntity {
   @PrimaryGeneratedColumn({ name: 'id' })

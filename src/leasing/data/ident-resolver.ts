@@ -24,9 +24,9 @@ export interface ResolvedResource {
 }
 
 /**
- * Name-or-UUID resolution (api.md 1.9): offers and leases by UUID or by a globally unique
+ * Name-or-UUID resolution, as upstream: offers and leases by UUID or by a globally unique
  * name, with the endpoint's status filter; resources through their driver. An unknown UUID
- * is a 404 like an unknown name (decisions.md 1).
+ * is a 404 like an unknown name (docs/decisions.md, "Statuses and errors").
  */
 @Injectable()
 export class IdentResolver {

@@ -18,7 +18,7 @@ export interface LeaseListFilter {
   readonly resourceType?: string;
   readonly resourceUuid?: string;
   readonly purpose?: string;
-  /** Closed intersection with the window (api.md 3.3.1 step 6). */
+  /** Closed intersection with the window, as upstream's lease list filter. */
   readonly intersecting?: { start: UtcTime; end: UtcTime };
 }
 
@@ -97,7 +97,7 @@ export class LeasesRepository {
     return getFlatEntities(q.orderBy('l.id').limit(limit));
   }
 
-  /** Occupying leases on a resource overlapping `[start, end)` (api.md 3.7.2, decisions.md 7). */
+  /** Occupying leases on a resource overlapping `[start, end)` (docs/decisions.md, "Leasing rules"). */
   async conflictsOnResource(
     em: EntityManager,
     resourceType: string,
@@ -113,7 +113,7 @@ export class LeasesRepository {
     return (await q.getCount()) > 0;
   }
 
-  /** Occupying sub-leases of a parent overlapping `[start, end)` (api.md 3.7.3). */
+  /** Occupying sub-leases of a parent overlapping `[start, end)`. */
   async conflictsUnderParent(
     em: EntityManager,
     parentLeaseUuid: string,
@@ -127,7 +127,7 @@ export class LeasesRepository {
     return (await q.getCount()) > 0;
   }
 
-  /** Occupying leases of an offer overlapping `[start, end)` (api.md 3.7.4). */
+  /** Occupying leases of an offer overlapping `[start, end)`. */
   async conflictsInOffer(
     em: EntityManager,
     offerUuid: string,
@@ -170,7 +170,7 @@ export class LeasesRepository {
     return rows.map((r) => ({ uuid: r.uuid, resourceUuid: r.resource_uuid }));
   }
 
-  /** Earliest occupying lease of an offer starting at or after `start` (api.md 3.2.5 step 6). */
+  /** Earliest occupying lease of an offer starting at or after `start`: a claim's default end. */
   async nextStartInOffer(offerUuid: string, start: UtcTime): Promise<UtcTime | null> {
     const next = await this.query()
       .where('l.offer_uuid = :offer', { offer: offerUuid })
@@ -297,7 +297,7 @@ export class LeasesRepository {
       .execute();
   }
 
-  /** Compare-and-set transition (decisions.md 9); false when the row moved on meanwhile. */
+  /** Compare-and-set transition (docs/decisions.md, "Manager"); false when the row moved on meanwhile. */
   async transition(
     em: EntityManager,
     uuid: string,

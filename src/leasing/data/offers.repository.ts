@@ -12,7 +12,7 @@ export interface OfferListFilter {
   readonly resourceUuid?: string;
   /** null = every status */
   readonly statuses: readonly string[] | null;
-  /** The offer must cover the whole window (api.md 3.2.1 step 8). */
+  /** The offer must cover the whole window, as upstream's offer list filter. */
   readonly covering?: { start: UtcTime; end: UtcTime };
   /** Non-admin visibility: own offers, unrestricted ones, or ones restricted to an ancestor. */
   readonly visibleTo?: { projectId: string; ancestry: readonly string[] };
@@ -82,7 +82,7 @@ export class OffersRepository {
     return q;
   }
 
-  /** Available offers on a resource overlapping `[start, end)` (api.md 3.7.2). */
+  /** Available offers on a resource overlapping `[start, end)`. */
   async conflictsOnResource(
     em: EntityManager,
     resourceType: string,
@@ -98,7 +98,7 @@ export class OffersRepository {
     return count > 0;
   }
 
-  /** Available sub-offers of a parent lease overlapping `[start, end)` (api.md 3.7.3). */
+  /** Available sub-offers of a parent lease overlapping `[start, end)`. */
   async conflictsUnderParent(em: EntityManager, parentLeaseUuid: string, start: UtcTime, end: UtcTime): Promise<boolean> {
     const count = await this.query(em)
       .where('o.parent_lease_uuid = :parent', { parent: parentLeaseUuid })

@@ -5,7 +5,7 @@ const day0 = '2030-01-01 00:00:00.000000' as UtcTime;
 const d = (n: number) => addDays(day0, n);
 const w = (a: number, b: number): Window => [d(a), d(b)];
 
-describe('offerAvailabilities (decisions.md 6)', () => {
+describe('offerAvailabilities', () => {
   const cases: Array<[string, number, Window[], Window[]]> = [
     [
       'gaps around conflicts before the offer started',

@@ -3,8 +3,8 @@ import { maxTime, UtcTime } from '../../common/time';
 export type Window = readonly [UtcTime, UtcTime];
 
 /**
- * Free windows of an offer (decisions.md 6, replacing the quirky upstream algorithm of
- * api.md 3.7.5): merge the busy intervals, then sweep the gaps inside
+ * Free windows of an offer (docs/decisions.md, "Leasing rules"; upstream's algorithm lost the
+ * current gap and could invert windows): merge the busy intervals, then sweep the gaps inside
  * `[max(now, start), end)`. Never an inverted or empty window, and the current gap is kept.
  */
 export function offerAvailabilities(

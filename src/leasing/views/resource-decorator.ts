@@ -14,7 +14,7 @@ export interface ResourceRef {
 }
 
 /**
- * The resource fields shown on offers and leases (api.md 3.1). A missing resource shows
+ * The resource fields shown on offers and leases. A missing resource shows
  * `unknown-name`/`unknown-class` on single objects and empty strings in lists, as upstream.
  */
 @Injectable()

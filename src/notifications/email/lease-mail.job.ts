@@ -38,7 +38,7 @@ const REMINDER_RETRY_SECONDS = 30;
 const REMINDER_RETRY_MAX_SECONDS = 3600;
 
 /**
- * Upstream's `esi-leap-email-notification` as a job (service.md H, K-28): a "lease started"
+ * Upstream's `esi-leap-email-notification` as a job: a "lease started"
  * mail for every `fulfill.end` event after a cursor kept in the database, and one "lease
  * expiring" mail per lease whose end is within `[email] warning_days` — each mail at most once.
  *

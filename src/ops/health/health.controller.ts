@@ -9,7 +9,7 @@ import { Public } from '../../policy/policy.decorator';
 export const HEALTH_PATH = '/healthcheck';
 
 /**
- * Public, like `/` (service.md I.1): load balancers and Kubernetes probes carry no token. It
+ * Public, like `/`: load balancers and Kubernetes probes carry no token. It
  * answers with sendJson itself because processes without the API role have no exception filter.
  */
 @ApiTags('operations')

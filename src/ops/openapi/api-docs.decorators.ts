@@ -11,7 +11,7 @@ const QUERY_SCHEMAS: Record<QueryParamType, SchemaObject> = {
   int: { type: 'integer' },
 };
 
-/** What each error status means on this API (api.md 1.10, decisions.md "Where we differ"). */
+/** What each error status means on this API (docs/decisions.md, "Statuses and errors"). */
 const FAULTS: Record<number, string> = {
   400: 'Invalid input: unknown or malformed query argument or body attribute, bad time range',
   403: 'Denied by policy, or a time window outside what the caller may use',

@@ -11,7 +11,7 @@ import { CLAIM_ATTRIBUTES, LEASE_ATTRIBUTES } from '../../leases/dto/lease-body'
 import { OFFER_ATTRIBUTES } from '../../offers/dto/offer-body';
 import { withLeaseHealth } from './node-health-schemas';
 
-/** Output datetimes are naive UTC ISO 8601, fraction only when non-zero (decisions.md). */
+/** Output datetimes are naive UTC ISO 8601, fraction only when non-zero (docs/decisions.md, "Time"). */
 const NAIVE_UTC = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{6})?$';
 const OUTPUT_TIME: SchemaObject = { type: 'string', pattern: NAIVE_UTC, nullable: true };
 const INPUT_TIME: SchemaObject = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /**
- * The reliability summary (issue 11): each test records one row (scenario, load, faults,
+ * The reliability summary (docs/reliability.md): each test records one row (scenario, load, faults,
  * result) and prints it; every spec file prints the table of the rows recorded so far in this
  * jest run when it finishes, so the last file to finish prints the whole table. Rows go to a
  * file named after the process that launched jest, so runs never mix.

@@ -95,7 +95,7 @@ def main():
     _, _, endpoints = call("GET", f"/endpoints?service_id={service_id}", token)
     for interface in ("public", "internal"):
         if not any(e["interface"] == interface for e in endpoints["endpoints"]):
-            # Unversioned: esisdk appends /v1 itself (api.md 5.1).
+            # Unversioned: esisdk appends /v1 to the catalog URL itself.
             call("POST", "/endpoints", token, {"endpoint": {
                 "service_id": service_id, "interface": interface, "region_id": "RegionOne",
                 "url": "http://127.0.0.1:7777"}})
