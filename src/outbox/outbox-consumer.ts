@@ -100,14 +100,19 @@ export class OutboxConsumer {
     // Renewed apart from the events, so a delivery that waits on its peer keeps the claim.
     const renewal = setInterval(() => void this.renew(), (CLAIM_SECONDS * 1000) / 3).unref();
     let last = cursor.lastEventId;
+    // Where the pass reads next. It runs ahead of the cursor when an id that may still commit
+    // holds the cursor back: reading from the cursor again would offer the same full batch
+    // for ever, and nothing after it would be delivered until the id's grace ran out.
+    let readAfter = last;
     let handled = 0;
     try {
       for (;;) {
-        this.step = `reading events after ${last}`;
-        const events = await this.tx.run((em) => this.cursors.eventsAfter(em, last, BATCH_SIZE));
+        this.step = `reading events after ${readAfter}`;
+        const from = readAfter;
+        const events = await this.tx.run((em) => this.cursors.eventsAfter(em, from, BATCH_SIZE));
         if (events.length === 0) return handled;
         const upTo = events[events.length - 1].id;
-        const done = await this.tx.run((em) => this.cursors.delivered(em, this.options.cursor, last, upTo));
+        const done = await this.tx.run((em) => this.cursors.delivered(em, this.options.cursor, from, upTo));
         for (const event of events) {
           if (done.has(event.id)) continue;
           this.step = `delivering event ${event.id}`;
@@ -117,12 +122,14 @@ export class OutboxConsumer {
           if (!(await this.record(event.id))) return handled;
           done.add(event.id);
         }
-        const next = this.advanceTo(last, events, done);
+        // Only a batch read from the cursor tells how far the cursor may move.
+        const next = from === last ? this.advanceTo(last, events, done) : last;
         if (next > last) {
           this.step = `moving the cursor to ${next}`;
           if (!(await this.moveCursor(next))) return handled;
           last = next;
         }
+        readAfter = upTo;
         if (events.length < BATCH_SIZE) return handled;
       }
     } finally {
