@@ -121,6 +121,16 @@ export class ResourceBusy extends templated(
   (a) => `${a.resource} is being changed by another request; try again shortly.`,
 ) {}
 
+/** Ours: lease groups (`/v1/lease_groups`). */
+export class LeaseGroupNotFound extends templated(404, (a) => `Lease group ${a.group_uuid} not found.`) {}
+/** Every attempt lost the resources it selected to concurrent bookings, though enough looked free each time. */
+export class LeaseGroupContended extends templated(
+  409,
+  (a) =>
+    `Could not book ${a.count} leases: other bookings took the resources selected, ${a.attempts} times; try again.`,
+) {}
+export class LeaseGroupEnded extends templated(409, (a) => `Lease group ${a.group_uuid} has no lease left to change.`) {}
+
 /** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */
 export class ServiceUnavailable extends templated(503, (a) => `${a.service} is unavailable.`) {}
 

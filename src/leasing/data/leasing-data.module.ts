@@ -6,6 +6,8 @@ import { EventEntity } from './event.entity';
 import { EventsRepository } from './events.repository';
 import { IdentResolver } from './ident-resolver';
 import { LeaseEntity } from './lease.entity';
+import { LeaseGroupEntity, LeaseGroupMemberEntity } from './lease-group.entity';
+import { LeaseGroupsRepository } from './lease-groups.repository';
 import { LeaseSnapshotEntity } from './lease-snapshot.entity';
 import { LeaseSnapshotsRepository } from './lease-snapshots.repository';
 import { LeaseWorkEntity } from './lease-work.entity';
@@ -21,13 +23,22 @@ const repositories = [
   LeaseWorkRepository,
   LeaseSnapshotsRepository,
   BusyIntervalsRepository,
+  LeaseGroupsRepository,
   IdentResolver,
 ];
 
 /** The leasing tables and every SQL question about them; name-or-uuid resolution. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([OfferEntity, LeaseEntity, EventEntity, LeaseWorkEntity, LeaseSnapshotEntity]),
+    TypeOrmModule.forFeature([
+      OfferEntity,
+      LeaseEntity,
+      EventEntity,
+      LeaseWorkEntity,
+      LeaseSnapshotEntity,
+      LeaseGroupEntity,
+      LeaseGroupMemberEntity,
+    ]),
     ResourceDriversModule,
   ],
   providers: repositories,
