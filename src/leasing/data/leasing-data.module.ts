@@ -4,6 +4,7 @@ import { ResourceDriversModule } from '../../drivers/resource-drivers.module';
 import { BusyIntervalsRepository } from './busy-intervals.repository';
 import { EventEntity } from './event.entity';
 import { EventsRepository } from './events.repository';
+import { FleetBookingsRepository } from './fleet-bookings.repository';
 import { IdentResolver } from './ident-resolver';
 import { LeaseEntity } from './lease.entity';
 import { LeaseSnapshotEntity } from './lease-snapshot.entity';
@@ -21,6 +22,7 @@ const repositories = [
   LeaseWorkRepository,
   LeaseSnapshotsRepository,
   BusyIntervalsRepository,
+  FleetBookingsRepository,
   IdentResolver,
 ];
 
