@@ -169,6 +169,46 @@ export class InvalidConstraint extends EsiLeapException {
   }
 }
 
+/** Why a request for several resources at once could not be met: what `InsufficientCapacity` reports. */
+export interface CapacityReport {
+  readonly requested: number;
+  /** Resources the caller could book at all (resource class filter applied). */
+  readonly candidates: number;
+  /** Of those, the ones matching every constraint. */
+  readonly matching: number;
+  /** Of those, the ones free (and healthy) for the whole window. */
+  readonly free: number;
+  /** The constraint excluding the most candidates, null when none excluded any. */
+  readonly most_excluding: string | null;
+  readonly constraints: readonly { constraint: string; excluded: number; excluded_only_by_this: number }[];
+  /** The earliest window of the same length with `requested` matching resources free at once, if any within the horizon. */
+  readonly earliest_window: { start_time: string; end_time: string } | null;
+}
+
+/**
+ * *ours*: fewer resources than requested are free for a window (group leases). The faultstring
+ * says what to change; `capacity` (an extra key of the body) has the numbers behind it.
+ */
+export class InsufficientCapacity extends EsiLeapException {
+  override readonly status = 409;
+  override readonly details: { capacity: CapacityReport };
+
+  constructor(report: CapacityReport, window: { start_time: string; end_time: string }, horizonDays: number) {
+    const r = report;
+    const excluded = r.constraints.find((c) => c.constraint === r.most_excluding);
+    const why = excluded ? `; '${excluded.constraint}' excluded ${excluded.excluded}` : '';
+    const later = r.earliest_window
+      ? `The earliest window with ${r.requested} free is ${r.earliest_window.start_time} to ${r.earliest_window.end_time}.`
+      : `No window of that length has ${r.requested} free within ${horizonDays} days.`;
+    super(
+      `Only ${r.free} of ${r.requested} requested nodes ${r.free === 1 ? 'is' : 'are'} free from ` +
+        `${window.start_time} to ${window.end_time}: ${r.matching} match${r.matching === 1 ? 'es' : ''} the constraints ` +
+        `(of ${r.candidates} you can book${why}). ${later}`,
+    );
+    this.details = { capacity: report };
+  }
+}
+
 /** Plain-text routing errors (405/404 for unknown routes or methods under /v1). */
 export class RoutingError extends Error {
   constructor(

@@ -4,6 +4,7 @@ import { ResourceDriversModule } from '../../drivers/resource-drivers.module';
 import { BusyIntervalsRepository } from './busy-intervals.repository';
 import { EventEntity } from './event.entity';
 import { EventsRepository } from './events.repository';
+import { FleetBookingsRepository } from './fleet-bookings.repository';
 import { IdentResolver } from './ident-resolver';
 import { LeaseEntity } from './lease.entity';
 import { LeaseGroupEntity, LeaseGroupMemberEntity } from './lease-group.entity';
@@ -24,6 +25,7 @@ const repositories = [
   LeaseSnapshotsRepository,
   BusyIntervalsRepository,
   LeaseGroupsRepository,
+  FleetBookingsRepository,
   IdentResolver,
 ];
 
