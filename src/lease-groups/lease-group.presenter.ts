@@ -23,17 +23,22 @@ export class LeaseGroupPresenter {
   ) {}
 
   async one(group: LeaseGroupEntity, members?: readonly LeaseEntity[]): Promise<LeaseGroupView> {
-    const leases = members ?? (await this.groups.membersOf([group.uuid])).get(group.uuid)!;
-    return render(group, await this.views(leases));
+    return (await this.many([group], members && new Map([[group.uuid, members]])))[0];
   }
 
-  async many(groups: readonly LeaseGroupEntity[]): Promise<LeaseGroupView[]> {
-    const members = await this.groups.membersOf(groups.map((g) => g.uuid));
-    return Promise.all(groups.map(async (g) => render(g, await this.views(members.get(g.uuid)!))));
-  }
-
-  private views(members: readonly LeaseEntity[]): Promise<LeaseView[]> {
-    return Promise.all(members.filter((l) => !CANCELLED.has(l.status)).map((l) => this.leases.one(l)));
+  /**
+   * The groups with their leases, rendered as a list renders leases: project names read once,
+   * the resources of every lease decorated in one bulk read.
+   */
+  async many(
+    groups: readonly LeaseGroupEntity[],
+    known?: ReadonlyMap<string, readonly LeaseEntity[]>,
+  ): Promise<LeaseGroupView[]> {
+    const members = known ?? (await this.groups.membersOf(groups.map((g) => g.uuid)));
+    const booked = new Map(groups.map((g) => [g.uuid, members.get(g.uuid)!.filter((l) => !CANCELLED.has(l.status))]));
+    const views = [...(await (await this.leases.pageRenderer())([...booked.values()].flat()))];
+    const byLease = new Map<string, LeaseView>(views.map((view) => [String(view.uuid), view]));
+    return groups.map((g) => render(g, booked.get(g.uuid)!.map((l) => byLease.get(l.uuid)!)));
   }
 }
 

@@ -22,7 +22,7 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { AccessRules } from '../leasing/booking/access-rules';
 import { BookingService, NewLeaseFields } from '../leasing/booking/booking.service';
-import { LeaseGroupStatus } from '../leasing/data/lease-group.entity';
+import { LeaseGroupEntity, LeaseGroupStatus } from '../leasing/data/lease-group.entity';
 import { LeaseGroupsRepository } from '../leasing/data/lease-groups.repository';
 import { OffersRepository } from '../leasing/data/offers.repository';
 import { LEASE_OCCUPYING } from '../leasing/data/statuses';
@@ -110,13 +110,13 @@ export class LeaseGroupsService {
     for (let attempt = 1; ; attempt++) {
       const chosen = (await this.selector.select(ask, lost)).slice(0, max);
       const members = await this.memberFields(ctx, projectId, chosen, input, start, end);
-      const groupUuid = randomUUID();
+      let group: LeaseGroupEntity | undefined;
       try {
         const leases = await this.booking.createLeases(members, async (em, created, now) => {
-          const group = await this.groups.insert(
+          group = await this.groups.insert(
             em,
             {
-              uuid: groupUuid,
+              uuid: randomUUID(),
               name: input.name ?? null,
               projectId,
               count: created.length,
@@ -129,7 +129,6 @@ export class LeaseGroupsService {
           );
           await this.events.recordGroup(em, 'esi_leap.lease_group.create.end', group, now);
         });
-        const group = await this.groups.findByUuid(groupUuid);
         return this.presenter.one(group!, leases);
       } catch (err) {
         if (!isLostRace(err)) throw err;
