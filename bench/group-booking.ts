@@ -5,7 +5,7 @@
  * then the same as dry runs. Every booking must answer 201 with 8 leases. Figures only, never
  * assertions: the target is in docs/performance.md.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Agent, fetch } from 'undici';
@@ -19,6 +19,13 @@ import { buildService, startService } from './service-process';
 const FLEET = { nodes: 1000, leases: 10_000 };
 const GROUP = 8;
 const log = (line: string) => process.stderr.write(`[group-booking] ${line}\n`);
+
+/** CPU time (user + system) a process has used so far, in ms: steadier than wall time on a shared machine. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -87,12 +94,18 @@ async function main(): Promise<void> {
       };
 
       for (let i = 0; i < 5; i++) await post(i, true);
+      const cpu = (since: number) => `service CPU ${((cpuMs(service.pid) - since) / requests).toFixed(1)} ms per request`;
+      let cpuBefore = cpuMs(service.pid);
       const dry: number[] = [];
       for (let i = 0; i < requests; i++) dry.push(await post(i, true));
-      log(`dry run, count=${GROUP}, ${requests} requests one at a time: ${summary(dry)}`);
+      log(`dry run, count=${GROUP}, ${requests} requests one at a time: ${summary(dry)}, ${cpu(cpuBefore)}`);
+      cpuBefore = cpuMs(service.pid);
       const booked: number[] = [];
       for (let i = 0; i < requests; i++) booked.push(await post(i, false));
-      log(`booking, count=${GROUP}, ${requests} requests one at a time: ${summary(booked)} (${requests * GROUP} leases added)`);
+      log(
+        `booking, count=${GROUP}, ${requests} requests one at a time: ${summary(booked)}, ${cpu(cpuBefore)} ` +
+          `(${requests * GROUP} leases added)`,
+      );
     } finally {
       await dispatcher.close();
       await service.stop();

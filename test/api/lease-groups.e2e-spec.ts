@@ -259,6 +259,8 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       const shown = await t.as('lessee').get(`/v1/lease_groups/${group.uuid}`);
       expect(shown.body).toMatchObject({ status: 'cancelled', count: 0, leases: [] });
       expect((await t.as('lessee').delete(`/v1/lease_groups/${group.uuid}`)).status).toBe(404);
+      const patched = await t.as('admin').patch(`/v1/lease_groups/${group.uuid}`).send({ end_time: '2035-01-13T00:00:00' });
+      expect([patched.status, patched.body.faultstring]).toEqual([409, `Lease group ${group.uuid} has no lease left to change.`]);
       // The nodes are free again: the same group books.
       await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
     });
