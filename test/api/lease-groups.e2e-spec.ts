@@ -265,6 +265,33 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
     });
 
+    it('cascades as a lease DELETE does: a sub-offer inside a member and the lease claimed from it end too', async () => {
+      const f = await fleet([8, 8]);
+      const group = await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
+      const [inner] = group.leases;
+      // The member as the manager leaves it once fulfilled: active, the node lent to the lessee.
+      await t.dataSource.query("UPDATE leases SET status = 'active' WHERE uuid = ?", [inner.uuid]);
+      Object.assign(t.nodes.nodes.get(inner.resource_uuid)!, { leaseUuid: inner.uuid, lessee: P.lessee });
+      const asSublessor = { 'X-Project-Id': P.lessee, 'X-Roles': 'owner' };
+      const subOffer = await t
+        .http()
+        .post('/v1/offers')
+        .set(asSublessor)
+        .send({ resource_uuid: inner.resource_uuid, start_time: '2035-01-10T12:00:00', end_time: '2035-01-11T00:00:00' });
+      expect([subOffer.status, subOffer.body.parent_lease_uuid]).toEqual([201, inner.uuid]);
+      const subLease = await t
+        .as('otherLessee')
+        .post(`/v1/offers/${subOffer.body.uuid}/claim`)
+        .send({ start_time: '2035-01-10T12:00:00', end_time: '2035-01-10T18:00:00' });
+      expect([subLease.status, subLease.body.faultstring]).toEqual([201, undefined]);
+
+      expect((await t.as('lessee').delete(`/v1/lease_groups/${group.uuid}`)).status).toBe(200);
+      const rows = await leaseRows([...group.leases.map((l: any) => l.uuid), subLease.body.uuid]);
+      expect(rows.map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
+      const [offerRow] = await t.dataSource.query('SELECT status FROM offers WHERE uuid = ?', [subOffer.body.uuid]);
+      expect(offerRow.status).toBe('deleted');
+    });
+
     it('deleting one member shrinks the group', async () => {
       const f = await fleet([8, 8, 8]);
       const group = await book({ count: 3, resource_class: f.resourceClass, start_time: START, end_time: END });
