@@ -22,6 +22,7 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { AccessRules } from '../leasing/booking/access-rules';
 import { BookingService, NewLeaseFields } from '../leasing/booking/booking.service';
+import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LeaseGroupEntity, LeaseGroupStatus } from '../leasing/data/lease-group.entity';
 import { LeaseGroupsRepository } from '../leasing/data/lease-groups.repository';
 import { OffersRepository } from '../leasing/data/offers.repository';
@@ -74,6 +75,12 @@ export class LeaseGroupsService {
   ) {}
 
   async create(ctx: RequestContext, input: NewLeaseGroupInput): Promise<LeaseGroupView | GroupPlanView> {
+    const { ask, max } = this.askOf(ctx, input);
+    return input.dry_run ? this.plan(ask, max) : this.book(ctx, ask, max, input);
+  }
+
+  /** What to select: the body's size, source, filters and window, with a claim's defaults. */
+  private askOf(ctx: RequestContext, input: NewLeaseGroupInput): { ask: CapacityAsk; max: number } {
     const { min, max } = groupSize(input);
     const source = bookingSource(input.from);
     const projectId = requireProject(ctx);
@@ -94,34 +101,48 @@ export class LeaseGroupsService {
       end,
       count: min,
     };
+    return { ask, max };
+  }
 
-    if (input.dry_run) {
-      const chosen = (await this.selector.select(ask)).slice(0, max);
-      return {
-        dry_run: true,
-        count: chosen.length,
-        start_time: toIso(start),
-        end_time: toIso(end),
-        resources: chosen.map((r) => ({ resource_uuid: r.resourceUuid, resource: r.resourceName, offer_uuid: r.offerUuid })),
-      };
-    }
+  /** The dry run: what a booking would take now. */
+  private async plan(ask: CapacityAsk, max: number): Promise<GroupPlanView> {
+    const chosen = (await this.selector.select(ask)).slice(0, max);
+    return {
+      dry_run: true,
+      count: chosen.length,
+      start_time: toIso(ask.start),
+      end_time: toIso(ask.end),
+      resources: chosen.map((r) => ({ resource_uuid: r.resourceUuid, resource: r.resourceName, offer_uuid: r.offerUuid })),
+    };
+  }
 
+  /**
+   * Selects and books, all or none; a booking that lost some of its selection to a concurrent
+   * one selects again without what it lost, up to BOOKING_ATTEMPTS times.
+   */
+  private async book(
+    ctx: RequestContext,
+    ask: CapacityAsk,
+    max: number,
+    input: NewLeaseGroupInput,
+  ): Promise<LeaseGroupView> {
     const lost = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const chosen = (await this.selector.select(ask, lost)).slice(0, max);
-      const members = await this.memberFields(ctx, projectId, chosen, input, start, end);
+      const members = await this.memberFields(ctx, ask, chosen, input);
       let group: LeaseGroupEntity | undefined;
+      let leases: LeaseEntity[];
       try {
-        const leases = await this.booking.createLeases(members, async (em, created, now) => {
+        leases = await this.booking.createLeases(members, async (em, created, now) => {
           group = await this.groups.insert(
             em,
             {
               uuid: randomUUID(),
               name: input.name ?? null,
-              projectId,
+              projectId: ask.projectId,
               count: created.length,
-              startTime: start,
-              endTime: end,
+              startTime: ask.start,
+              endTime: ask.end,
               status: LeaseGroupStatus.ACTIVE,
               createdAt: now,
             },
@@ -129,23 +150,22 @@ export class LeaseGroupsService {
           );
           await this.events.recordGroup(em, 'esi_leap.lease_group.create.end', group, now);
         });
-        return this.presenter.one(group!, leases);
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        if (attempt >= BOOKING_ATTEMPTS) throw new LeaseGroupContended({ count: min, attempts: attempt });
+        if (attempt >= BOOKING_ATTEMPTS) throw new LeaseGroupContended({ count: ask.count, attempts: attempt });
         for (const resource of resourcesNamedBy(err, chosen)) lost.add(resource);
+        continue;
       }
+      return this.presenter.one(group!, leases);
     }
   }
 
   /** Each member exactly as a claim of its offer would book it, or as a lease on an owned resource. */
   private async memberFields(
     ctx: RequestContext,
-    projectId: string,
+    ask: CapacityAsk,
     chosen: readonly SelectedResource[],
     input: NewLeaseGroupInput,
-    start: UtcTime,
-    end: UtcTime,
   ): Promise<NewLeaseFields[]> {
     const offerUuids = chosen.map((r) => r.offerUuid).filter((uuid): uuid is string => uuid !== null);
     const offers = new Map((await this.offers.findByUuids(offerUuids)).map((o) => [o.uuid, o]));
@@ -154,13 +174,13 @@ export class LeaseGroupsService {
       const offer = r.offerUuid ? offers.get(r.offerUuid) : undefined;
       return {
         name: input.name ?? null,
-        projectId,
+        projectId: ask.projectId,
         ownerId: offer?.projectId ?? r.ownerId,
         purpose: input.purpose ?? null,
         resourceType: r.resourceType,
         resourceUuid: r.resourceUuid,
-        start,
-        end,
+        start: ask.start,
+        end: ask.end,
         properties: input.properties ?? {},
         offerUuid: r.offerUuid,
         parentLeaseUuid: offer?.parentLeaseUuid ?? null,
@@ -169,12 +189,15 @@ export class LeaseGroupsService {
     });
   }
 
-  list(ctx: RequestContext, query: { view?: string; status?: string }): Promise<LeaseGroupView[]> {
+  /** The caller's project's groups (none without a project); `view=all`: every project's. */
+  async list(ctx: RequestContext, query: { view?: string; status?: string }): Promise<LeaseGroupView[]> {
     const everyProject = query.view === 'all';
-    if (!everyProject && !ctx.creds.project_id) return Promise.resolve([]);
-    return this.groups
-      .list({ projectId: everyProject ? undefined : ctx.creds.project_id!, status: query.status })
-      .then((groups) => this.presenter.many(groups));
+    if (!everyProject && !ctx.creds.project_id) return [];
+    const groups = await this.groups.list({
+      projectId: everyProject ? undefined : ctx.creds.project_id!,
+      status: query.status,
+    });
+    return this.presenter.many(groups);
   }
 
   show({ group, members }: LeaseGroupWithMembers): Promise<LeaseGroupView> {
