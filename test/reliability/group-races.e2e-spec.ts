@@ -97,7 +97,14 @@ async function audit(answers: readonly Answer[], query: DataSource['query']) {
   expect(Number(overlapping[0].n)).toBe(0);
   const leases = await query(`SELECT COUNT(*) AS n FROM leases`);
   expect(Number(leases[0].n)).toBe(won.length * GROUP);
-  return { won: won.length, refused: byStatus[409] ?? 0, partial: partial.length, overlapping: Number(overlapping[0].n) };
+  const contended = answers.filter((a) => a.status === 409 && !a.body.capacity).length;
+  return {
+    won: won.length,
+    refused: byStatus[409] ?? 0,
+    contended,
+    partial: partial.length,
+    overlapping: Number(overlapping[0].n),
+  };
 }
 
 const mariadb = testDatabaseKinds().includes('mariadb');
@@ -175,7 +182,7 @@ const mariadb = testDatabaseKinds().includes('mariadb');
       scenario: 'lease groups across 2 API processes (MariaDB)',
       load: `${REQUESTS} concurrent count=${GROUP} group requests over ${NODES} offered nodes and ${WINDOWS.length} overlapping windows, 2 esi-leap --role=api processes, ${seconds.toFixed(1)} s`,
       faults: 'racing groups over the same nodes, racing replicas',
-      result: `201: ${result.won} (process A ${winsPerReplica[0]}, B ${winsPerReplica[1]}), each exactly ${GROUP} leases; 409: ${result.refused}, other: 0; partial groups in DB: ${result.partial}; overlapping occupying leases: ${result.overlapping}`,
+      result: `201: ${result.won} (process A ${winsPerReplica[0]}, B ${winsPerReplica[1]}), each exactly ${GROUP} leases; 409: ${result.refused} (${result.contended} after losing every attempt to concurrent bookings), other: 0; partial groups in DB: ${result.partial}; overlapping occupying leases: ${result.overlapping}`,
     });
   }, 300_000);
 });
@@ -210,7 +217,7 @@ const sqlite = testDatabaseKinds().includes('sqlite');
       scenario: 'lease groups in 1 API process (SQLite)',
       load: `${REQUESTS} concurrent count=${GROUP} group requests over ${NODES} offered nodes and ${WINDOWS.length} overlapping windows, ${seconds.toFixed(1)} s`,
       faults: 'racing groups over the same nodes',
-      result: `201: ${result.won}, each exactly ${GROUP} leases; 409: ${result.refused}, other: 0; partial groups in DB: ${result.partial}; overlapping occupying leases: ${result.overlapping}`,
+      result: `201: ${result.won}, each exactly ${GROUP} leases; 409: ${result.refused} (${result.contended} after losing every attempt to concurrent bookings), other: 0; partial groups in DB: ${result.partial}; overlapping occupying leases: ${result.overlapping}`,
     });
   }, 300_000);
 });
