@@ -6,7 +6,7 @@ const floors = [
   ['auth', 'policy', 'drivers', 'projects', 'console/tokens'],
   ['leasing'],
   // Features and background work: HTTP modules, the manager, notifications, operations.
-  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health', 'timeline', 'web-console', 'webhooks'],
+  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health', 'timeline', 'web-console', 'webhooks', 'lease-groups'],
   ['app', 'cli', 'main\\.ts'],
 ];
 
@@ -34,27 +34,35 @@ const upward = floors.flatMap((names, level) =>
 
 // Inside the leasing core: data/ is the bottom; limits/ (the limits file) and health/ (what is
 // known of nodes' health) sit on it; booking/, lifecycle/, views/ and capacity/ build on those
-// and never on each other.
+// and never on each other; selection/ (finding free capacity) builds on capacity/ as well, and
+// none of the others imports it.
 const leasingParts = ['booking', 'lifecycle', 'views', 'capacity'];
+const selectionUses = ['capacity'];
 const leasing = [
   {
     name: 'leasing-data-imports-up',
     severity: 'error',
     from: { path: '^src/leasing/data/' },
-    to: { path: `^src/leasing/(limits|health|${leasingParts.join('|')})/` },
+    to: { path: `^src/leasing/(limits|health|selection|${leasingParts.join('|')})/` },
   },
   {
     name: 'leasing-limits-or-health-imports-up',
     severity: 'error',
     from: { path: '^src/leasing/(limits|health)/' },
-    to: { path: `^src/leasing/(${leasingParts.join('|')})/` },
+    to: { path: `^src/leasing/(selection|${leasingParts.join('|')})/` },
   },
   ...leasingParts.map((part) => ({
     name: `leasing-${part}-imports-a-sibling`,
     severity: 'error',
     from: { path: `^src/leasing/${part}/` },
-    to: { path: `^src/leasing/(${leasingParts.filter((p) => p !== part).join('|')})/` },
+    to: { path: `^src/leasing/(selection|${leasingParts.filter((p) => p !== part).join('|')})/` },
   })),
+  {
+    name: 'leasing-selection-imports-a-sibling',
+    severity: 'error',
+    from: { path: '^src/leasing/selection/' },
+    to: { path: `^src/leasing/(${leasingParts.filter((p) => !selectionUses.includes(p)).join('|')})/` },
+  },
 ];
 
 module.exports = {

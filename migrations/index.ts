@@ -10,6 +10,7 @@ import { NodeHealth1795593600000 } from './1795593600000-node-health';
 import { OutboxDelivered1795597200000 } from './1795597200000-outbox-delivered';
 import { LeaseReminders1795611600000 } from './1795611600000-lease-reminders';
 import { Webhooks1795615200000 } from './1795615200000-webhooks';
+import { LeaseGroups1795618800000 } from './1795618800000-lease-groups';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   OutboxDelivered1795597200000,
   LeaseReminders1795611600000,
   Webhooks1795615200000,
+  LeaseGroups1795618800000,
 ];

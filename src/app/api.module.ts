@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module';
 import { ConsoleModule } from '../console/console.module';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
 import { EventsModule } from '../events/events.module';
+import { LeaseGroupsModule } from '../lease-groups/lease-groups.module';
 import { LeasesModule } from '../leases/leases.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { OffersModule } from '../offers/offers.module';
@@ -21,6 +22,7 @@ import { WebConsoleModule } from '../web-console/web-console.module';
     PolicyModule,
     OffersModule,
     LeasesModule,
+    LeaseGroupsModule,
     NodesModule,
     EventsModule,
     ConsoleModule,

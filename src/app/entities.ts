@@ -1,6 +1,7 @@
 import { ConsoleAuthTokenEntity } from '../console/tokens/console-auth-token.entity';
 import { EventEntity } from '../leasing/data/event.entity';
 import { LeaseEntity } from '../leasing/data/lease.entity';
+import { LeaseGroupEntity, LeaseGroupMemberEntity } from '../leasing/data/lease-group.entity';
 import { LeaseSnapshotEntity } from '../leasing/data/lease-snapshot.entity';
 import { LeaseWorkEntity } from '../leasing/data/lease-work.entity';
 import { OfferEntity } from '../leasing/data/offer.entity';
@@ -29,4 +30,6 @@ export const ENTITIES = [
   LeaseReminderEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  LeaseGroupEntity,
+  LeaseGroupMemberEntity,
 ];

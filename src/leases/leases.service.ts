@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BodyOf } from '../common/http/request-body';
 import { LEASE_ATTRIBUTES } from './dto/lease-body';
+import { parseEndTimePatch } from './dto/lease-patch';
 import { RequestContext, requireProject } from '../auth/request-context';
 import { Clock } from '../common/clock';
-import { ClientError, HTTPResourceForbidden, LeaseInvalidPatch } from '../common/errors/esi-leap.exceptions';
-import { pyRepr, pyTypeName } from '../common/http/python-repr';
-import { addDays, parseStrictPatchTime, UtcTime } from '../common/time';
+import { HTTPResourceForbidden } from '../common/errors/esi-leap.exceptions';
+import { addDays, UtcTime } from '../common/time';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { AccessRules } from '../leasing/booking/access-rules';
@@ -20,8 +20,6 @@ import { ProjectDirectory } from '../projects/project-directory';
 
 /** A validated `POST /v1/leases` body. */
 export type NewLeaseInput = BodyOf<typeof LEASE_ATTRIBUTES>;
-
-const PATCH_FORMAT = '%Y-%m-%dT%H:%M:%S';
 
 /** Creating, changing and cancelling leases, in upstream's order of checks. */
 @Injectable()
@@ -82,7 +80,7 @@ export class LeasesService {
     const denied = () => new HTTPResourceForbidden({ resource_type: 'lease', resource: lease.uuid });
     let newEnd: UtcTime;
     try {
-      newEnd = parsePatch(patch);
+      newEnd = parseEndTimePatch(patch);
     } catch (err) {
       throw grant === 'extend' ? denied() : err;
     }
@@ -94,7 +92,11 @@ export class LeasesService {
       },
       onlyLater: grant === 'extend' ? denied : undefined,
       record: (em, changed, now) =>
-        this.events.record(em, [{ type: 'esi_leap.lease.update.end', lease: changed }], now),
+        this.events.record(
+          em,
+          changed.map((lease) => ({ type: 'esi_leap.lease.update.end', lease })),
+          now,
+        ),
     });
     return this.presenter.one(updated);
   }
@@ -103,26 +105,4 @@ export class LeasesService {
   async cancel(lease: LeaseEntity): Promise<void> {
     await this.lifecycle.cancelLease(lease.uuid);
   }
-}
-
-/**
- * The PATCH body: an object whose only key is `end_time`, in exactly `%Y-%m-%dT%H:%M:%S`.
- * Every rejection is a client error (docs/decisions.md, "Statuses and errors").
- */
-function parsePatch(patch: unknown): UtcTime {
-  if (patch === undefined || patch === null) throw new LeaseInvalidPatch();
-  if (typeof patch !== 'object' || Array.isArray(patch)) {
-    throw new ClientError(
-      `Invalid input for field/attribute patch. Value: '${pyRepr(patch)}'. Value not a valid dict: ${pyRepr(patch)}`,
-    );
-  }
-  const keys = Object.keys(patch);
-  if (keys.length !== 1 || keys[0] !== 'end_time') throw new LeaseInvalidPatch();
-  const raw = (patch as { end_time: unknown }).end_time;
-  if (typeof raw !== 'string') {
-    throw new ClientError(`strptime() argument 1 must be str, not ${pyTypeName(raw)}`);
-  }
-  const parsed = parseStrictPatchTime(raw);
-  if (parsed === null) throw new ClientError(`time data '${raw}' does not match format '${PATCH_FORMAT}'`);
-  return parsed;
 }

@@ -98,6 +98,8 @@ export class NotificationRelay {
   }
 
   private async publish(event: EventEntity, identity: string, snapshot: LeasePayloadFields | undefined): Promise<void> {
+    // A lease group's own events have no upstream payload; its members' lease events are published.
+    if (event.objectType === 'lease_group') return;
     const lease = snapshot ?? (await this.currentLease(event));
     if (!lease) {
       this.logger.error(`event ${event.id} (${event.eventType}) names no existing lease; nothing to publish`);

@@ -22,7 +22,7 @@ type Persona = keyof typeof personas;
 
 const offer = { projectId: 'p-owner' };
 const lease = { ownerId: 'p-owner', projectId: 'p-lessee' };
-type TargetKind = 'creds' | 'offer' | 'lease' | 'quota' | 'webhook';
+type TargetKind = 'creds' | 'offer' | 'lease' | 'quota' | 'webhook' | 'leaseGroup';
 
 const ADMINS: Persona[] = ['admin', 'esiLeapAdmin'];
 const OWNERS: Persona[] = ['owner', 'esiLeapOwner'];
@@ -60,6 +60,10 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:webhook:create': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:webhook:get': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:webhook:delete': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
+  'esi_leap:lease_group:create': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:lease_group:get': { target: 'leaseGroup', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
+  'esi_leap:lease_group:update': { target: 'leaseGroup', allowed: ADMINS },
+  'esi_leap:lease_group:delete': { target: 'leaseGroup', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
 };
 
 function targetFor(kind: TargetKind, who: PolicyCredentials) {
@@ -68,6 +72,8 @@ function targetFor(kind: TargetKind, who: PolicyCredentials) {
   if (kind === 'quota') return { ...who, 'quota.project_id': 'p-lessee' };
   // A webhook of the lessee project.
   if (kind === 'webhook') return { ...who, 'webhook.project_id': 'p-lessee' };
+  // A lease group of the lessee project.
+  if (kind === 'leaseGroup') return { ...who, 'lease_group.project_id': 'p-lessee' };
   return { ...who };
 }
 
@@ -103,8 +109,12 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:webhook:create': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:webhook:get': 'rule:is_admin or project_id:%(webhook.project_id)s',
       'esi_leap:webhook:delete': 'rule:is_admin or project_id:%(webhook.project_id)s',
+      'esi_leap:lease_group:create': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:lease_group:get': 'rule:is_admin or project_id:%(lease_group.project_id)s',
+      'esi_leap:lease_group:update': 'rule:is_admin',
+      'esi_leap:lease_group:delete': 'rule:is_admin or project_id:%(lease_group.project_id)s',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(28);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(32);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 

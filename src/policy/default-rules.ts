@@ -15,6 +15,7 @@ const IS_ADMIN = 'rule:is_admin';
 const ANY_ROLE = 'rule:is_admin or rule:is_owner or rule:is_lessee';
 const ADMIN_OR_OWNER = 'rule:is_admin or rule:is_owner';
 const LEASE_PARTY = 'rule:is_admin or rule:is_lease_owner or rule:is_lease_lessee';
+const LEASE_GROUP_PARTY = 'rule:is_admin or project_id:%(lease_group.project_id)s';
 
 export const DEFAULT_POLICY_RULES = [
   {
@@ -200,6 +201,39 @@ export const DEFAULT_POLICY_RULES = [
     checkString: 'rule:is_admin or project_id:%(webhook.project_id)s',
     description: 'Delete a webhook',
     operations: [{ method: 'DELETE', path: '/webhooks/{webhook_id}' }],
+  },
+  // Ours: lease groups, N leases booked together (docs/group-leases.md). The defaults follow the
+  // single-lease rules: booking from offers as a claim, changing the end admin-only (or
+  // esi_leap:lease:extend while self-service extension is on), seeing and cancelling by the
+  // group's project. Each member stays an ordinary lease under the lease rules.
+  {
+    name: 'esi_leap:lease_group:create',
+    checkString: ANY_ROLE,
+    description:
+      "Book a lease group for the caller's project; booking the project's own nodes (\"from\": \"owned\") " +
+      'also needs esi_leap:lease:create',
+    operations: [{ method: 'POST', path: '/lease_groups' }],
+  },
+  {
+    name: 'esi_leap:lease_group:get',
+    checkString: LEASE_GROUP_PARTY,
+    description: "List the caller's project's lease groups and show one",
+    operations: [
+      { method: 'GET', path: '/lease_groups' },
+      { method: 'GET', path: '/lease_groups/{group_uuid}' },
+    ],
+  },
+  {
+    name: 'esi_leap:lease_group:update',
+    checkString: IS_ADMIN,
+    description: 'Change the end_time of every lease of a lease group',
+    operations: [{ method: 'PATCH', path: '/lease_groups/{group_uuid}' }],
+  },
+  {
+    name: 'esi_leap:lease_group:delete',
+    checkString: LEASE_GROUP_PARTY,
+    description: 'Cancel every lease of a lease group',
+    operations: [{ method: 'DELETE', path: '/lease_groups/{group_uuid}' }],
   },
 ] as const satisfies readonly PolicyRuleDefault[];
 

@@ -140,6 +140,31 @@ describe.each(testDatabaseKinds())('lease limits and self-service extension (%s)
       expect(await endOf(early)).toBe(at(48, 1));
     });
 
+    it('applies to a lease group as to each of its leases: a later end within the limits, all or none', async () => {
+      await offerOn('group-self-service');
+      await offerOn('group-self-service');
+      const booked = await t
+        .as('lessee')
+        .post('/v1/lease_groups')
+        .send({ count: 2, resource_class: 'group-self-service', start_time: at(24), end_time: at(48) });
+      expect(booked.status).toBe(201);
+      const group = booked.body.uuid as string;
+      const members = booked.body.leases.map((l: { uuid: string }) => l.uuid) as string[];
+      const patchGroup = (persona: Persona, end: string) =>
+        t.as(persona).patch(`/v1/lease_groups/${group}`).send({ end_time: end });
+      const groupDenied = { faultcode: 'Client', faultstring: `Access was denied to lease_group ${group}.`, debuginfo: null };
+
+      const beyond = await patchGroup('lessee', at(48 + 72, 1));
+      expect(beyond.status).toBe(403);
+      expect(beyond.body.faultstring).toBe('An extension may add at most 3 days; this one would add 3 days 1 second.');
+      for (const uuid of members) expect(await endOf(uuid)).toBe(at(48));
+      expect((await patchGroup('lessee', at(96))).status).toBe(200);
+      const earlier = await patchGroup('lessee', at(72));
+      expect([earlier.status, earlier.body]).toEqual([403, groupDenied]);
+      expect((await patchGroup('otherLessee', at(100))).status).toBe(403);
+      for (const uuid of members) expect(await endOf(uuid)).toBe(at(96));
+    });
+
     it('max_extension (3 days): by 3 days and by less extended, by a second more refused', async () => {
       const exact = await leaseOf('lessee', at(-24), at(24));
       expect((await patch('lessee', exact, { end_time: at(96) })).status).toBe(200);

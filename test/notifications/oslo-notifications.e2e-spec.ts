@@ -172,6 +172,48 @@ describe.each(testDatabaseKinds())('oslo.messaging notifications received by a r
     expect(await relay.relayPending()).toBe(0);
   });
 
+  it("a lease group: its leases' notifications arrive as single leases'; the group's own events stay off the bus", async () => {
+    const relay = t.app.get(NotificationRelay);
+    await relay.relayPending();
+    const seen = (await listener.waitFor(0)).length;
+    const [{ last }] = (await t.dataSource.query('SELECT COALESCE(MAX(id), 0) AS last FROM events')) as Array<{ last: number }>;
+    for (const node of ['group-node-1', 'group-node-2']) {
+      t.nodes.add(node, { owner: P.owner, name: node, resourceClass: 'group-notify' });
+      const offer = await t.as('owner').post('/v1/offers').send({ resource_uuid: node, end_time: '2030-01-10T00:00:00' });
+      expect(offer.status).toBe(201);
+    }
+    const booked = await t.as('lessee').post('/v1/lease_groups').send({
+      count: 2,
+      resource_class: 'group-notify',
+      start_time: '2030-01-05T00:00:00',
+      end_time: '2030-01-06T00:00:00',
+    });
+    expect(booked.status).toBe(201);
+    const members = booked.body.leases.map((l: { uuid: string }) => l.uuid) as string[];
+    expect((await t.as('admin').patch(`/v1/lease_groups/${booked.body.uuid}`).send({ end_time: '2030-01-07T00:00:00' })).status).toBe(200);
+    expect((await t.as('lessee').delete(`/v1/lease_groups/${booked.body.uuid}`)).status).toBe(200);
+
+    const fresh = (await t.dataSource.query(
+      'SELECT id, event_type, object_type, object_uuid FROM events WHERE id > ? ORDER BY id',
+      [Number(last)],
+    )) as Array<{ id: number; event_type: string; object_type: string; object_uuid: string }>;
+    expect(fresh.filter((e) => e.object_type === 'lease_group').map((e) => [e.event_type, e.object_uuid])).toEqual([
+      ['esi_leap.lease_group.create.end', booked.body.uuid],
+      ['esi_leap.lease_group.delete.end', booked.body.uuid],
+    ]);
+    const leaseEvents = fresh.filter((e) => e.object_type === 'lease');
+    expect(await relay.relayPending()).toBe(fresh.length);
+    const received = (await listener.waitFor(seen + leaseEvents.length)).slice(seen);
+    expect(received.map((n) => n.event_type).filter((type) => type.startsWith('esi_leap.lease_group'))).toEqual([]);
+    for (const uuid of members) {
+      expect(byLease(received, uuid).map((n) => n.event_type).sort()).toEqual(
+        leaseEvents.filter((e) => e.object_uuid === uuid).map((e) => e.event_type).sort(),
+      );
+      expect(byLease(received, uuid).map((n) => n.event_type)).toContain('esi_leap.lease.update.end');
+    }
+    expect(received).toHaveLength(leaseEvents.length);
+  });
+
   it('two managers relaying at once: only the claim holder publishes, nothing twice', async () => {
     const jobs = t.app.get(ManagerJobs);
     const first = t.app.get(NotificationRelay);

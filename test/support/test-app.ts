@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,8 @@ export interface TestAppOptions {
   drivers?: 'with-test-node' | 'production';
   /** Use this existing database (a `[database] connection` URL) instead of a fresh one. */
   connection?: string;
+  /** Modules loaded beside the app's, for tests of core services no route of the app uses yet. */
+  imports?: ReadonlyArray<Type>;
   /** Providers replaced by values, e.g. a background loop the test drives itself. */
   overrides?: ReadonlyArray<{
     readonly provide: Parameters<TestingModuleBuilder['overrideProvider']>[0];
@@ -151,7 +153,10 @@ async function bootApp(
   );
   const loaded = loadConfig({ configFiles: [confFile], env: {} });
   let builder = Test.createTestingModule({
-    imports: [AppModule.forRoot(loaded, { api: true, manager: options.manager !== undefined })],
+    imports: [
+      AppModule.forRoot(loaded, { api: true, manager: options.manager !== undefined }),
+      ...(options.imports ?? []),
+    ],
   });
   if (options.drivers !== 'production') {
     builder = builder

@@ -51,20 +51,7 @@ describe('web console group requests (headless Chromium)', () => {
     await page.getByRole('spinbutton', { name: 'Nodes' }).fill('3');
   };
 
-  // Valid only while this branch has no POST /v1/lease_groups: once lease groups are merged,
-  // delete this test and enable the one below.
-  it('says so when the server offers no group leases (no such route), instead of failing', async () => {
-    await openPanel('cpus>=32');
-    await page.getByRole('button', { name: 'Check' }).click();
-    await expectText(page.locator('.panel .notice'), 'This server does not offer group leases yet.');
-    await page.getByRole('button', { name: 'Earliest windows' }).click();
-    await expectText(page.locator('.panel .notice'), 'This server does not offer the availability search yet.');
-    expect(page.errors).toEqual([]);
-  });
-
-  // FOR THE LEAD: enable once POST /v1/lease_groups is merged (409 with the "why not" facts under
-  // `capacity`). Skipped here because the route does not exist on this branch; it is not a pass.
-  describe.skip('with lease groups on the server', () => {
+  describe('with lease groups on the server', () => {
     it('shows why a group cannot be booked: the API’s explanation and its facts', async () => {
       const body = { count: 3, constraints: ['cpus>=32'], start_time: day(1), end_time: day(2), dry_run: true };
       const direct = await t.as('lessee').post('/v1/lease_groups').send(body);

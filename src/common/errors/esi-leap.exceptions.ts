@@ -121,6 +121,16 @@ export class ResourceBusy extends templated(
   (a) => `${a.resource} is being changed by another request; try again shortly.`,
 ) {}
 
+/** Ours: lease groups (`/v1/lease_groups`). */
+export class LeaseGroupNotFound extends templated(404, (a) => `Lease group ${a.group_uuid} not found.`) {}
+/** Every attempt lost the resources it selected to concurrent bookings, though enough looked free each time. */
+export class LeaseGroupContended extends templated(
+  409,
+  (a) =>
+    `Could not book ${a.count} leases: other bookings took the resources selected, ${a.attempts} times; try again.`,
+) {}
+export class LeaseGroupEnded extends templated(409, (a) => `Lease group ${a.group_uuid} has no lease left to change.`) {}
+
 /** A dependency (database, Keystone, Ironic, broker) is unreachable: fail fast, say which. */
 export class ServiceUnavailable extends templated(503, (a) => `${a.service} is unavailable.`) {}
 
@@ -156,6 +166,46 @@ export class InvalidConstraint extends EsiLeapException {
     readonly reason: string,
   ) {
     super(`Invalid constraint '${constraint}': ${reason}.`);
+  }
+}
+
+/** Why a request for several resources at once could not be met: what `InsufficientCapacity` reports. */
+export interface CapacityReport {
+  readonly requested: number;
+  /** Resources the caller could book at all (resource class filter applied). */
+  readonly candidates: number;
+  /** Of those, the ones matching every constraint. */
+  readonly matching: number;
+  /** Of those, the ones free (and healthy) for the whole window. */
+  readonly free: number;
+  /** The constraint excluding the most candidates, null when none excluded any. */
+  readonly most_excluding: string | null;
+  readonly constraints: readonly { constraint: string; excluded: number; excluded_only_by_this: number }[];
+  /** The earliest window of the same length with `requested` matching resources free at once, if any within the horizon. */
+  readonly earliest_window: { start_time: string; end_time: string } | null;
+}
+
+/**
+ * *ours*: fewer resources than requested are free for a window (group leases). The faultstring
+ * says what to change; `capacity` (an extra key of the body) has the numbers behind it.
+ */
+export class InsufficientCapacity extends EsiLeapException {
+  override readonly status = 409;
+  override readonly details: { capacity: CapacityReport };
+
+  constructor(report: CapacityReport, window: { start_time: string; end_time: string }, horizonDays: number) {
+    const r = report;
+    const excluded = r.constraints.find((c) => c.constraint === r.most_excluding);
+    const why = excluded ? `; '${excluded.constraint}' excluded ${excluded.excluded}` : '';
+    const later = r.earliest_window
+      ? `The earliest window with ${r.requested} free is ${r.earliest_window.start_time} to ${r.earliest_window.end_time}.`
+      : `No window of that length has ${r.requested} free within ${horizonDays} days.`;
+    super(
+      `Only ${r.free} of ${r.requested} requested nodes ${r.free === 1 ? 'is' : 'are'} free from ` +
+        `${window.start_time} to ${window.end_time}: ${r.matching} match${r.matching === 1 ? 'es' : ''} the constraints ` +
+        `(of ${r.candidates} you can book${why}). ${later}`,
+    );
+    this.details = { capacity: report };
   }
 }
 

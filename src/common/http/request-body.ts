@@ -1,13 +1,16 @@
 import { ClientError } from '../errors/esi-leap.exceptions';
 import { parseApiDatetime, UtcTime } from '../time';
-import { isJsonObject, stringifyJson } from './lossless-json';
+import { isJsonObject, JsonNumber, stringifyJson } from './lossless-json';
 import { pyClass, pyRepr, pyStr, pyTypeName } from './python-repr';
 import { characterCount, shownValue } from './stored-widths';
 
 /** W = writable, R = read-only (400 if sent), I = accepted and ignored (upstream's attribute tables). */
 export type AttributeAccess = 'W' | 'R' | 'I';
-/** `string_list`: a JSON list of strings (attributes of our own endpoints; upstream has none). */
-export type AttributeType = 'string' | 'object' | 'datetime' | 'string_list';
+/**
+ * `string_list` (a JSON list of strings), `integer` and `boolean`: attributes of our own
+ * endpoints; upstream has none.
+ */
+export type AttributeType = 'string' | 'object' | 'datetime' | 'string_list' | 'integer' | 'boolean';
 
 export interface AttributeSpec {
   readonly name: string;
@@ -22,13 +25,20 @@ export interface AttributeSpec {
   readonly maxLength?: number;
 }
 
-export type ValidatedBody = Record<string, string | UtcTime | Record<string, unknown> | readonly string[] | undefined>;
+type AttributeValue = string | UtcTime | Record<string, unknown> | readonly string[] | number | boolean;
+export type ValidatedBody = Record<string, AttributeValue | undefined>;
 
 type ValueOf<T extends AttributeType> = T extends 'datetime'
   ? UtcTime
   : T extends 'object'
     ? Record<string, unknown>
-    : string;
+    : T extends 'string_list'
+      ? readonly string[]
+      : T extends 'integer'
+        ? number
+        : T extends 'boolean'
+          ? boolean
+          : string;
 type Writable<A extends readonly AttributeSpec[]> = Extract<A[number], { access: 'W' }>;
 
 /** The body `validateBody` returns for an attribute table: its writable attributes, mandatory ones required. */
@@ -98,12 +108,21 @@ export function validateBody(body: unknown, argname: string, attributes: readonl
   return result;
 }
 
-function checkType(
-  attr: AttributeSpec,
-  value: unknown,
-  argname: string,
-  body: Record<string, unknown>,
-): string | UtcTime | Record<string, unknown> | readonly string[] {
+function checkType(attr: AttributeSpec, value: unknown, argname: string, body: Record<string, unknown>): AttributeValue {
+  if (attr.type === 'integer') {
+    // A JsonNumber is an integer too long for a double: refused as out of range by the caller's bounds.
+    const number = value instanceof JsonNumber && value.isInteger ? Number(value.text) : value;
+    if (typeof number === 'number' && Number.isInteger(number)) return number;
+    throw new ClientError(
+      `Invalid input for field/attribute ${attr.name}. Value: '${pyStr(value)}'. Wrong type. Expected '<class 'int'>', got '${pyClass(value)}'`,
+    );
+  }
+  if (attr.type === 'boolean') {
+    if (typeof value === 'boolean') return value;
+    throw new ClientError(
+      `Invalid input for field/attribute ${attr.name}. Value: '${pyStr(value)}'. Wrong type. Expected '<class 'bool'>', got '${pyClass(value)}'`,
+    );
+  }
   if (attr.type === 'string_list') {
     if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
     throw new ClientError(
@@ -145,11 +164,7 @@ function checkType(
  * silently keeps (SQLite) a value the other would not. Strings in WSME's words for a too-long
  * string; objects by the bytes of the JSON text that is stored.
  */
-function checkWidth(
-  name: string,
-  value: string | UtcTime | Record<string, unknown> | readonly string[],
-  maxLength: number,
-): void {
+function checkWidth(name: string, value: AttributeValue, maxLength: number): void {
   if (Array.isArray(value)) {
     for (const item of value as readonly string[]) checkWidth(name, item, maxLength);
     return;

@@ -72,8 +72,11 @@ export interface LeaseEndChange {
   readonly requester?: BookingRequester;
   /** Set for a caller who may only extend: anything but a later end is refused with this error. */
   readonly onlyLater?: () => Error;
-  /** Writes what an actual change leaves behind (its event), inside the change's transaction. */
-  readonly record: (em: EntityManager, updated: LeaseEntity, now: UtcTime) => Promise<void>;
+  /**
+   * Writes what the change leaves behind (the events of the leases whose end moved), inside the
+   * change's transaction; `changed` holds only the leases whose end actually moved.
+   */
+  readonly record: (em: EntityManager, changed: readonly LeaseEntity[], now: UtcTime) => Promise<void>;
 }
 
 /**
@@ -131,9 +134,13 @@ export class BookingService {
   /**
    * Creates several leases all or none (a group), in one transaction holding every resource's
    * lock, taken in sorted order so two groups over the same nodes cannot deadlock. Each member
-   * is checked exactly as a single lease; the guards see all of them at once.
+   * is checked exactly as a single lease; the guards see all of them at once. `alsoWrite` runs
+   * in the same transaction after the inserts, for what must commit with them (a group's rows).
    */
-  async createLeases(members: readonly NewLeaseFields[]): Promise<LeaseEntity[]> {
+  async createLeases(
+    members: readonly NewLeaseFields[],
+    alsoWrite?: (em: EntityManager, created: readonly LeaseEntity[], now: UtcTime) => Promise<void>,
+  ): Promise<LeaseEntity[]> {
     const candidates = members.map((fields): BookingCandidate => ({ kind: 'lease', ...fields }));
     const context = new BookingContext();
     await this.beforeLocking(candidates, context);
@@ -150,49 +157,79 @@ export class BookingService {
       const now = this.clock.now();
       const created: LeaseEntity[] = [];
       for (const fields of members) created.push(await this.leases.insert(em, newLeaseRow(fields, now)));
+      await alsoWrite?.(em, created, now);
       return created;
     });
     this.schedule.notify();
     return leases;
   }
 
-  /**
-   * Moves a lease's end: a later end books the added window `[old end, new end)` as at
-   * creation (the guards' calls out happen first, before any lock); an earlier one may not cut
-   * into the sub-leases and sub-offers made inside it.
-   */
+  /** Moves one lease's end: `changeLeaseEnds` for a single lease. */
   async changeLeaseEnd(
     leaseUuid: string,
     fallback: LeaseEntity,
     newEnd: UtcTime,
     change: LeaseEndChange,
   ): Promise<LeaseEntity> {
-    const extendsAsRead = newEnd > fallback.endTime;
+    const [updated] = await this.changeLeaseEnds([{ ...fallback, uuid: leaseUuid }], newEnd, change);
+    return updated;
+  }
+
+  /**
+   * Moves the end of several leases to `newEnd`, all or none, in one transaction holding every
+   * lease's resource lock. For each lease, a later end books the added window
+   * `[old end, new end)` as at creation (the guards' calls out happen first, before any lock,
+   * and the guards then see every added window at once); an earlier one may not cut into the
+   * sub-leases and sub-offers made inside it. Any refusal leaves every lease as it was.
+   */
+  async changeLeaseEnds(
+    leases: readonly LeaseEntity[],
+    newEnd: UtcTime,
+    change: LeaseEndChange,
+  ): Promise<LeaseEntity[]> {
+    const extendedAsRead = new Set(leases.filter((l) => newEnd > l.endTime).map((l) => l.uuid));
     const context = new BookingContext();
-    if (extendsAsRead) await this.beforeLocking([extensionCandidate(fallback, newEnd, change.requester)], context);
-    else if (change.onlyLater) throw change.onlyLater();
-    const updated = await this.tx.runLocked([fallback], async (em) => {
-      const current = (await this.leases.findByUuid(leaseUuid, em)) ?? fallback;
-      if (current.startTime >= newEnd) {
-        throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
+    if (change.onlyLater && extendedAsRead.size < leases.length) throw change.onlyLater();
+    if (extendedAsRead.size > 0) {
+      await this.beforeLocking(
+        leases.filter((l) => extendedAsRead.has(l.uuid)).map((l) => extensionCandidate(l, newEnd, change.requester)),
+        context,
+      );
+    }
+    const updated = await this.tx.runLocked(leases, async (em) => {
+      const candidates: BookingCandidate[] = [];
+      const currents: LeaseEntity[] = [];
+      for (const fallback of leases) {
+        const current = (await this.leases.findByUuid(fallback.uuid, em)) ?? fallback;
+        currents.push(current);
+        if (current.startTime >= newEnd) {
+          throw new InvalidTimeRange({ resource: 'lease', start_time: current.startTime, end_time: newEnd });
+        }
+        if (newEnd > current.endTime) {
+          // The calls out were made for the lease as read before the lock: an end moved back
+          // meanwhile would make this an extension nobody checked.
+          if (!extendedAsRead.has(current.uuid)) throw new ResourceBusy({ resource: `lease ${current.uuid}` });
+          const candidate = extensionCandidate(current, newEnd, change.requester);
+          await this.reserve(em, { ...candidate, scope: leaseScope(current), extending: current.uuid });
+          candidates.push(candidate);
+        } else if (change.onlyLater) {
+          throw change.onlyLater();
+        } else if (newEnd < current.endTime) {
+          await this.assertChildrenEndBy(em, current.uuid, newEnd);
+        }
       }
-      if (newEnd > current.endTime) {
-        // The calls out were made for the lease as read before the lock: an end moved back
-        // meanwhile would make this an extension nobody checked.
-        if (!extendsAsRead) throw new ResourceBusy({ resource: `lease ${current.uuid}` });
-        const candidate = extensionCandidate(current, newEnd, change.requester);
-        await this.reserve(em, { ...candidate, scope: leaseScope(current), extending: current.uuid });
-        await this.check(em, [candidate], context);
-      } else if (change.onlyLater) {
-        throw change.onlyLater();
-      } else if (newEnd < current.endTime) {
-        await this.assertChildrenEndBy(em, current.uuid, newEnd);
-      }
+      if (candidates.length > 0) await this.check(em, candidates, context);
       const now = this.clock.now();
-      await this.leases.setEndTime(em, current.uuid, newEnd, now);
-      const result = { ...current, endTime: newEnd, updatedAt: now };
-      if (newEnd !== current.endTime) await change.record(em, result, now);
-      return result;
+      const results: LeaseEntity[] = [];
+      const changed: LeaseEntity[] = [];
+      for (const current of currents) {
+        await this.leases.setEndTime(em, current.uuid, newEnd, now);
+        const result = { ...current, endTime: newEnd, updatedAt: now };
+        results.push(result);
+        if (newEnd !== current.endTime) changed.push(result);
+      }
+      await change.record(em, changed, now);
+      return results;
     });
     this.schedule.notify();
     return updated;

@@ -25,6 +25,9 @@ export type LeaseEventType =
   | 'esi_leap.lease.end_soon'
   | 'esi_leap.lease.start_soon';
 
+/** Events of a lease group as a whole; its members write their own lease events as single leases do. */
+export type LeaseGroupEventType = 'esi_leap.lease_group.create.end' | 'esi_leap.lease_group.delete.end';
+
 /** One event to record: its type and the lease as it was before the transition. */
 export interface LeaseEvent {
   readonly type: LeaseEventType;
@@ -80,7 +83,34 @@ export class EventRecorder {
     );
   }
 
-  private permitted(eventType: LeaseEventType): boolean {
+  /**
+   * A lease group's own event (`object_type` `lease_group`, the group's project as lessee),
+   * in the caller's transaction. It has no lease to snapshot: the bus relay leaves it out
+   * (upstream's notification payload describes one lease); the events API and webhooks show it.
+   */
+  async recordGroup(
+    em: EntityManager,
+    type: LeaseGroupEventType,
+    group: { readonly uuid: string; readonly projectId: string },
+    now: UtcTime,
+  ): Promise<void> {
+    if (!this.permitted(type)) return;
+    await this.events.insertMany(em, [
+      {
+        eventType: type,
+        eventTime: now,
+        objectType: 'lease_group',
+        objectUuid: group.uuid,
+        resourceType: null,
+        resourceUuid: null,
+        lesseeId: group.projectId,
+        ownerId: null,
+        createdAt: now,
+      },
+    ]);
+  }
+
+  private permitted(eventType: string): boolean {
     const priority = eventType.endsWith('.error') ? 'error' : 'info';
     return LEVELS.indexOf(priority) >= LEVELS.indexOf(this.settings.minimumLevel);
   }

@@ -55,12 +55,24 @@ export class LeaseLifecycle {
 
   /** Cancels a lease and everything booked inside it (API DELETE). */
   async cancelLease(uuid: string): Promise<TransitionOutcome> {
-    const seen = await this.leases.findByUuids([uuid]);
-    const outcomes = await this.transition(seen, async (em, now) => {
-      const lease = (await this.leases.takeManyForProcessing(em, [uuid]))[0];
-      return lease && CANCELLABLE.includes(lease.status) ? this.planEnds(em, [lease], 'cancel', now) : [];
+    return (await this.cancelLeases([uuid])).get(uuid) ?? 'skipped';
+  }
+
+  /**
+   * Cancels several leases and everything booked inside them, decided in one transaction (a
+   * lease group's DELETE). `alsoWrite` runs in that transaction, for what must commit with the
+   * decision (the group's own status and event).
+   */
+  async cancelLeases(
+    uuids: readonly string[],
+    alsoWrite?: (em: EntityManager, now: UtcTime) => Promise<void>,
+  ): Promise<Map<string, TransitionOutcome>> {
+    const seen = await this.leases.findByUuids(uuids);
+    return this.transition(seen, async (em, now) => {
+      const leases = (await this.leases.takeManyForProcessing(em, uuids)).filter((l) => CANCELLABLE.includes(l.status));
+      await alsoWrite?.(em, now);
+      return this.planEnds(em, leases, 'cancel', now);
     });
-    return outcomes.get(uuid) ?? 'skipped';
   }
 
   /** Cancels an offer and every lease claimed from it (API DELETE). */

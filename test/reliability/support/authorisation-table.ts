@@ -98,6 +98,30 @@ async function webhookOfLessee(t: TestApp): Promise<string> {
 
 const CLAIM = { start_time: '2040-01-02', end_time: '2040-01-03' };
 
+let groupClasses = 0;
+
+/**
+ * A lease group's body for one node, in a resource class no other row uses, over two fresh
+ * offers, one of P.owner and one of P.owner2: a group is not booked from the caller's own
+ * offers, so each owner finds the other's.
+ */
+async function groupBody(t: TestApp, fresh: () => string): Promise<object> {
+  const resourceClass = `authz-group-${++groupClasses}`;
+  for (const persona of ['owner', 'owner2'] as const) {
+    const node = `${fresh()}-grp`;
+    t.nodes.add(node, { owner: P[persona], resourceClass });
+    const res = await t.as(persona).post('/v1/offers').send({ resource_uuid: node, start_time: '2040-01-01', end_time: '2040-03-01' });
+    if (res.status !== 201) throw new Error(`offer: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return { count: 1, resource_class: resourceClass, ...CLAIM };
+}
+
+async function groupOfLessee(t: TestApp, fresh: () => string): Promise<string> {
+  const res = await t.as('lessee').post('/v1/lease_groups').send(await groupBody(t, fresh));
+  if (res.status !== 201) throw new Error(`lease group: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.uuid as string;
+}
+
 // prettier-ignore
 export const ROUTES: readonly RouteRow[] = [
   //                                                             admin owner own2 less child other oNoR lNoR memb npLes npOwn npNone npAdm none
@@ -190,6 +214,27 @@ export const ROUTES: readonly RouteRow[] = [
   { name: 'DELETE /v1/webhooks/{id}', route: 'DELETE /v1/webhooks/{id}',
     outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
     prepare: async (t) => ({ method: 'delete', url: `/v1/webhooks/${await webhookOfLessee(t)}` }) },
+  // Lease groups: booked from offers as a claim is (any role, for the caller's project); seen and
+  // cancelled by the group's project, members with or without a role; the end changed by admins.
+  { name: 'POST /v1/lease_groups', route: 'POST /v1/lease_groups',
+    outcomes:                                                   [201,  201,  201, 201, 201,  201,  403, 403, 403, 400,  400,  403,   400,  201],
+    prepare: async (t, fresh) => ({ method: 'post', url: '/v1/lease_groups', body: await groupBody(t, fresh) }) },
+  // A caller without a project has no groups: an empty list.
+  { name: "GET /v1/lease_groups (the caller's project)", route: 'GET /v1/lease_groups',
+    outcomes:                                                   [200,  200,  200, 200, 200,  200,  200, 200, 200, 200,  200,  200,   200,  200],
+    prepare: async () => ({ method: 'get', url: '/v1/lease_groups' }) },
+  { name: 'GET /v1/lease_groups?view=all', route: 'GET /v1/lease_groups',
+    outcomes:                                                   [200,  403,  403, 403, 403,  403,  403, 403, 403, 403,  403,  403,   200,  200],
+    prepare: async () => ({ method: 'get', url: '/v1/lease_groups?view=all' }) },
+  { name: 'GET /v1/lease_groups/{id}', route: 'GET /v1/lease_groups/{id}',
+    outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
+    prepare: async (t, fresh) => ({ method: 'get', url: `/v1/lease_groups/${await groupOfLessee(t, fresh)}` }) },
+  { name: 'PATCH /v1/lease_groups/{id}', route: 'PATCH /v1/lease_groups/{id}',
+    outcomes:                                                   [200,  403,  403, 403, 403,  403,  403, 403, 403, 403,  403,  403,   200,  200],
+    prepare: async (t, fresh) => ({ method: 'patch', url: `/v1/lease_groups/${await groupOfLessee(t, fresh)}`, body: { end_time: '2040-01-04T00:00:00' } }) },
+  { name: 'DELETE /v1/lease_groups/{id}', route: 'DELETE /v1/lease_groups/{id}',
+    outcomes:                                                   [200,  403,  403, 200, 403,  403,  403, 200, 403, 403,  403,  403,   200,  200],
+    prepare: async (t, fresh) => ({ method: 'delete', url: `/v1/lease_groups/${await groupOfLessee(t, fresh)}` }) },
 ];
 
 /**

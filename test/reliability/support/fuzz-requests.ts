@@ -56,6 +56,12 @@ const BODY_KEYS = [
   'node_uuid_or_name',
   'token_ttl',
   'access_url',
+  'count',
+  'min_count',
+  'max_count',
+  'constraints',
+  'dry_run',
+  'from',
 ];
 
 export interface FuzzRequest {
@@ -69,6 +75,8 @@ export interface Fixture {
   offer: string;
   lease: string;
   node: string;
+  /** A lease group of the lessee project. */
+  group: string;
 }
 
 const hugeString = fc.integer({ min: 1_000, max: 6_000 }).map((n) => 'x'.repeat(n));
@@ -138,6 +146,7 @@ function identifier(fixture: Fixture): fc.Arbitrary<string> {
       fixture.offer,
       fixture.lease,
       fixture.node,
+      fixture.group,
       fixture.offer.toUpperCase(),
       `{${fixture.lease}}`,
       `urn:uuid:${fixture.offer}`,
@@ -173,7 +182,7 @@ function pathArb(fixture: Fixture): fc.Arbitrary<string> {
       weight: 3,
       arbitrary: fc
         .tuple(
-          fc.constantFrom('/v1/offers', '/v1/leases', '/v1/nodes', '/v1/events', '/v1/console_auth_tokens'),
+          fc.constantFrom('/v1/offers', '/v1/leases', '/v1/nodes', '/v1/events', '/v1/console_auth_tokens', '/v1/lease_groups'),
           fc.constantFrom('', '', '', '/'),
         )
         .map(([p, s]) => p + s),
@@ -189,6 +198,7 @@ function pathArb(fixture: Fixture): fc.Arbitrary<string> {
             '/v1/offers/fixture-offer',
             '/v1/leases/fixture-lease',
             `/v1/console_auth_tokens/${fixture.node}`,
+            `/v1/lease_groups/${fixture.group}`,
           ),
           fc.constantFrom('', '', '/'),
         )
@@ -205,6 +215,7 @@ function pathArb(fixture: Fixture): fc.Arbitrary<string> {
           '/v1/nodes',
           '/v1/events',
           '/v1/console_auth_tokens',
+          '/v1/lease_groups',
           '/healthcheck',
           '/docs-json',
         ),
@@ -212,7 +223,7 @@ function pathArb(fixture: Fixture): fc.Arbitrary<string> {
       )
       .map(([p, s]) => p + s),
     fc
-      .tuple(fc.constantFrom('/v1/offers/', '/v1/leases/', '/v1/console_auth_tokens/'), seg, suffix)
+      .tuple(fc.constantFrom('/v1/offers/', '/v1/leases/', '/v1/console_auth_tokens/', '/v1/lease_groups/'), seg, suffix)
       .map(([p, s, x]) => p + s + x),
     fc.tuple(seg, suffix).map(([s, x]) => `/v1/offers/${s}/claim${x}`),
     fc.tuple(seg, seg).map(([a, b]) => `/v1/${a}/${b}`),
@@ -308,7 +319,11 @@ function bodyArb(fixture: Fixture): fc.Arbitrary<string | undefined> {
   const objectBody = fc
     .dictionary(
       fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...BODY_KEYS) }, { weight: 1, arbitrary: weirdString }),
-      fc.oneof(jsonish, fc.constantFrom(fixture.node, fixture.offer, P.lessee, 'test_node', 'dummy_node')),
+      fc.oneof(
+        jsonish,
+        fc.constantFrom(fixture.node, fixture.offer, P.lessee, 'test_node', 'dummy_node', 'owned', 'offers', 1, 2, 101),
+        fc.constantFrom(['cpus>=1'], ['cpus>>1'], ['memory_mb in (1, 2)', 'x'], [1], ['']),
+      ),
       { maxKeys: 6 },
     )
     .map((o) => JSON.stringify(o));

@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PolicyCredentials } from '../../auth/request-context';
+import { fromEpochMicros, toEpochMicros, UtcTime } from '../../common/time';
+import { ESI_LEAP_CONFIG } from '../../config/config.module';
+import { EsiLeapConfig } from '../../config/esi-leap-config';
+import { Constraint } from '../../constraints/constraint-parser';
+import { matchesAllConstraints } from '../../constraints/constraint-evaluator';
+import { InventoryNode } from '../../drivers/resource-driver';
+import { ResourceDriverRegistry } from '../../drivers/resource-driver.registry';
+import { PolicyService } from '../../policy/policy.service';
+import { ProjectDirectory } from '../../projects/project-directory';
+import { FreeWindow } from '../capacity/capacity-windows';
+import { Span } from '../capacity/spans';
+import { FleetBookingsRepository, FleetLease, FleetOffer } from '../data/fleet-bookings.repository';
+import { NodeHealth, nodeKey } from '../health/node-health';
+import { BookingGaps } from '../limits/booking-gaps';
+import { BookedSpan, freeInOffer, freeOnNode } from './free-windows';
+
+/** What a booking in a free window takes: the lease's owner, and the offer it claims ('offers'). */
+export interface BookingHolder {
+  readonly ownerId: string;
+  readonly offerUuid: string | null;
+}
+
+/** Where a caller books from: offers it may claim, or the nodes its project owns. */
+export type BookingSource = 'offers' | 'owned';
+
+export interface FleetQuery {
+  readonly creds: PolicyCredentials;
+  /** The project the leases would be for: whose offers are its own, whose restrictions it meets. */
+  readonly projectId: string;
+  readonly source: BookingSource;
+  readonly resourceClass?: string;
+  readonly constraints: readonly Constraint[];
+  /** The range free windows are computed in. */
+  readonly from: UtcTime;
+  readonly to: UtcTime;
+}
+
+/** A node the caller could book at all, with what it offers inside the range. */
+export interface BookableNode {
+  readonly resourceType: string;
+  readonly uuid: string;
+  readonly name: string | null;
+  readonly properties: Record<string, unknown>;
+  /** Matches every constraint of the query. */
+  readonly matches: boolean;
+  /** Not recorded unhealthy or gone: the node-health guard would let a lease on it through. */
+  readonly healthy: boolean;
+  /** Free windows inside the range, each bookable as one piece (one per offer piece for 'offers'). */
+  readonly free: readonly FreeWindow<BookingHolder>[];
+}
+
+/**
+ * The nodes of the default resource type a caller could book, with their free windows as the
+ * booking path would accept them (conflicts, cleaning time), their health and whether they
+ * match the constraints: the one reading behind group selection and the availability search.
+ * The driver is called first and nothing here opens a transaction.
+ */
+@Injectable()
+export class BookableFleet {
+  constructor(
+    @Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig,
+    private readonly drivers: ResourceDriverRegistry,
+    private readonly bookings: FleetBookingsRepository,
+    private readonly gaps: BookingGaps,
+    private readonly health: NodeHealth,
+    private readonly policy: PolicyService,
+    private readonly projects: ProjectDirectory,
+  ) {}
+
+  async load(query: FleetQuery): Promise<BookableNode[]> {
+    const driver = this.drivers.get(this.config.api.default_resource_type);
+    const admin = this.policy.enforce('esi_leap:offer:offer_admin', query.creds);
+    const owner = query.source === 'owned' && !admin ? query.projectId : undefined;
+    // The service's own view of the inventory (no user token): what may be booked is decided
+    // by offers and ownership below, not by what the caller's token may list.
+    const listed = driver.listNodes ? await driver.listNodes({ resourceClass: query.resourceClass, owner }, null) : [];
+    if (listed.length === 0) return [];
+    const nodes = new Map(listed.map((n) => [n.uuid, n]));
+    const maxGap = [...new Set(listed.map((n) => n.resourceClass))].reduce(
+      (max, c) => (this.gaps.gapMicros(c) > max ? this.gaps.gapMicros(c) : max),
+      0n,
+    );
+    const range: Span = { start: toEpochMicros(query.from), end: toEpochMicros(query.to) };
+    // Leases just outside the range still push free windows in by the cleaning time.
+    const leasesFrom = fromEpochMicros(range.start - maxGap);
+    const leasesTo = fromEpochMicros(range.end + maxGap);
+    const [offers, leases, ancestry] = await Promise.all([
+      this.bookings.offersOverlapping(driver.resourceType, query.from, query.to),
+      this.bookings.leasesOverlapping(driver.resourceType, leasesFrom, leasesTo),
+      query.source === 'offers' && !admin ? this.projects.ancestry(query.projectId) : Promise.resolve([]),
+    ]);
+    const leasesByNode = groupBy(
+      leases.filter((l) => nodes.has(l.resourceUuid)),
+      (l) => l.resourceUuid,
+      bookedSpan,
+    );
+    const relevantOffers = offers.filter((o) => nodes.has(o.resourceUuid));
+
+    let free: Map<string, FreeWindow<BookingHolder>[]>;
+    if (query.source === 'offers') {
+      const claimable = relevantOffers.filter(
+        (o) => o.projectId !== query.projectId && (o.lesseeId === null || admin || ancestry.includes(o.lesseeId)),
+      );
+      free = new Map();
+      for (const offer of claimable) {
+        const node = nodes.get(offer.resourceUuid)!;
+        const spans = freeInOffer(
+          { uuid: offer.uuid, parentLeaseUuid: offer.parentLeaseUuid, ...spanOf(offer) },
+          leasesByNode.get(offer.resourceUuid) ?? [],
+          this.gaps.gapMicros(node.resourceClass),
+          range,
+        );
+        const list = free.get(offer.resourceUuid) ?? [];
+        for (const span of spans) list.push(window(span, { ownerId: offer.projectId, offerUuid: offer.uuid }));
+        free.set(offer.resourceUuid, list);
+      }
+    } else {
+      const offersByNode = groupBy(relevantOffers, (o) => o.resourceUuid, spanOf);
+      free = new Map(
+        listed.map((node) => {
+          const spans = freeOnNode(
+            leasesByNode.get(node.uuid) ?? [],
+            offersByNode.get(node.uuid) ?? [],
+            this.gaps.gapMicros(node.resourceClass),
+            range,
+          );
+          // An admin's lease on a node is owned by the node's owner, as POST /v1/leases records it.
+          const holder = { ownerId: node.ownerProjectId ?? query.projectId, offerUuid: null };
+          return [node.uuid, spans.map((span) => window(span, holder))];
+        }),
+      );
+    }
+
+    const bookable = listed.filter((n) => free.has(n.uuid));
+    const unhealthy = await this.health.unhealthyAmong(
+      bookable.map((n) => ({ resourceType: driver.resourceType, resourceUuid: n.uuid })),
+    );
+    return bookable.map((node: InventoryNode) => ({
+      resourceType: driver.resourceType,
+      uuid: node.uuid,
+      name: node.name,
+      properties: node.properties,
+      matches: matchesAllConstraints(node.properties, query.constraints),
+      healthy: !unhealthy.has(nodeKey({ resourceType: driver.resourceType, resourceUuid: node.uuid })),
+      free: free.get(node.uuid)!,
+    }));
+  }
+}
+
+function spanOf(booking: FleetOffer | FleetLease): Span {
+  return { start: toEpochMicros(booking.start), end: toEpochMicros(booking.end) };
+}
+
+function bookedSpan(lease: FleetLease): BookedSpan {
+  return { ...spanOf(lease), offerUuid: lease.offerUuid, parentLeaseUuid: lease.parentLeaseUuid };
+}
+
+function window(span: Span, holder: BookingHolder): FreeWindow<BookingHolder> {
+  return { start: fromEpochMicros(span.start), end: fromEpochMicros(span.end), source: holder };
+}
+
+function groupBy<T, V>(items: readonly T[], key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(value(item));
+    else groups.set(k, [value(item)]);
+  }
+  return groups;
+}
