@@ -71,8 +71,16 @@ async function main(): Promise<void> {
       const cases: [string, string, Record<string, string>][] = [
         ['lessee, offers, 10 nodes for 1 day, 30 days', 'count=10&duration=P1D', lessee],
         ['lessee, offers, 50 nodes for 3 days, 30 days', 'count=50&duration=P3D', lessee],
-        ['lessee, + resource_class and cpus>=64', 'count=10&duration=P1D&resource_class=baremetal&constraint=cpus>=64', lessee],
-        ['owner, owned nodes, 5 for 12 h, 60 days', 'source=owned&count=5&duration=PT12H&not_after=' + in60Days(), owner],
+        [
+          'lessee, + resource_class and cpus>=64',
+          'count=10&duration=P1D&resource_class=baremetal&constraint=cpus>=64',
+          lessee,
+        ],
+        [
+          'owner, owned nodes, 5 for 12 h, 60 days',
+          'source=owned&count=5&duration=PT12H&not_after=' + in60Days(),
+          owner,
+        ],
       ];
       for (const [name, query, headers] of cases) {
         const url = `${service.url}/v1/availability?${query}`;
