@@ -4,7 +4,7 @@ import { Clock } from '../../common/clock';
 import { CapacityReport, InsufficientCapacity, InvalidTimeRange } from '../../common/errors/esi-leap.exceptions';
 import { addDays, fromEpochMicros, maxTime, toEpochMicros, toIso, UtcTime } from '../../common/time';
 import { explainExclusions } from '../../constraints/constraint-evaluator';
-import { parseConstraints } from '../../constraints/constraint-parser';
+import { Constraint, parseConstraints } from '../../constraints/constraint-parser';
 import { sweepCapacity } from '../capacity/capacity-sweep';
 import { spanFromUtc } from '../capacity/spans';
 import { orderByTightestFit } from '../capacity/tightest-fit';
@@ -117,7 +117,7 @@ function capacityReport(
   free: number,
   searchFrom: UtcTime,
   horizonEnd: UtcTime,
-  constraints: Parameters<typeof explainExclusions>[1],
+  constraints: readonly Constraint[],
 ): CapacityReport {
   const exclusions = explainExclusions(
     fleet.map((node) => node.properties),
