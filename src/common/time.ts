@@ -14,7 +14,8 @@ const CANONICAL_ONLY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
 /** Python's `datetime.max`, the default end of an offer. */
 export const FOREVER = '9999-12-31 23:59:59.999999' as UtcTime;
 const MAX_MICROS = BigInt(Date.UTC(9999, 11, 31, 23, 59, 59)) * 1000n + 999999n;
-const MIN_MICROS = BigInt(Date.UTC(1, 0, 1)) * 1000n;
+/** 0001-01-01: not `Date.UTC(1, 0, 1)`, which reads years 0-99 as 1900-1999 (and so gave 1901). */
+const MIN_MICROS = -62_135_596_800_000_000n;
 const MICROS_PER_DAY = 86_400_000_000n;
 
 export function isUtcTime(value: unknown): value is UtcTime {
@@ -30,17 +31,16 @@ function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: n
 }
 
 export function toEpochMicros(t: UtcTime): bigint {
-  // Fixed positions rather than a capturing match: capacity searches convert tens of
+  // Digits at fixed positions rather than a capturing match: capacity searches convert tens of
   // thousands of times per request.
   if (!CANONICAL_ONLY.test(t)) throw new TypeError(`not a canonical UTC time: ${t}`);
-  const year = +t.slice(0, 4);
-  const [month, day, hour, minute, second] = [
-    +t.slice(5, 7),
-    +t.slice(8, 10),
-    +t.slice(11, 13),
-    +t.slice(14, 16),
-    +t.slice(17, 19),
-  ];
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 2);
+  const day = digits(t, 8, 2);
+  const hour = digits(t, 11, 2);
+  const minute = digits(t, 14, 2);
+  const second = digits(t, 17, 2);
+  const micros = digits(t, 20, 6);
   let ms: number;
   if (year >= 100) {
     ms = Date.UTC(year, month - 1, day, hour, minute, second);
@@ -51,7 +51,16 @@ export function toEpochMicros(t: UtcTime): bigint {
     date.setUTCHours(hour, minute, second, 0);
     ms = date.getTime();
   }
-  return BigInt(ms) * 1000n + BigInt(+t.slice(20, 26));
+  const exact = ms * 1000 + micros;
+  // Microseconds stay exact in a double until about the year 2255.
+  return Number.isSafeInteger(exact) ? BigInt(exact) : BigInt(ms) * 1000n + BigInt(micros);
+}
+
+/** The decimal number of `length` digits at `from` (the caller has checked they are digits). */
+function digits(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
 }
 
 export function fromEpochMicros(micros: bigint): UtcTime {
