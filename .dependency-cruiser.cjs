@@ -6,7 +6,7 @@ const floors = [
   ['auth', 'policy', 'drivers', 'projects', 'console/tokens'],
   ['leasing'],
   // Features and background work: HTTP modules, the manager, notifications, operations.
-  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health', 'timeline', 'web-console', 'webhooks', 'lease-groups'],
+  ['offers', 'leases', 'events', 'nodes', 'console', 'version', 'ops', 'manager', 'notifications', 'lease-policy', 'quotas', 'outbox', 'node-health', 'timeline', 'web-console', 'webhooks', 'lease-groups', 'availability'],
   ['app', 'cli', 'main\\.ts'],
 ];
 

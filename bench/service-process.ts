@@ -1,11 +1,20 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '..');
-/** Under node_modules so that the transpiled files resolve the project's packages. */
-const BUILD_DIR = path.join(ROOT, 'node_modules', '.cache', 'esi-leap-bench');
+/**
+ * Under node_modules so that the transpiled files resolve the project's packages; one per
+ * checkout, as worktrees share one node_modules and would otherwise run each other's build.
+ */
+const BUILD_DIR = path.join(
+  ROOT,
+  'node_modules',
+  '.cache',
+  `esi-leap-bench-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`,
+);
 
 /**
  * Transpiles src/ and migrations/ (no type check: other work in the tree may be mid-edit) so
@@ -27,7 +36,10 @@ export function buildService(): string {
       else if (name.endsWith('.ts') && !name.endsWith('.spec.ts')) {
         const out = path.join(BUILD_DIR, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
         mkdirSync(path.dirname(out), { recursive: true });
-        writeFileSync(out, ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText);
+        writeFileSync(
+          out,
+          ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText,
+        );
       }
     }
   };
@@ -51,11 +63,27 @@ export interface ServiceProcess {
 }
 
 /** Starts `esi-leap --role=<role> --config-file <conf>` with the port as an env override and waits until it answers. */
-export async function startService(entry: string, confFile: string, port: number, role = 'api'): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), entry, `--role=${role}`, '--config-file', confFile], {
-    env: { ...process.env, ESI_LEAP__API__PORT: String(port), ESI_LEAP__API__HOST_IP: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export async function startService(
+  entry: string,
+  confFile: string,
+  port: number,
+  role = 'api',
+): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...NODE_FLAGS,
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []),
+      entry,
+      `--role=${role}`,
+      '--config-file',
+      confFile,
+    ],
+    {
+      env: { ...process.env, ESI_LEAP__API__PORT: String(port), ESI_LEAP__API__HOST_IP: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
+import { AvailabilityModule } from '../availability/availability.module';
 import { ConsoleModule } from '../console/console.module';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
 import { EventsModule } from '../events/events.module';
@@ -28,6 +29,7 @@ import { WebConsoleModule } from '../web-console/web-console.module';
     ConsoleModule,
     QuotasModule,
     TimelineModule,
+    AvailabilityModule,
     WebConsoleModule,
   ],
   controllers: [VersionController],

@@ -57,6 +57,7 @@ const EXPECTED: Record<string, { target: TargetKind; allowed: Persona[] }> = {
   'esi_leap:lease:extend': { target: 'lease', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:quota:get': { target: 'quota', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:timeline:get': { target: 'creds', allowed: ANY_ROLE },
+  'esi_leap:availability:get': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:webhook:create': { target: 'creds', allowed: ANY_ROLE },
   'esi_leap:webhook:get': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
   'esi_leap:webhook:delete': { target: 'webhook', allowed: [...ADMINS, ...LESSEES, 'lesseeProjectNoRole'] },
@@ -106,6 +107,7 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:quota:get': 'rule:is_admin or project_id:%(quota.project_id)s',
       // Ours, beyond upstream's set.
       'esi_leap:timeline:get': 'rule:is_admin or rule:is_owner or rule:is_lessee',
+      'esi_leap:availability:get': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:webhook:create': 'rule:is_admin or rule:is_owner or rule:is_lessee',
       'esi_leap:webhook:get': 'rule:is_admin or project_id:%(webhook.project_id)s',
       'esi_leap:webhook:delete': 'rule:is_admin or project_id:%(webhook.project_id)s',
@@ -114,7 +116,7 @@ describe('DEFAULT_POLICY_RULES', () => {
       'esi_leap:lease_group:update': 'rule:is_admin',
       'esi_leap:lease_group:delete': 'rule:is_admin or project_id:%(lease_group.project_id)s',
     });
-    expect(DEFAULT_POLICY_RULES).toHaveLength(32);
+    expect(DEFAULT_POLICY_RULES).toHaveLength(33);
     expect(Object.keys(EXPECTED).sort()).toEqual(DEFAULT_POLICY_RULES.map((r) => r.name).sort());
   });
 

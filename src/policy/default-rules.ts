@@ -179,6 +179,14 @@ export const DEFAULT_POLICY_RULES = [
     description: 'Retrieve the timeline of nodes, offers and leases',
     operations: [{ method: 'GET', path: '/timeline' }],
   },
+  // Ours: the availability search. What it finds is what the caller could book anyway (offers
+  // it may claim, nodes it owns), so this rule only says who may search at all.
+  {
+    name: 'esi_leap:availability:get',
+    checkString: ANY_ROLE,
+    description: 'Search when nodes matching constraints are free at once',
+    operations: [{ method: 'GET', path: '/availability' }],
+  },
   // Ours: tenant webhooks (`[webhooks]`), per project.
   {
     name: 'esi_leap:webhook:create',

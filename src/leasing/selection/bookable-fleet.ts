@@ -9,10 +9,10 @@ import { InventoryNode } from '../../drivers/resource-driver';
 import { ResourceDriverRegistry } from '../../drivers/resource-driver.registry';
 import { PolicyService } from '../../policy/policy.service';
 import { ProjectDirectory } from '../../projects/project-directory';
-import { FreeWindow } from '../capacity/capacity-windows';
+import { FreeSpan } from '../capacity/capacity-sweep';
 import { Span } from '../capacity/spans';
 import { FleetBookingsRepository, FleetLease, FleetOffer } from '../data/fleet-bookings.repository';
-import { NodeHealth, nodeKey } from '../health/node-health';
+import { NodeHealth } from '../health/node-health';
 import { BookingGaps } from '../limits/booking-gaps';
 import { BookedSpan, freeInOffer, freeOnNode } from './free-windows';
 
@@ -47,8 +47,11 @@ export interface BookableNode {
   readonly matches: boolean;
   /** Not recorded unhealthy or gone: the node-health guard would let a lease on it through. */
   readonly healthy: boolean;
-  /** Free windows inside the range, each bookable as one piece (one per offer piece for 'offers'). */
-  readonly free: readonly FreeWindow<BookingHolder>[];
+  /**
+   * Free windows inside the range (epoch microseconds, as the capacity sweep takes them), each
+   * bookable as one piece: one per free piece of an offer for 'offers'.
+   */
+  readonly free: readonly FreeSpan<BookingHolder>[];
 }
 
 /**
@@ -77,7 +80,6 @@ export class BookableFleet {
     // by offers and ownership below, not by what the caller's token may list.
     const listed = driver.listNodes ? await driver.listNodes({ resourceClass: query.resourceClass, owner }, null) : [];
     if (listed.length === 0) return [];
-    const nodes = new Map(listed.map((n) => [n.uuid, n]));
     const maxGap = [...new Set(listed.map((n) => n.resourceClass))].reduce(
       (max, c) => (this.gaps.gapMicros(c) > max ? this.gaps.gapMicros(c) : max),
       0n,
@@ -91,62 +93,89 @@ export class BookableFleet {
       this.bookings.leasesOverlapping(driver.resourceType, leasesFrom, leasesTo),
       query.source === 'offers' && !admin ? this.projects.ancestry(query.projectId) : Promise.resolve([]),
     ]);
-    const leasesByNode = groupBy(
-      leases.filter((l) => nodes.has(l.resourceUuid)),
-      (l) => l.resourceUuid,
-      bookedSpan,
-    );
-    const relevantOffers = offers.filter((o) => nodes.has(o.resourceUuid));
-
-    let free: Map<string, FreeWindow<BookingHolder>[]>;
-    if (query.source === 'offers') {
-      const claimable = relevantOffers.filter(
-        (o) => o.projectId !== query.projectId && (o.lesseeId === null || admin || ancestry.includes(o.lesseeId)),
-      );
-      free = new Map();
-      for (const offer of claimable) {
-        const node = nodes.get(offer.resourceUuid)!;
-        const spans = freeInOffer(
-          { uuid: offer.uuid, parentLeaseUuid: offer.parentLeaseUuid, ...spanOf(offer) },
-          leasesByNode.get(offer.resourceUuid) ?? [],
-          this.gaps.gapMicros(node.resourceClass),
-          range,
-        );
-        const list = free.get(offer.resourceUuid) ?? [];
-        for (const span of spans) list.push(window(span, { ownerId: offer.projectId, offerUuid: offer.uuid }));
-        free.set(offer.resourceUuid, list);
-      }
-    } else {
-      const offersByNode = groupBy(relevantOffers, (o) => o.resourceUuid, spanOf);
-      free = new Map(
-        listed.map((node) => {
-          const spans = freeOnNode(
-            leasesByNode.get(node.uuid) ?? [],
-            offersByNode.get(node.uuid) ?? [],
-            this.gaps.gapMicros(node.resourceClass),
-            range,
-          );
-          // An admin's lease on a node is owned by the node's owner, as POST /v1/leases records it.
-          const holder = { ownerId: node.ownerProjectId ?? query.projectId, offerUuid: null };
-          return [node.uuid, spans.map((span) => window(span, holder))];
-        }),
-      );
-    }
-
+    const free = freeWindowsByNode({
+      nodes: listed,
+      offers,
+      leases,
+      source: query.source,
+      projectId: query.projectId,
+      mayClaim: (offer) => offer.lesseeId === null || admin || ancestry.includes(offer.lesseeId),
+      gapOf: (resourceClass) => this.gaps.gapMicros(resourceClass),
+      range,
+    });
     const bookable = listed.filter((n) => free.has(n.uuid));
-    const unhealthy = await this.health.unhealthyAmong(
-      bookable.map((n) => ({ resourceType: driver.resourceType, resourceUuid: n.uuid })),
-    );
+    const unhealthy = await this.health.unhealthyOfType(driver.resourceType);
     return bookable.map((node: InventoryNode) => ({
       resourceType: driver.resourceType,
       uuid: node.uuid,
       name: node.name,
       properties: node.properties,
       matches: matchesAllConstraints(node.properties, query.constraints),
-      healthy: !unhealthy.has(nodeKey({ resourceType: driver.resourceType, resourceUuid: node.uuid })),
+      healthy: !unhealthy.has(node.uuid),
       free: free.get(node.uuid)!,
     }));
   }
+}
+
+/** What `freeWindowsByNode` computes from: the listed nodes and the bookings read for them. */
+export interface FleetBookings {
+  readonly nodes: readonly Pick<InventoryNode, 'uuid' | 'resourceClass' | 'ownerProjectId'>[];
+  readonly offers: readonly FleetOffer[];
+  readonly leases: readonly FleetLease[];
+  readonly source: BookingSource;
+  readonly projectId: string;
+  /** Whether the caller may claim the offer (its lessee restriction), its own offers aside. */
+  readonly mayClaim: (offer: FleetOffer) => boolean;
+  /** The cleaning time after a lease on a node of the class, in microseconds. */
+  readonly gapOf: (resourceClass: string | null) => bigint;
+  readonly range: Span;
+}
+
+/**
+ * The free windows inside the range of each node the caller could book at all (for 'offers':
+ * with an offer it may claim, even when that offer is full), keyed by node uuid.
+ */
+export function freeWindowsByNode(input: FleetBookings): Map<string, FreeSpan<BookingHolder>[]> {
+  const nodes = new Map(input.nodes.map((n) => [n.uuid, n]));
+  const leasesByNode = groupBy(
+    input.leases.filter((l) => nodes.has(l.resourceUuid)),
+    (l) => l.resourceUuid,
+    bookedSpan,
+  );
+  const offers = input.offers.filter((o) => nodes.has(o.resourceUuid));
+  const free = new Map<string, FreeSpan<BookingHolder>[]>();
+  if (input.source === 'offers') {
+    for (const offer of offers) {
+      if (offer.projectId === input.projectId || !input.mayClaim(offer)) continue;
+      const node = nodes.get(offer.resourceUuid)!;
+      const spans = freeInOffer(
+        { uuid: offer.uuid, parentLeaseUuid: offer.parentLeaseUuid, ...spanOf(offer) },
+        leasesByNode.get(offer.resourceUuid) ?? [],
+        input.gapOf(node.resourceClass),
+        input.range,
+      );
+      const list = free.get(offer.resourceUuid) ?? [];
+      for (const span of spans) list.push(window(span, { ownerId: offer.projectId, offerUuid: offer.uuid }));
+      free.set(offer.resourceUuid, list);
+    }
+    return free;
+  }
+  const offersByNode = groupBy(offers, (o) => o.resourceUuid, spanOf);
+  for (const node of input.nodes) {
+    const spans = freeOnNode(
+      leasesByNode.get(node.uuid) ?? [],
+      offersByNode.get(node.uuid) ?? [],
+      input.gapOf(node.resourceClass),
+      input.range,
+    );
+    // An admin's lease on a node is owned by the node's owner, as POST /v1/leases records it.
+    const holder = { ownerId: node.ownerProjectId ?? input.projectId, offerUuid: null };
+    free.set(
+      node.uuid,
+      spans.map((span) => window(span, holder)),
+    );
+  }
+  return free;
 }
 
 function spanOf(booking: FleetOffer | FleetLease): Span {
@@ -154,11 +183,17 @@ function spanOf(booking: FleetOffer | FleetLease): Span {
 }
 
 function bookedSpan(lease: FleetLease): BookedSpan {
-  return { ...spanOf(lease), offerUuid: lease.offerUuid, parentLeaseUuid: lease.parentLeaseUuid };
+  // One object per lease, not a span spread into another: a search reads thousands.
+  return {
+    start: toEpochMicros(lease.start),
+    end: toEpochMicros(lease.end),
+    offerUuid: lease.offerUuid,
+    parentLeaseUuid: lease.parentLeaseUuid,
+  };
 }
 
-function window(span: Span, holder: BookingHolder): FreeWindow<BookingHolder> {
-  return { start: fromEpochMicros(span.start), end: fromEpochMicros(span.end), source: holder };
+function window(span: Span, holder: BookingHolder): FreeSpan<BookingHolder> {
+  return { start: span.start, end: span.end, source: holder };
 }
 
 function groupBy<T, V>(items: readonly T[], key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { PolicyCredentials } from '../../auth/request-context';
 import { Clock } from '../../common/clock';
 import { CapacityReport, InsufficientCapacity, InvalidTimeRange } from '../../common/errors/esi-leap.exceptions';
-import { addDays, maxTime, toIso, UtcTime } from '../../common/time';
+import { addDays, fromEpochMicros, maxTime, toEpochMicros, toIso, UtcTime } from '../../common/time';
 import { explainExclusions } from '../../constraints/constraint-evaluator';
-import { parseConstraints } from '../../constraints/constraint-parser';
-import { findCapacityWindows } from '../capacity/capacity-windows';
+import { Constraint, parseConstraints } from '../../constraints/constraint-parser';
+import { sweepCapacity } from '../capacity/capacity-sweep';
 import { spanFromUtc } from '../capacity/spans';
 import { orderByTightestFit } from '../capacity/tightest-fit';
 import { BookableFleet, BookableNode } from './bookable-fleet';
@@ -84,7 +84,7 @@ export class CapacitySelector {
     const fits = orderByTightestFit(
       usable.flatMap((node) => node.free.map((free) => ({ node, free }))),
       window,
-      (fit) => spanFromUtc(fit.free.start, fit.free.end),
+      (fit) => fit.free,
     );
     const selected: SelectedResource[] = [];
     const taken = new Set<string>();
@@ -117,20 +117,21 @@ function capacityReport(
   free: number,
   searchFrom: UtcTime,
   horizonEnd: UtcTime,
-  constraints: Parameters<typeof explainExclusions>[1],
+  constraints: readonly Constraint[],
 ): CapacityReport {
   const exclusions = explainExclusions(
     fleet.map((node) => node.properties),
     constraints,
   );
   const window = spanFromUtc(ask.start, ask.end);
-  const [earliest] = findCapacityWindows(
+  // The sweep behind findCapacityWindows, on the microsecond spans the fleet is read in.
+  const [earliest] = sweepCapacity(
     usable.map((node) => ({ resource: node.uuid, free: node.free })),
     {
       count: ask.count,
-      durationSeconds: Number(window.end - window.start) / 1e6,
-      notBefore: searchFrom,
-      notAfter: horizonEnd,
+      duration: window.end - window.start,
+      notBefore: toEpochMicros(searchFrom),
+      notAfter: toEpochMicros(horizonEnd),
       limit: 1,
     },
   );
@@ -145,6 +146,8 @@ function capacityReport(
       excluded: c.excluded,
       excluded_only_by_this: c.excludedOnlyByThis,
     })),
-    earliest_window: earliest ? { start_time: toIso(earliest.start), end_time: toIso(earliest.end) } : null,
+    earliest_window: earliest
+      ? { start_time: toIso(fromEpochMicros(earliest.start)), end_time: toIso(fromEpochMicros(earliest.end)) }
+      : null,
   };
 }

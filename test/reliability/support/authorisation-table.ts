@@ -150,6 +150,11 @@ export const ROUTES: readonly RouteRow[] = [
   { name: 'GET /v1/timeline', route: 'GET /v1/timeline',
     outcomes:                                                   [200,  200,  200, 200, 200,  200,  403, 403, 403, 200,  200,  403,   200,  200],
     prepare: async () => ({ method: 'get', url: '/v1/timeline' }) },
+  // Any role searches; what it finds is what the caller could book anyway. Without a project
+  // there is nobody to book for (400).
+  { name: 'GET /v1/availability', route: 'GET /v1/availability',
+    outcomes:                                                   [200,  200,  200, 200, 200,  200,  403, 403, 403, 400,  400,  403,   400,  200],
+    prepare: async () => ({ method: 'get', url: '/v1/availability?duration=3600' }) },
   // Anyone's own quotas, without a role; a caller without a project names none (400).
   { name: 'GET /v1/quotas', route: 'GET /v1/quotas',
     outcomes:                                                   [200,  200,  200, 200, 200,  200,  200, 200, 200, 400,  400,  400,   400,  200],
