@@ -53,12 +53,20 @@ describe('web console group requests (headless Chromium)', () => {
 
   describe('with lease groups on the server', () => {
     it('shows why a group cannot be booked: the API’s explanation and its facts', async () => {
-      const body = { count: 3, constraints: ['cpus>=32'], start_time: day(1), end_time: day(2), dry_run: true };
+      // The form's datetime inputs hold minutes: the direct request asks for the same window.
+      const [start, end] = [day(1).slice(0, 16), day(2).slice(0, 16)];
+      const body = {
+        count: 3,
+        constraints: ['cpus>=32'],
+        start_time: `${start}:00`,
+        end_time: `${end}:00`,
+        dry_run: true,
+      };
       const direct = await t.as('lessee').post('/v1/lease_groups').send(body);
       expect(direct.status).toBe(409);
       await openPanel('cpus>=32');
-      await page.locator('input[name="group-start"]').fill(day(1).slice(0, 16));
-      await page.locator('input[name="group-end"]').fill(day(2).slice(0, 16));
+      await page.locator('input[name="group-start"]').fill(start);
+      await page.locator('input[name="group-end"]').fill(end);
       await page.getByRole('button', { name: 'Check' }).click();
       const explanation = page.getByTestId('group-explanation');
       await explanation.waitFor();
