@@ -11,6 +11,10 @@ export interface EventListFilter {
   readonly eventType?: string;
   readonly resourceType?: string;
   readonly resourceUuid?: string;
+  /** A paged list's start (its marker), applied with `lastEventId`: rows after both. */
+  readonly afterId?: number;
+  /** At most this many rows. */
+  readonly limit?: number;
 }
 
 export type NewEvent = Omit<EventEntity, 'id' | 'updatedAt'>;
@@ -81,6 +85,13 @@ export class EventsRepository {
         ),
       );
     }
-    return q.orderBy('e.id').getMany();
+    if (filter.afterId !== undefined) q.andWhere('e.id > :afterId', { afterId: filter.afterId });
+    q.orderBy('e.id');
+    if (filter.limit !== undefined) q.limit(filter.limit);
+    return q.getMany();
+  }
+
+  async exists(id: number): Promise<boolean> {
+    return (await this.dataSource.getRepository(EventEntity).countBy({ id })) > 0;
   }
 }

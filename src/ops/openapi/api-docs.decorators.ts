@@ -3,10 +3,11 @@ import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { FAULT_SCHEMA, UNAUTHORIZED_SCHEMA } from './api-schemas';
 
-type QueryParamType = 'string' | 'datetime' | 'int';
+type QueryParamType = 'string' | 'strings' | 'datetime' | 'int';
 
 const QUERY_SCHEMAS: Record<QueryParamType, SchemaObject> = {
   string: { type: 'string' },
+  strings: { type: 'array', items: { type: 'string' } },
   datetime: { type: 'string', description: 'ISO 8601' },
   int: { type: 'integer' },
 };
