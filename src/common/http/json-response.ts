@@ -179,7 +179,7 @@ class ListOutput {
       this.held.push(chunk);
       this.heldSize += chunk.length;
       if (this.heldSize < (optionsOf.get(this.res)?.gzipMinSize ?? 0)) return;
-      this.open();
+      this.open(this.heldSize);
       chunk = this.takeHeld();
     }
     const sink = this.gzip ?? this.res;
@@ -189,14 +189,11 @@ class ListOutput {
   end(last: Buffer): void {
     const res = this.res;
     if (!this.opened) {
-      if (compressionFor(res, this.heldSize + last.length) === null) {
-        this.opened = true;
-        this.held.push(last);
-        last = this.takeHeld();
-      } else {
-        this.open();
-        last = Buffer.concat([this.takeHeld(), last]);
-      }
+      const size = this.heldSize + last.length;
+      this.held.push(last);
+      last = this.takeHeld();
+      if (compressionFor(res, size) === null) this.opened = true;
+      else this.open(size);
     }
     if (this.gzip) {
       this.gzip.end(last);
@@ -206,10 +203,10 @@ class ListOutput {
     res.end(last);
   }
 
-  private open(): void {
+  private open(size: number): void {
     const res = this.res;
     this.opened = true;
-    const compression = compressionFor(res, this.heldSize);
+    const compression = compressionFor(res, size);
     res.vary('Accept-Encoding');
     if (!compression?.gzip) return;
     res.setHeader('Content-Encoding', 'gzip');
