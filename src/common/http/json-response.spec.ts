@@ -207,7 +207,7 @@ describe('compressed replies', () => {
     }
   }
 
-  async function* pagesOf(rows: unknown[], size: number) {
+  async function* pagesOf<T>(rows: T[], size: number) {
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
   }
 
@@ -300,7 +300,7 @@ describe('compressed replies', () => {
 });
 
 describe('paged list bodies', () => {
-  async function* pagesOf(rows: unknown[], size: number) {
+  async function* pagesOf<T>(rows: T[], size: number) {
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
   }
   const uuids = (n: number) => Array.from({ length: n }, (_, i) => ({ uuid: `u${i}` }));
