@@ -47,6 +47,6 @@ export class EventsController {
     const events = await this.events.list(ctx, parsed, page);
     // Unpaged, the list is the plain object it always was.
     if (page === undefined) return { events };
-    return pagedList('events', [events], page, (event) => String(event.id));
+    return pagedList('events', [events], page, (event: Record<string, unknown>) => String(event.id));
   }
 }
