@@ -90,7 +90,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
     res.end(text);
     return;
   }
-  // On the thread pool: a list of tens of megabytes must not hold the event loop.
+  // On the thread pool: a large body (a whole event log) must not hold the event loop.
   gzip(text, { level: compression.level }, (err, compressed) => {
     if (res.destroyed) return;
     if (err) {
