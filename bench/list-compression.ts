@@ -1,6 +1,7 @@
 /**
- * `npm run bench:lists -- [--kind=mariadb|sqlite] [--requests=N] [--lease-requests=N]`: the
- * large fleet (10k nodes, ~100k leases, ~15.5k offers), one request at a time on loopback:
+ * `npm run bench:lists -- [--kind=mariadb|sqlite] [--requests=N] [--lease-requests=N] [--fleet=small]
+ * [--levels=0,1,6]`:
+ * the large fleet (10k nodes, ~100k leases, ~15.5k offers), one request at a time on loopback:
  *
  * - bytes on the wire and latency of the owner's offer list (~1.5k offers) and of the
  *   whole-table lease list (~100k leases), without and with `Accept-Encoding: gzip`, for
@@ -18,7 +19,7 @@ import * as path from 'node:path';
 import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
 import { freePort } from '../test/support/child-http';
 import { writeLocalConf } from '../test/support/local-conf';
-import { BENCH_ADMIN, generateFleet, LARGE, OWNERS, PROJECT_ENTRIES } from './fleet-generator';
+import { BENCH_ADMIN, generateFleet, LARGE, OWNERS, PROJECT_ENTRIES, SMALL } from './fleet-generator';
 import { buildService, startService } from './service-process';
 
 const log = (line: string) => process.stderr.write(`[list-bench] ${line}\n`);
@@ -35,15 +36,28 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** One GET, timed to the last byte; the bytes counted are the body as sent (compressed or not). */
-function get(url: string, headers: Record<string, string>): Promise<{ ms: number; wire: number; status: number; encoding?: string }> {
+function get(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ ms: number; wire: number; status: number; encoding?: string; head: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (res) => {
         let wire = 0;
-        res.on('data', (chunk: Buffer) => (wire += chunk.length));
+        let head = '';
+        res.on('data', (chunk: Buffer) => {
+          wire += chunk.length;
+          if (head.length < 300) head += chunk.subarray(0, 300).toString();
+        });
         res.on('end', () =>
-          resolve({ ms: performance.now() - started, wire, status: res.statusCode!, encoding: res.headers['content-encoding'] }),
+          resolve({
+            ms: performance.now() - started,
+            wire,
+            status: res.statusCode!,
+            encoding: res.headers['content-encoding'],
+            head,
+          }),
         );
       })
       .on('error', reject);
@@ -58,7 +72,7 @@ async function timed(url: string, headers: Record<string, string>, count: number
   const cpuBefore = cpuMs(pid);
   for (let i = 0; i < count; i++) {
     const r = await get(url, headers);
-    if (r.status !== 200) throw new Error(`GET ${url}: ${r.status}`);
+    if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.head}`);
     times.push(r.ms);
     wire = r.wire;
     encoding = r.encoding;
@@ -76,17 +90,18 @@ async function main(): Promise<void> {
   const kind = arg('kind', 'mariadb') as TestDatabaseKind;
   const requests = Number(arg('requests', '100'));
   const leaseRequests = Number(arg('lease-requests', '5'));
+  const size = arg('fleet', 'large') === 'small' ? SMALL : LARGE;
   const entry = buildService();
   const db = await createTestDatabase(kind);
   const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-list-bench-'));
   try {
     const started = Date.now();
-    const fleet = await generateFleet(db.dataSource, path.join(dir, 'nodes'), LARGE);
+    const fleet = await generateFleet(db.dataSource, path.join(dir, 'nodes'), size);
     log(`fleet on ${kind}: ${fleet.counts.leases} leases, ${fleet.counts.offers} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const offersUrl = `/v1/offers?project_id=${OWNERS[0]}`;
     const leasesUrl = '/v1/leases?view=all&status=any';
 
-    for (const level of [0, 1, 6]) {
+    for (const level of arg('levels', '0,1,6').split(',').map(Number)) {
       const conf = path.join(dir, `esi-leap-${level}.conf`);
       writeLocalConf(
         conf,

@@ -1,11 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '..');
-/** Under node_modules so that the transpiled files resolve the project's packages. */
-const BUILD_DIR = path.join(ROOT, 'node_modules', '.cache', 'esi-leap-bench');
+/**
+ * Under node_modules so that the transpiled files resolve the project's packages; one per
+ * checkout, since git worktrees share one node_modules and a bench started in another one
+ * would otherwise overwrite this one's build while its fleet is generated.
+ */
+const BUILD_DIR = path.join(
+  ROOT,
+  'node_modules',
+  '.cache',
+  `esi-leap-bench-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`,
+);
 
 /**
  * Transpiles src/ and migrations/ (no type check: other work in the tree may be mid-edit) so

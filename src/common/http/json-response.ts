@@ -69,6 +69,9 @@ function compressionFor(res: Response, size: number): { gzip: boolean; level: nu
 /** Rows rendered and serialised per chunk: about 60–80 KB of JSON for offers, leases or nodes. */
 const ROWS_PER_CHUNK = 100;
 
+/** Bytes of a compressed list queued for zlib before the writer waits: about four chunks. */
+const GZIP_QUEUE = 256 * 1024;
+
 /**
  * Upstream answers `Content-Type: application/json` with no charset parameter; Express's
  * `res.json` would add one. Every JSON reply goes through here, and numbers read from a body or
@@ -182,8 +185,13 @@ class ListOutput {
       this.open(this.heldSize);
       chunk = this.takeHeld();
     }
-    const sink = this.gzip ?? this.res;
-    if (!sink.write(chunk)) await drained(sink);
+    if (!this.gzip) {
+      if (!this.res.write(chunk)) await drained(this.res);
+      return;
+    }
+    // A few chunks may wait in zlib's queue: the next chunk is rendered while zlib, on the
+    // thread pool, compresses the previous ones, instead of each waiting for the other.
+    if (!this.gzip.write(chunk) && this.gzip.writableLength >= GZIP_QUEUE) await drained(this.gzip);
   }
 
   end(last: Buffer): void {
@@ -213,7 +221,7 @@ class ListOutput {
     // Headers out now: a list failing from here on can only be cut (abortList), not answered
     // with a fault body behind a gzip header.
     res.flushHeaders();
-    const gzip = createGzip({ level: compression.level });
+    const gzip = createGzip({ level: compression.level, chunkSize: 64 * 1024 });
     gzip.pipe(res);
     // A client gone, or a list aborted midway (abortList destroys the response): drop the rest.
     res.once('close', () => gzip.destroy());
