@@ -86,7 +86,8 @@ const fmt = (r: Awaited<ReturnType<typeof timed>>) =>
   `${(r.wire / 1e6).toFixed(3)} MB ${r.encoding}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, service CPU ${r.cpu.toFixed(0)} ms/request`;
 
 async function main(): Promise<void> {
-  const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+  const arg = (name: string, fallback: string) =>
+    process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
   const kind = arg('kind', 'mariadb') as TestDatabaseKind;
   const requests = Number(arg('requests', '100'));
   const leaseRequests = Number(arg('lease-requests', '5'));
@@ -97,7 +98,9 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const fleet = await generateFleet(db.dataSource, path.join(dir, 'nodes'), size);
-    log(`fleet on ${kind}: ${fleet.counts.leases} leases, ${fleet.counts.offers} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `fleet on ${kind}: ${fleet.counts.leases} leases, ${fleet.counts.offers} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     const offersUrl = `/v1/offers?project_id=${OWNERS[0]}`;
     const leasesUrl = '/v1/leases?view=all&status=any';
 
@@ -109,7 +112,12 @@ async function main(): Promise<void> {
         {
           DEFAULT: { host: 'bench', log_level: 'warning' },
           api: { default_resource_type: 'dummy_node', response_gzip_level: level },
-          noauth: { project_id: BENCH_ADMIN, project_name: 'admin', roles: 'admin', projects: PROJECT_ENTRIES.join(',') },
+          noauth: {
+            project_id: BENCH_ADMIN,
+            project_name: 'admin',
+            roles: 'admin',
+            projects: PROJECT_ENTRIES.join(','),
+          },
         },
       );
       const service = await startService(entry, conf, await freePort());
@@ -119,8 +127,13 @@ async function main(): Promise<void> {
           ['owner offer list', offersUrl, requests],
           ['whole lease list', leasesUrl, leaseRequests],
         ] as const) {
-          if (level === 0) log(`level 0, ${name}, no Accept-Encoding: ${fmt(await timed(service.url + url, ADMIN, count, service.pid))}`);
-          log(`level ${level}, ${name}, Accept-Encoding gzip: ${fmt(await timed(service.url + url, gzip, count, service.pid))}`);
+          if (level === 0)
+            log(
+              `level 0, ${name}, no Accept-Encoding: ${fmt(await timed(service.url + url, ADMIN, count, service.pid))}`,
+            );
+          log(
+            `level ${level}, ${name}, Accept-Encoding gzip: ${fmt(await timed(service.url + url, gzip, count, service.pid))}`,
+          );
         }
         if (level === 0) {
           // Interleaved runs, so that drift of the shared machine hits both alike.
@@ -128,13 +141,20 @@ async function main(): Promise<void> {
           const filtered: number[] = [];
           for (let round = 0; round < 5; round++) {
             const a = await timed(service.url + offersUrl, ADMIN, requests / 5, service.pid);
-            const b = await timed(`${service.url}${offersUrl}&constraint=${encodeURIComponent('cpus>=64')}`, ADMIN, requests / 5, service.pid);
+            const b = await timed(
+              `${service.url}${offersUrl}&constraint=${encodeURIComponent('cpus>=64')}`,
+              ADMIN,
+              requests / 5,
+              service.pid,
+            );
             plain.push(a.p99);
             filtered.push(b.p99);
             log(`round ${round}: unfiltered ${fmt(a)}; constraint=cpus>=64 ${fmt(b)}`);
           }
           const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-          log(`constraint filter: median p99 ${median(filtered).toFixed(1)} ms vs unfiltered ${median(plain).toFixed(1)} ms (ratio ${(median(filtered) / median(plain)).toFixed(2)})`);
+          log(
+            `constraint filter: median p99 ${median(filtered).toFixed(1)} ms vs unfiltered ${median(plain).toFixed(1)} ms (ratio ${(median(filtered) / median(plain)).toFixed(2)})`,
+          );
         }
       } finally {
         await service.stop();

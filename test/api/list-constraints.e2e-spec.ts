@@ -36,7 +36,11 @@ describe.each(testDatabaseKinds())('constraint filters on the lists on %s', (kin
   const typedFilter = fc
     .oneof(
       fc.tuple(fc.constantFrom('cpus', 'memory_mb', 'local_gb'), fc.constantFrom('=', '>=', '<=', '>', '<'), numeral),
-      fc.tuple(fc.constantFrom('gpu', 'cpu_arch'), fc.constantFrom('=', '>=', '<=', '>', '<'), fc.oneof(knownText, freeText)),
+      fc.tuple(
+        fc.constantFrom('gpu', 'cpu_arch'),
+        fc.constantFrom('=', '>=', '<=', '>', '<'),
+        fc.oneof(knownText, freeText),
+      ),
     )
     .map(([key, op, value]) => `${key}${op}${value}`);
 
@@ -133,7 +137,10 @@ describe.each(testDatabaseKinds())('constraint filters on the lists on %s', (kin
 
   it('AND several constraints and the list filters, and page through the result', async () => {
     const texts = ['cpus>=64', 'gpu'];
-    const all = (await t.as('admin').get('/v1/offers?resource_class=baremetal')).body.offers as Record<string, unknown>[];
+    const all = (await t.as('admin').get('/v1/offers?resource_class=baremetal')).body.offers as Record<
+      string,
+      unknown
+    >[];
     const expected = all.filter((o) => {
       const p = o.resource_properties as Record<string, unknown>;
       return p.gpu !== undefined && p.cpus !== undefined && Number(p.cpus) >= 64;
@@ -146,7 +153,10 @@ describe.each(testDatabaseKinds())('constraint filters on the lists on %s', (kin
       expect(res.status).toBe(200);
       expect(res.body.offers.length).toBeLessThanOrEqual(2);
       walked.push(...res.body.offers);
-      url = res.body.next === undefined ? undefined : new URL(res.body.next as string).pathname + new URL(res.body.next as string).search;
+      url =
+        res.body.next === undefined
+          ? undefined
+          : new URL(res.body.next as string).pathname + new URL(res.body.next as string).search;
     }
     expect(walked).toEqual(expected);
   });

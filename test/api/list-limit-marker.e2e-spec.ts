@@ -117,49 +117,55 @@ describe.each(testDatabaseKinds())('limit and marker on the lists on %s', (kind)
     return { rows, pages };
   }
 
-  it.each(LISTS)('GET /v1/%s: walking every page shows the unpaged list, byte for byte', async (list, persona, markerOf) => {
-    const unpaged = await t.as(persona).get(`/v1/${list}`);
-    expect(unpaged.status).toBe(200);
-    const all = unpaged.body[list] as Record<string, unknown>[];
-    expect(all).toHaveLength(COUNT);
-    expect(unpaged.text).not.toContain('"next"');
+  it.each(LISTS)(
+    'GET /v1/%s: walking every page shows the unpaged list, byte for byte',
+    async (list, persona, markerOf) => {
+      const unpaged = await t.as(persona).get(`/v1/${list}`);
+      expect(unpaged.status).toBe(200);
+      const all = unpaged.body[list] as Record<string, unknown>[];
+      expect(all).toHaveLength(COUNT);
+      expect(unpaged.text).not.toContain('"next"');
 
-    const { rows, pages } = await walk(list, persona, `/v1/${list}?limit=7`, 7);
-    expect(pages).toEqual([7, 7, 7, 4]);
-    expect(JSON.stringify({ [list]: rows })).toBe(unpaged.text);
+      const { rows, pages } = await walk(list, persona, `/v1/${list}?limit=7`, 7);
+      expect(pages).toEqual([7, 7, 7, 4]);
+      expect(JSON.stringify({ [list]: rows })).toBe(unpaged.text);
 
-    // The page after a marker, and the next URL keeping the other parameters.
-    const second = await t.as(persona).get(`/v1/${list}?limit=3&marker=${markerOf(all[2])}`);
-    expect(second.body[list]).toEqual(all.slice(3, 6));
-    expect(second.body.next).toBe(`${PUBLIC}/v1/${list}?limit=3&marker=${markerOf(all[5])}`);
-    // A limit that takes the rest exactly has no next page.
-    const last = await t.as(persona).get(`/v1/${list}?limit=5&marker=${markerOf(all[COUNT - 6])}`);
-    expect(last.body).toEqual({ [list]: all.slice(COUNT - 5) });
-    // A marker alone: every row after it.
-    const rest = await t.as(persona).get(`/v1/${list}?marker=${markerOf(all[COUNT - 3])}`);
-    expect(rest.body).toEqual({ [list]: all.slice(COUNT - 2) });
-    // More than [api] max_limit is lowered to it.
-    const capped = await t.as(persona).get(`/v1/${list}?limit=1000`);
-    expect(capped.body[list]).toEqual(all.slice(0, MAX_LIMIT));
-    expect(capped.body.next).toBe(`${PUBLIC}/v1/${list}?limit=1000&marker=${markerOf(all[MAX_LIMIT - 1])}`);
-  });
+      // The page after a marker, and the next URL keeping the other parameters.
+      const second = await t.as(persona).get(`/v1/${list}?limit=3&marker=${markerOf(all[2])}`);
+      expect(second.body[list]).toEqual(all.slice(3, 6));
+      expect(second.body.next).toBe(`${PUBLIC}/v1/${list}?limit=3&marker=${markerOf(all[5])}`);
+      // A limit that takes the rest exactly has no next page.
+      const last = await t.as(persona).get(`/v1/${list}?limit=5&marker=${markerOf(all[COUNT - 6])}`);
+      expect(last.body).toEqual({ [list]: all.slice(COUNT - 5) });
+      // A marker alone: every row after it.
+      const rest = await t.as(persona).get(`/v1/${list}?marker=${markerOf(all[COUNT - 3])}`);
+      expect(rest.body).toEqual({ [list]: all.slice(COUNT - 2) });
+      // More than [api] max_limit is lowered to it.
+      const capped = await t.as(persona).get(`/v1/${list}?limit=1000`);
+      expect(capped.body[list]).toEqual(all.slice(0, MAX_LIMIT));
+      expect(capped.body.next).toBe(`${PUBLIC}/v1/${list}?limit=1000&marker=${markerOf(all[MAX_LIMIT - 1])}`);
+    },
+  );
 
   it.each([
     ['offers', 'admin', newOffer, OfferEntity],
     ['leases', 'lessee', newLease, LeaseEntity],
     ['events', 'admin', newEvent, EventEntity],
-  ] as const)('GET /v1/%s: rows added between pages are shown once, none missed', async (list, persona, make, entity) => {
-    const before = (await t.as(persona).get(`/v1/${list}`)).body[list] as Record<string, unknown>[];
-    const { rows } = await walk(list, persona, `/v1/${list}?limit=10`, 10, () =>
-      insertRows(t.dataSource, entity as never, [make(), make()]),
-    );
-    const after = (await t.as(persona).get(`/v1/${list}`)).body[list] as Record<string, unknown>[];
-    // Each page added two rows after the ones listed so far: all of them are reached.
-    expect(after.length).toBeGreaterThan(before.length);
-    expect(rows).toEqual(after);
-    const ids = rows.map((r) => String(r.uuid ?? r.id));
-    expect(new Set(ids).size).toBe(ids.length);
-  });
+  ] as const)(
+    'GET /v1/%s: rows added between pages are shown once, none missed',
+    async (list, persona, make, entity) => {
+      const before = (await t.as(persona).get(`/v1/${list}`)).body[list] as Record<string, unknown>[];
+      const { rows } = await walk(list, persona, `/v1/${list}?limit=10`, 10, () =>
+        insertRows(t.dataSource, entity as never, [make(), make()]),
+      );
+      const after = (await t.as(persona).get(`/v1/${list}`)).body[list] as Record<string, unknown>[];
+      // Each page added two rows after the ones listed so far: all of them are reached.
+      expect(after.length).toBeGreaterThan(before.length);
+      expect(rows).toEqual(after);
+      const ids = rows.map((r) => String(r.uuid ?? r.id));
+      expect(new Set(ids).size).toBe(ids.length);
+    },
+  );
 
   it('GET /v1/nodes: a node enrolled between pages comes on a later page', async () => {
     const { rows } = await walk('nodes', 'admin', '/v1/nodes?limit=10', 10, async () => {

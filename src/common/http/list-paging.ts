@@ -37,7 +37,8 @@ export function pageRequest(query: PagingQuery, maxLimit: number): PageRequest |
   if (limit !== undefined && limit < 1) {
     throw new ClientError(`Invalid input for field/attribute limit. Value: '${limit}'. Limit must be positive`);
   }
-  if (marker === '') throw new ClientError("Invalid input for field/attribute marker. Value: ''. Marker may not be empty");
+  if (marker === '')
+    throw new ClientError("Invalid input for field/attribute marker. Value: ''. Marker may not be empty");
   return { limit: limit === undefined || maxLimit < 1 ? limit : Math.min(limit, maxLimit), marker };
 }
 
