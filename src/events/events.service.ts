@@ -33,10 +33,12 @@ export class EventsService {
    * event shown); the list goes on after it and after `last_event_id` alike.
    */
   async list(ctx: RequestContext, query: EventListQuery, page?: PageRequest): Promise<Record<string, unknown>[]> {
-    const afterId = await this.markerId(page);
     // Non-admins only ever see their own project's events, whatever they asked for; a caller
     // without a project has none.
     const admin = this.access.isOfferAdmin(ctx.creds);
+    // Ids are guessable: a marker must be an event the caller may see, so that it tells
+    // nothing of other projects' events.
+    const afterId = await this.markerId(page, admin ? undefined : (ctx.creds.project_id ?? ''));
     if (!admin && !ctx.creds.project_id) return [];
     const requested = admin ? query.lessee_or_owner_id : ctx.creds.project_id!;
     const lesseeOrOwnerId = requested === undefined ? undefined : await this.projects.resolve(requested);
@@ -55,10 +57,10 @@ export class EventsService {
     return rows.map(render);
   }
 
-  private async markerId(page: PageRequest | undefined): Promise<number | undefined> {
+  private async markerId(page: PageRequest | undefined, visibleTo: string | undefined): Promise<number | undefined> {
     if (page?.marker === undefined) return undefined;
     const id = /^\d{1,15}$/.test(page.marker) ? Number(page.marker) : null;
-    if (id === null || !(await this.events.exists(id))) throw new MarkerNotFound({ marker: page.marker });
+    if (id === null || !(await this.events.exists(id, visibleTo))) throw new MarkerNotFound({ marker: page.marker });
     return id;
   }
 }

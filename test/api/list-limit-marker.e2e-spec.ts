@@ -185,6 +185,20 @@ describe.each(testDatabaseKinds())('limit and marker on the lists on %s', (kind)
     expect(next.searchParams.get('marker')).toBe(res.body.offers[1].uuid);
   });
 
+  it("GET /v1/events: another project's event is no marker for a non-admin", async () => {
+    const events = (await t.as('admin').get('/v1/events?limit=2')).body.events as { id: number }[];
+    const own = await t.as('lessee').get(`/v1/events?limit=2&marker=${events[0].id}`);
+    expect(own.status).toBe(200);
+    expect(own.body.events[0].id).toBe(events[1].id);
+    const other = await t.as('otherLessee').get(`/v1/events?limit=2&marker=${events[0].id}`);
+    expect(other.status).toBe(400);
+    expect(other.body).toEqual({
+      faultcode: 'Client',
+      faultstring: `Marker ${events[0].id} could not be found.`,
+      debuginfo: null,
+    });
+  });
+
   const unknownUuid = '11111111-2222-4333-8444-555555555555';
   it.each([
     ['offers', 'limit=0', "Invalid input for field/attribute limit. Value: '0'. Limit must be positive"],

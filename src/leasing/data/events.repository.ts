@@ -91,7 +91,12 @@ export class EventsRepository {
     return q.getMany();
   }
 
-  async exists(id: number): Promise<boolean> {
-    return (await this.dataSource.getRepository(EventEntity).countBy({ id })) > 0;
+  /** Whether event `id` exists, and concerns `lesseeOrOwnerId` when one is given. */
+  async exists(id: number, lesseeOrOwnerId?: string): Promise<boolean> {
+    const q = this.dataSource.getRepository(EventEntity).createQueryBuilder('e').where('e.id = :id', { id });
+    if (lesseeOrOwnerId !== undefined) {
+      q.andWhere(new Brackets((w) => w.where('e.lessee_id = :p', { p: lesseeOrOwnerId }).orWhere('e.owner_id = :p')));
+    }
+    return (await q.getCount()) > 0;
   }
 }
