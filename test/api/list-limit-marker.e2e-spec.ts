@@ -167,6 +167,22 @@ describe.each(testDatabaseKinds())('limit and marker on the lists on %s', (kind)
     },
   );
 
+  it.each([
+    ['offers', 'admin', OfferEntity, 'deleted'],
+    ['leases', 'lessee', LeaseEntity, 'deleted'],
+  ] as const)(
+    'GET /v1/%s: a marker that left the list between pages still marks its place',
+    async (list, persona, entity, status) => {
+      const before = (await t.as(persona).get(`/v1/${list}`)).body[list] as Record<string, unknown>[];
+      const first = await t.as(persona).get(`/v1/${list}?limit=4`);
+      const marker = first.body[list][3].uuid as string;
+      await t.dataSource.getRepository(entity as never).update({ uuid: marker } as never, { status } as never);
+      const second = await t.as(persona).get(local(first.body.next as string));
+      expect(second.status).toBe(200);
+      expect(second.body[list]).toEqual(before.slice(4, 8));
+    },
+  );
+
   it('GET /v1/nodes: a node enrolled between pages comes on a later page', async () => {
     const { rows } = await walk('nodes', 'admin', '/v1/nodes?limit=10', 10, async () => {
       t.nodes.add(`p-node-new-${serial++}`, { owner: P.owner });

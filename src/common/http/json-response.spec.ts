@@ -284,6 +284,40 @@ describe('compressed replies', () => {
     },
   );
 
+  it('stops reading pages when the client of a compressed list goes away', async () => {
+    let finished = false;
+    let read = 0;
+    async function* endless() {
+      try {
+        for (;;) {
+          read++;
+          await new Promise((resolve) => setImmediate(resolve));
+          yield rows(100);
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    const server = appWith(GZIP, () => new PagedJsonList('offers', endless())).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => {
+      const req = http.get({ port, host: '127.0.0.1', path: '/', headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        expect(res.headers['content-encoding']).toBe('gzip');
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+    });
+    for (let i = 0; i < 100 && !finished; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    server.close();
+    expect(finished).toBe(true);
+    const seen = read;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(read).toBe(seen);
+  });
+
   it('compresses the next key of a paged list with the rows', async () => {
     const res = await raw(
       appWith(GZIP, () =>
