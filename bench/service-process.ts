@@ -7,7 +7,8 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '..');
 /**
  * Under node_modules so that the transpiled files resolve the project's packages; one per
- * checkout, as worktrees share one node_modules and would otherwise run each other's build.
+ * checkout, since git worktrees share one node_modules and a bench started in another one
+ * would otherwise overwrite this one's build while its fleet is generated.
  */
 const BUILD_DIR = path.join(
   ROOT,

@@ -3,7 +3,7 @@ import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { KeystoneAuthentication } from '../auth/keystone/keystone-authentication';
 import { EsiLeapExceptionFilter } from '../common/errors/esi-leap-exception.filter';
 import { jsonBodyMiddleware } from '../common/http/json-body.middleware';
-import { jsonResponseMiddleware } from '../common/http/json-response';
+import { jsonResponses } from '../common/http/json-response';
 import { queryLengthLimit, rateLimit } from '../common/http/request-limits';
 import { methodNotAllowed } from '../common/http/routing-errors';
 import { identityFromHeaders } from '../auth/noauth-identity';
@@ -24,10 +24,16 @@ export function configureHttpApp(app: INestApplication): void {
   const filter = new EsiLeapExceptionFilter();
   // Outermost: it fixes the request id and must see every response, refusals included.
   app.use(app.get(RequestObserver, { strict: false }).middleware);
-  app.use(jsonResponseMiddleware);
+  const config = app.get<string, EsiLeapConfig>(ESI_LEAP_CONFIG, { strict: false });
+  app.use(
+    jsonResponses({
+      gzipLevel: config.api.response_gzip_level,
+      gzipMinSize: config.api.response_gzip_min_size,
+      publicEndpoint: config.api.public_endpoint ?? undefined,
+    }),
+  );
   // The web console's static files: public, and never counted against a project's rate limit.
   app.use(webConsoleAssets());
-  const config = app.get<string, EsiLeapConfig>(ESI_LEAP_CONFIG, { strict: false });
   app.use(queryLengthLimit(config.api.max_query_length));
   // Null in noauth mode. Authentication comes first, as keystonemiddleware wraps the whole app.
   const keystone = app.get(KeystoneAuthentication, { strict: false }) as KeystoneAuthentication | null;

@@ -3,15 +3,16 @@
  * presented as it is reached (PagedJsonList). The first page is read and presented before
  * this returns, so that its failure is an ordinary error answered before any byte of the
  * response; the others are read while the response is written. A page shorter than `limit`
- * is the last one.
+ * is the last one. `startAfter`: the id the list starts after (a paged list's marker).
  */
 export async function keysetPages<T extends { id: number }, V>(
   limit: number,
   readPage: (afterId: number, limit: number) => Promise<readonly T[]>,
   present: (page: readonly T[], afterId: number) => Promise<Iterable<V>>,
+  startAfter = 0,
 ): Promise<AsyncIterable<Iterable<V>>> {
-  let page = await readPage(0, limit);
-  const first = await present(page, 0);
+  let page = await readPage(startAfter, limit);
+  const first = await present(page, startAfter);
   return (async function* pages() {
     yield first;
     while (page.length === limit) {

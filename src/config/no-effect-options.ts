@@ -29,7 +29,7 @@ export const NO_EFFECT_OPTIONS: Readonly<Partial<Record<SectionName, readonly st
       'rpc_response_timeout executor_thread_pool_size backdoor_port backdoor_socket log_options run_external_periodic_tasks',
     ),
   ],
-  api: names('max_limit public_endpoint api_workers'),
+  api: names('api_workers'),
   database: names(`
     sqlite_synchronous backend slave_connection mysql_sql_mode mysql_enable_ndb
     connection_recycle_time max_overflow connection_debug connection_trace pool_timeout use_db_reconnect

@@ -1,10 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
-import { EVENT_SCHEMA, listOf } from '../ops/openapi/api-schemas';
+import { EVENT_SCHEMA, pagedListOf } from '../ops/openapi/api-schemas';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
+import { PAGING_PARAMS, pagedList, pageRequest } from '../common/http/list-paging';
 import { parseQuery } from '../common/http/query-params';
+import { InjectConfig } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
 import { NoPolicyRule } from '../policy/policy.decorator';
 import { EventsService } from './events.service';
 
@@ -15,12 +18,16 @@ const EVENT_LIST_PARAMS = {
   event_type: 'string',
   resource_type: 'string',
   resource_uuid: 'string',
+  ...PAGING_PARAMS,
 } as const;
 
 @ApiTags('events')
 @Controller('v1/events')
 export class EventsController {
-  constructor(private readonly events: EventsService) {}
+  constructor(
+    private readonly events: EventsService,
+    @InjectConfig() private readonly config: EsiLeapConfig,
+  ) {}
 
   @Get()
   @NoPolicyRule(
@@ -28,9 +35,18 @@ export class EventsController {
   )
   @ApiOperation({ summary: 'List lease events after a cursor, in id order' })
   @ApiQueryParams(EVENT_LIST_PARAMS)
-  @ApiJsonResponse(200, 'Events in id order', listOf('events', EVENT_SCHEMA))
+  @ApiJsonResponse(
+    200,
+    'Events in id order',
+    pagedListOf('events', EVENT_SCHEMA, 'http://esi-leap:7777/v1/events?limit=100&marker=1234'),
+  )
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return { events: await this.events.list(ctx, parseQuery(query, EVENT_LIST_PARAMS)) };
+    const parsed = parseQuery(query, EVENT_LIST_PARAMS);
+    const page = pageRequest(parsed, this.config.api.max_limit);
+    const events = await this.events.list(ctx, parsed, page);
+    // Unpaged, the list is the plain object it always was.
+    if (page === undefined) return { events };
+    return pagedList('events', [events], page, (event: Record<string, unknown>) => String(event.id));
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../auth/request-context';
+import { MarkerNotFound } from '../common/errors/esi-leap.exceptions';
+import { PageRequest } from '../common/http/list-paging';
 import { toIso, UtcTime } from '../common/time';
 import { AccessRules } from '../leasing/booking/access-rules';
 import { IdentResolver } from '../leasing/data/ident-resolver';
@@ -26,10 +28,17 @@ export class EventsService {
     private readonly resolver: IdentResolver,
   ) {}
 
-  async list(ctx: RequestContext, query: EventListQuery): Promise<Record<string, unknown>[]> {
+  /**
+   * `page`: events have no uuid, so a paged list's marker is an event id (the `id` of the last
+   * event shown); the list goes on after it and after `last_event_id` alike.
+   */
+  async list(ctx: RequestContext, query: EventListQuery, page?: PageRequest): Promise<Record<string, unknown>[]> {
     // Non-admins only ever see their own project's events, whatever they asked for; a caller
     // without a project has none.
     const admin = this.access.isOfferAdmin(ctx.creds);
+    // Ids are guessable: a marker must be an event the caller may see, so that it tells
+    // nothing of other projects' events.
+    const afterId = await this.markerId(page, admin ? undefined : (ctx.creds.project_id ?? ''));
     if (!admin && !ctx.creds.project_id) return [];
     const requested = admin ? query.lessee_or_owner_id : ctx.creds.project_id!;
     const lesseeOrOwnerId = requested === undefined ? undefined : await this.projects.resolve(requested);
@@ -41,8 +50,18 @@ export class EventsService {
       eventType: query.event_type,
       resourceType,
       resourceUuid,
+      afterId,
+      // One more than asked for: how the paged list knows a next page is due.
+      limit: page?.limit === undefined ? undefined : page.limit + 1,
     });
     return rows.map(render);
+  }
+
+  private async markerId(page: PageRequest | undefined, visibleTo: string | undefined): Promise<number | undefined> {
+    if (page?.marker === undefined) return undefined;
+    const id = /^\d{1,15}$/.test(page.marker) ? Number(page.marker) : null;
+    if (id === null || !(await this.events.exists(id, visibleTo))) throw new MarkerNotFound({ marker: page.marker });
+    return id;
   }
 }
 

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../auth/request-context';
 import { Listed } from '../common/entity-rows';
-import { HTTPForbidden, InvalidTimeAPICommand } from '../common/errors/esi-leap.exceptions';
-import { bothOrNeither, statusFilter, withResourceClass } from '../common/http/list-filters';
+import { HTTPForbidden, InvalidTimeAPICommand, MarkerNotFound } from '../common/errors/esi-leap.exceptions';
+import {
+  bothOrNeither,
+  listConstraints,
+  statusFilter,
+  withConstraints,
+  withResourceClass,
+} from '../common/http/list-filters';
+import { PageRequest, readSize } from '../common/http/list-paging';
 import { keysetPages } from '../common/keyset-pages';
 import { UtcTime } from '../common/time';
 import { AccessRules } from '../leasing/booking/access-rules';
@@ -25,6 +32,7 @@ export interface LeaseListQuery {
   resource_uuid?: string;
   resource_class?: string;
   purpose?: string;
+  constraint?: string[];
 }
 
 /** Leases read per statement by `GET /v1/leases` (about 0.5–1 MB of entities and views). */
@@ -52,9 +60,15 @@ export class LeaseListService {
    * as the slowest client takes to read tens of megabytes. Without it each lease is listed at
    * most once and in id order, and a lease whose status changes mid-list is shown as it was
    * when its page was read; one created meanwhile shows at the end if its page is still to be
-   * read (docs/operations.md, "Large lists").
+   * read (docs/operations.md, "Large lists"). `page`: a paged list starts after its marker's
+   * id, whatever that lease's status now is, and reads no more than it needs.
    */
-  async list(ctx: RequestContext, query: LeaseListQuery): Promise<AsyncIterable<Iterable<LeaseView>>> {
+  async list(
+    ctx: RequestContext,
+    query: LeaseListQuery,
+    page?: PageRequest,
+  ): Promise<AsyncIterable<Iterable<LeaseView>>> {
+    const constraints = listConstraints(query.constraint);
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const ownerId = query.owner_id === undefined ? undefined : await this.projects.resolve(query.owner_id);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
@@ -72,11 +86,24 @@ export class LeaseListService {
       intersecting: window,
     };
     const renderPage = await this.presenter.pageRenderer();
-    const present = async (page: readonly Listed<LeaseEntity>[]) => {
-      const views = await renderPage(page);
-      return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+    const present = async (rows: readonly Listed<LeaseEntity>[]) => {
+      const views = await renderPage(rows);
+      const ofClass = query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+      return constraints ? withConstraints(ofClass, constraints, (view) => view.resource_properties) : ofClass;
     };
-    return keysetPages(LEASE_LIST_PAGE, (afterId, limit) => this.leases.listPage(filter, afterId, limit), present);
+    return keysetPages(
+      readSize(page, LEASE_LIST_PAGE),
+      (afterId, limit) => this.leases.listPage(filter, afterId, limit),
+      present,
+      await this.markerId(page),
+    );
+  }
+
+  private async markerId(page: PageRequest | undefined): Promise<number> {
+    if (page?.marker === undefined) return 0;
+    const lease = await this.leases.findByUuid(page.marker);
+    if (!lease) throw new MarkerNotFound({ marker: page.marker });
+    return lease.id;
   }
 
   /**

@@ -2,13 +2,16 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@ne
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
+import { JSON_NULL } from '../common/http/json-response';
+import { pagedList, pageRequest } from '../common/http/list-paging';
 import { parseQuery } from '../common/http/query-params';
+import { InjectConfig } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
 import { parseBody } from '../common/http/request-body';
 import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LEASE_CAN_DELETE } from '../leasing/data/statuses';
 import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
-import { LEASE_PATCH_SCHEMA, LEASE_SCHEMA, listOf, NEW_LEASE_SCHEMA } from '../ops/openapi/api-schemas';
+import { LEASE_PATCH_SCHEMA, LEASE_SCHEMA, NEW_LEASE_SCHEMA, pagedListOf } from '../ops/openapi/api-schemas';
 import { LeaseToUpdate, leaseUpdateTarget } from '../lease-policy/self-service/lease-update-target';
 import { Policy, PolicyObject, PolicyRequest } from '../policy/policy.decorator';
 import { LEASE_ATTRIBUTES, LEASE_LIST_PARAMS } from './dto/lease-body';
@@ -26,16 +29,23 @@ export class LeasesController {
   constructor(
     private readonly listing: LeaseListService,
     private readonly leases: LeasesService,
+    @InjectConfig() private readonly config: EsiLeapConfig,
   ) {}
 
   @Get()
   @Policy(listRule)
   @ApiOperation({ summary: "List leases the caller's project holds or owns; `view=all` needs the lease admin rule" })
   @ApiQueryParams(LEASE_LIST_PARAMS)
-  @ApiJsonResponse(200, 'The leases the caller may see', listOf('leases', LEASE_SCHEMA))
+  @ApiJsonResponse(
+    200,
+    'The leases the caller may see',
+    pagedListOf('leases', LEASE_SCHEMA, `http://esi-leap:7777/v1/leases?limit=100&marker=${LEASE_SCHEMA.example.uuid}`),
+  )
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return new PagedJsonList('leases', await this.listing.list(ctx, parseQuery(query, LEASE_LIST_PARAMS)));
+    const parsed = parseQuery(query, LEASE_LIST_PARAMS);
+    const page = pageRequest(parsed, this.config.api.max_limit);
+    return pagedList('leases', await this.listing.list(ctx, parsed, page), page, (row) => String(row.uuid));
   }
 
   @Get(':ident')

@@ -3,6 +3,10 @@ import { ESI_LEAP_CONFIG } from '../config/config.module';
 import { EsiLeapConfig } from '../config/esi-leap-config';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
+import { MarkerNotFound } from '../common/errors/esi-leap.exceptions';
+import { listConstraints } from '../common/http/list-filters';
+import { PageRequest, readSize } from '../common/http/list-paging';
+import { matchesAllConstraints } from '../constraints/constraint-evaluator';
 import { LeaseStatus, OfferStatus } from '../leasing/data/statuses';
 import { LeasesRepository } from '../leasing/data/leases.repository';
 import { OffersRepository } from '../leasing/data/offers.repository';
@@ -14,6 +18,7 @@ export interface NodeListQuery {
   resource_class?: string;
   owner?: string;
   lessee?: string;
+  constraint?: string[];
 }
 
 export type NodeView = Record<string, unknown>;
@@ -43,14 +48,27 @@ export class NodesService {
    * page of nodes at a time (PagedJsonList), the first page before anything is sent. The pages
    * are separate statements, as for the lease list (LeasesService.list): each page shows the
    * offers and leases of its nodes as they were when it was read.
+   *
+   * Constraints select nodes by their `properties` before any is decorated. A paged list
+   * (`page`) keeps the driver's order, which is stable (Ironic lists by id, so a node enrolled
+   * meanwhile comes last): it starts after the marker's place in the inventory, and decorates
+   * no more nodes than it shows.
    */
-  async list(ctx: RequestContext, query: NodeListQuery): Promise<AsyncIterable<Iterable<NodeView>>> {
+  async list(
+    ctx: RequestContext,
+    query: NodeListQuery,
+    page?: PageRequest,
+  ): Promise<AsyncIterable<Iterable<NodeView>>> {
+    const constraints = listConstraints(query.constraint);
     const owner = query.owner === undefined ? undefined : await this.projects.resolve(query.owner);
     const lessee = query.lessee === undefined ? undefined : await this.projects.resolve(query.lessee);
     const driver = this.drivers.get(this.config.api.default_resource_type);
-    const nodes = driver.listNodes
+    const inventory = driver.listNodes
       ? await driver.listNodes({ resourceClass: query.resource_class, owner, lessee }, ctx.authToken)
       : [];
+    const afterMarker = page?.marker === undefined ? inventory : inventory.slice(markerPlace(inventory, page.marker) + 1);
+    const nodes = constraints ? afterMarker.filter((n) => matchesAllConstraints(n.properties, constraints)) : afterMarker;
+    const pageSize = readSize(page, NODE_LIST_PAGE);
     const names = await this.projects.names();
     // One "now" for the whole list, however long its client takes to read it.
     const now = this.clock.now();
@@ -80,14 +98,20 @@ export class NodesService {
         for (const node of page) yield renderNode(node);
       })();
     };
-    const first = await decoratePage(nodes.slice(0, NODE_LIST_PAGE));
+    const first = await decoratePage(nodes.slice(0, pageSize));
     return (async function* pages() {
       yield first;
-      for (let start = NODE_LIST_PAGE; start < nodes.length; start += NODE_LIST_PAGE) {
-        yield await decoratePage(nodes.slice(start, start + NODE_LIST_PAGE));
+      for (let start = pageSize; start < nodes.length; start += pageSize) {
+        yield await decoratePage(nodes.slice(start, start + pageSize));
       }
     })();
   }
+}
+
+function markerPlace(nodes: readonly InventoryNode[], marker: string): number {
+  const at = nodes.findIndex((n) => n.uuid === marker);
+  if (at < 0) throw new MarkerNotFound({ marker });
+  return at;
 }
 
 /** Rows per resource UUID, each list in the rows' original order. */

@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
 import { Listed } from '../common/entity-rows';
-import { InvalidAvailabilityAPICommand, InvalidTimeAPICommand } from '../common/errors/esi-leap.exceptions';
-import { bothOrNeither, statusFilter, withResourceClass } from '../common/http/list-filters';
+import { InvalidAvailabilityAPICommand, InvalidTimeAPICommand, MarkerNotFound } from '../common/errors/esi-leap.exceptions';
+import {
+  bothOrNeither,
+  listConstraints,
+  statusFilter,
+  withConstraints,
+  withResourceClass,
+} from '../common/http/list-filters';
+import { PageRequest, readSize } from '../common/http/list-paging';
 import { keysetPages } from '../common/keyset-pages';
 import { UtcTime } from '../common/time';
 import { AccessRules } from '../leasing/booking/access-rules';
@@ -33,6 +40,7 @@ export interface OfferListQuery {
   available_start_time?: UtcTime;
   available_end_time?: UtcTime;
   status?: string;
+  constraint?: string[];
 }
 
 /** Reading offers: the list and one offer. */
@@ -54,9 +62,15 @@ export class OfferListService {
    * is written (PagedJsonList), each page with its own busy intervals, so a whole-table list
    * holds one page of entities. The first page is read and decorated before anything is sent,
    * so that a failure answers with the usual fault body. Pages are separate statements, as
-   * for leases (docs/operations.md, "Large lists").
+   * for leases (docs/operations.md, "Large lists"). `page`: a paged list starts after its
+   * marker's id, whatever that offer's status now is, and reads no more than it needs.
    */
-  async list(ctx: RequestContext, query: OfferListQuery): Promise<AsyncIterable<Iterable<OfferView>>> {
+  async list(
+    ctx: RequestContext,
+    query: OfferListQuery,
+    page?: PageRequest,
+  ): Promise<AsyncIterable<Iterable<OfferView>>> {
+    const constraints = listConstraints(query.constraint);
     const projectId = query.project_id === undefined ? undefined : await this.projects.resolve(query.project_id);
     const { resourceType, resourceUuid } = await this.resolver.resourceFilter(query.resource_type, query.resource_uuid);
     const covering = bothOrNeither(query.start_time, query.end_time, (start, end) => {
@@ -100,9 +114,22 @@ export class OfferListService {
       const available = offers.filter((o) => o.status === OfferStatus.AVAILABLE).map((o) => o.id);
       const busy = await this.busyIntervals.ofOffers<number>({ ids: available }, now);
       const views = await this.presenter.many(offers, busy, now);
-      return query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+      const ofClass = query.resource_class === undefined ? views : withResourceClass(views, query.resource_class);
+      return constraints ? withConstraints(ofClass, constraints, (view) => view.resource_properties) : ofClass;
     };
-    return keysetPages(OFFER_LIST_PAGE, (afterId, limit) => this.offers.listPage(filter, afterId, limit), present);
+    return keysetPages(
+      readSize(page, OFFER_LIST_PAGE),
+      (afterId, limit) => this.offers.listPage(filter, afterId, limit),
+      present,
+      await this.markerId(page),
+    );
+  }
+
+  private async markerId(page: PageRequest | undefined): Promise<number> {
+    if (page?.marker === undefined) return 0;
+    const offer = await this.offers.findByUuid(page.marker);
+    if (!offer) throw new MarkerNotFound({ marker: page.marker });
+    return offer.id;
   }
 
   async show(target: TargetOffer): Promise<OfferView> {

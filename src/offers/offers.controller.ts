@@ -2,13 +2,16 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/co
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { JSON_NULL, PagedJsonList } from '../common/http/json-response';
+import { JSON_NULL } from '../common/http/json-response';
+import { pagedList, pageRequest } from '../common/http/list-paging';
 import { parseQuery } from '../common/http/query-params';
+import { InjectConfig } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
 import { parseBody } from '../common/http/request-body';
 import { OFFER_CAN_DELETE, OfferStatus } from '../leasing/data/statuses';
 import { CLAIM_ATTRIBUTES } from '../leases/dto/lease-body';
 import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
-import { CLAIM_SCHEMA, LEASE_SCHEMA, listOf, NEW_OFFER_SCHEMA, OFFER_SCHEMA } from '../ops/openapi/api-schemas';
+import { CLAIM_SCHEMA, LEASE_SCHEMA, NEW_OFFER_SCHEMA, OFFER_SCHEMA, pagedListOf } from '../ops/openapi/api-schemas';
 import { Policy, PolicyObject } from '../policy/policy.decorator';
 import { OFFER_ATTRIBUTES, OFFER_LIST_PARAMS } from './dto/offer-body';
 import { OfferClaimService } from './offer-claim.service';
@@ -23,16 +26,23 @@ export class OffersController {
     private readonly listing: OfferListService,
     private readonly offers: OffersService,
     private readonly claims: OfferClaimService,
+    @InjectConfig() private readonly config: EsiLeapConfig,
   ) {}
 
   @Get()
   @Policy('esi_leap:offer:get_all')
   @ApiOperation({ summary: 'List offers; restricted offers only to their lessee project tree, unless offer admin' })
   @ApiQueryParams(OFFER_LIST_PARAMS)
-  @ApiJsonResponse(200, 'The offers the caller may see', listOf('offers', OFFER_SCHEMA))
+  @ApiJsonResponse(
+    200,
+    'The offers the caller may see',
+    pagedListOf('offers', OFFER_SCHEMA, `http://esi-leap:7777/v1/offers?limit=100&marker=${OFFER_SCHEMA.example.uuid}`),
+  )
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return new PagedJsonList('offers', await this.listing.list(ctx, parseQuery(query, OFFER_LIST_PARAMS)));
+    const parsed = parseQuery(query, OFFER_LIST_PARAMS);
+    const page = pageRequest(parsed, this.config.api.max_limit);
+    return pagedList('offers', await this.listing.list(ctx, parsed, page), page, (row) => String(row.uuid));
   }
 
   @Get(':ident')

@@ -209,6 +209,12 @@ export class InsufficientCapacity extends EsiLeapException {
   }
 }
 
+/**
+ * *ours*: a list's `marker` (the last row of the previous page) names no row. Nova's wording;
+ * a 400, as Nova and Ironic answer it, since the caller sent it.
+ */
+export class MarkerNotFound extends templated(400, (a) => `Marker ${a.marker} could not be found.`) {}
+
 /** Plain-text routing errors (405/404 for unknown routes or methods under /v1). */
 export class RoutingError extends Error {
   constructor(

@@ -1,3 +1,5 @@
+import { Constraint, parseConstraints } from '../../constraints/constraint-parser';
+import { matchesAllConstraints } from '../../constraints/constraint-evaluator';
 import { UtcTime } from '../time';
 
 /** `status` absent → the endpoint's default set; `any` → no filter; otherwise that status. */
@@ -23,4 +25,26 @@ export function* withResourceClass<T extends { resource_class?: unknown }>(
   resourceClass: string,
 ): Iterable<T> {
   for (const view of views) if (view.resource_class === resourceClass) yield view;
+}
+
+/**
+ * The `constraint` filter of the list endpoints (ours): every constraint parsed before the
+ * list is read, so a malformed one is a 400 naming it (InvalidConstraint); undefined when none
+ * was given.
+ */
+export function listConstraints(texts: readonly string[] | undefined): Constraint[] | undefined {
+  return texts === undefined || texts.length === 0 ? undefined : parseConstraints(texts);
+}
+
+/**
+ * The rows whose properties, as the list shows them, satisfy every constraint, applied lazily
+ * to rendered rows: the CLI's `--property` filter looks at the same key of the same rows
+ * (docs/constraints.md).
+ */
+export function* withConstraints<T>(
+  views: Iterable<T>,
+  constraints: readonly Constraint[],
+  propertiesOf: (view: T) => unknown,
+): Iterable<T> {
+  for (const view of views) if (matchesAllConstraints(propertiesOf(view), constraints)) yield view;
 }

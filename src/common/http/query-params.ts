@@ -1,9 +1,15 @@
 import { ClientError } from '../errors/esi-leap.exceptions';
 import { parseApiDatetime, UtcTime } from '../time';
 
-export type QueryParamType = 'string' | 'datetime' | 'int';
+export type QueryParamType = 'string' | 'strings' | 'datetime' | 'int';
 
-type ParsedValue<T extends QueryParamType> = T extends 'datetime' ? UtcTime : T extends 'int' ? number : string;
+type ParsedValue<T extends QueryParamType> = T extends 'datetime'
+  ? UtcTime
+  : T extends 'int'
+    ? number
+    : T extends 'strings'
+      ? string[]
+      : string;
 
 export type ParsedQuery<S extends Record<string, QueryParamType>> = {
   [K in keyof S]?: ParsedValue<S[K]>;
@@ -13,7 +19,7 @@ export type ParsedQuery<S extends Record<string, QueryParamType>> = {
  * Validates a query string against an endpoint's fixed parameter set, as WSME does: unknown
  * names are a 400, typed values are converted, an empty typed value counts as absent, and
  * strings are taken verbatim (an empty string is a value). A repeated parameter keeps its
- * last value, as upstream.
+ * last value, as upstream, except a `strings` one (ours: `constraint`), which keeps them all.
  */
 export function parseQuery<S extends Record<string, QueryParamType>>(
   query: Record<string, unknown>,
@@ -24,6 +30,10 @@ export function parseQuery<S extends Record<string, QueryParamType>>(
 
   const parsed: Record<string, unknown> = {};
   for (const [name, type] of Object.entries(spec)) {
+    if (type === 'strings') {
+      if (query[name] !== undefined) parsed[name] = allValues(query[name]);
+      continue;
+    }
     const raw = lastValue(query[name]);
     if (raw === undefined) continue;
     if (type === 'string') {
@@ -33,6 +43,10 @@ export function parseQuery<S extends Record<string, QueryParamType>>(
     }
   }
   return parsed as ParsedQuery<S>;
+}
+
+function allValues(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : String(v)));
 }
 
 function lastValue(value: unknown): string | undefined {

@@ -52,6 +52,15 @@ export const additionApiOptions = fromNamespace(ADDITION_ORIGIN, {
     default: 60,
     min: 1,
   }),
+  response_gzip_level: intOpt(
+    'gzip level (1 fastest to 9 smallest) of JSON replies to clients that send "Accept-Encoding: gzip"; ' +
+      '0 never compresses. Compressed replies carry "Vary: Accept-Encoding" (docs/performance.md).',
+    { default: 0, min: 0, max: 9 },
+  ),
+  response_gzip_min_size: intOpt(
+    'Smallest JSON reply, in bytes, that response_gzip_level compresses; shorter ones are sent as they are.',
+    { default: 8192, min: 0 },
+  ),
 });
 
 /** Prometheus exposition (src/ops). */

@@ -16,8 +16,15 @@ export const esiLeapDefaultOptions = fromNamespace(ORIGIN, {
 export const esiLeapApiOptions = fromNamespace(ORIGIN, {
   host_ip: hostOpt('IP address or host name the API listens on.', '0.0.0.0'),
   port: portOpt('TCP port the API listens on.', 7777),
-  max_limit: intOpt('Declared upstream but unused: the API does not paginate.', { default: 1000 }),
-  public_endpoint: strOpt('Public base URL of the API. Declared upstream but unused there.'),
+  max_limit: intOpt(
+    'Most rows one page of a list returns when the request gives a larger "limit" (unused upstream, which does ' +
+      'not paginate; lists without "limit" are never cut). Below 1, no cap.',
+    { default: 1000 },
+  ),
+  public_endpoint: strOpt(
+    'Public base URL of the API, for the "next" page URL of a list asked with "limit" when a proxy rewrites the ' +
+      'host; unset, the scheme and Host of the request. Declared upstream but unused there.',
+  ),
   api_workers: intOpt('Number of API worker processes upstream; unset means one per CPU.'),
   enable_ssl_api: boolOpt('Serve the API over HTTPS, with the certificate and key of the [ssl] section.', false),
   default_resource_type: strOpt('Resource type assumed when a request does not name one.', {

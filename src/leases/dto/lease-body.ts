@@ -1,3 +1,4 @@
+import { PAGING_PARAMS } from '../../common/http/list-paging';
 import { AttributeAccess, AttributeType } from '../../common/http/request-body';
 import { STORED_WIDTHS as W } from '../../common/http/stored-widths';
 
@@ -62,4 +63,6 @@ export const LEASE_LIST_PARAMS = {
   resource_uuid: 'string',
   resource_class: 'string',
   purpose: 'string',
+  constraint: 'strings',
+  ...PAGING_PARAMS,
 } as const;

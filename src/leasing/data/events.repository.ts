@@ -11,6 +11,10 @@ export interface EventListFilter {
   readonly eventType?: string;
   readonly resourceType?: string;
   readonly resourceUuid?: string;
+  /** A paged list's start (its marker), applied with `lastEventId`: rows after both. */
+  readonly afterId?: number;
+  /** At most this many rows. */
+  readonly limit?: number;
 }
 
 export type NewEvent = Omit<EventEntity, 'id' | 'updatedAt'>;
@@ -81,6 +85,18 @@ export class EventsRepository {
         ),
       );
     }
-    return q.orderBy('e.id').getMany();
+    if (filter.afterId !== undefined) q.andWhere('e.id > :afterId', { afterId: filter.afterId });
+    q.orderBy('e.id');
+    if (filter.limit !== undefined) q.limit(filter.limit);
+    return q.getMany();
+  }
+
+  /** Whether event `id` exists, and concerns `lesseeOrOwnerId` when one is given. */
+  async exists(id: number, lesseeOrOwnerId?: string): Promise<boolean> {
+    const q = this.dataSource.getRepository(EventEntity).createQueryBuilder('e').where('e.id = :id', { id });
+    if (lesseeOrOwnerId !== undefined) {
+      q.andWhere(new Brackets((w) => w.where('e.lessee_id = :p', { p: lesseeOrOwnerId }).orWhere('e.owner_id = :p')));
+    }
+    return (await q.getCount()) > 0;
   }
 }

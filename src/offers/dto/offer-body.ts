@@ -1,3 +1,4 @@
+import { PAGING_PARAMS } from '../../common/http/list-paging';
 import { AttributeSpec } from '../../common/http/request-body';
 import { STORED_WIDTHS as W } from '../../common/http/stored-widths';
 
@@ -36,4 +37,6 @@ export const OFFER_LIST_PARAMS = {
   available_start_time: 'datetime',
   available_end_time: 'datetime',
   status: 'string',
+  constraint: 'strings',
+  ...PAGING_PARAMS,
 } as const;

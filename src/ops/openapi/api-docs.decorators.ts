@@ -3,10 +3,11 @@ import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { FAULT_SCHEMA, UNAUTHORIZED_SCHEMA } from './api-schemas';
 
-type QueryParamType = 'string' | 'datetime' | 'int';
+type QueryParamType = 'string' | 'strings' | 'datetime' | 'int';
 
 const QUERY_SCHEMAS: Record<QueryParamType, SchemaObject> = {
   string: { type: 'string' },
+  strings: { type: 'array', items: { type: 'string' } },
   datetime: { type: 'string', description: 'ISO 8601' },
   int: { type: 'integer' },
 };
@@ -20,13 +21,42 @@ const FAULTS: Record<number, string> = {
   503: 'The database is unavailable',
 };
 
+/** Our additions to the list parameters (docs/api-lists.md), described where they appear. */
+const QUERY_DOCS: Readonly<Record<string, { description: string; example?: unknown }>> = {
+  constraint: {
+    description:
+      'ours: a property constraint (docs/constraints.md), repeatable, ANDed. Offers and leases are matched on ' +
+      '`resource_properties`, nodes on `properties`. A malformed one is a 400 naming it.',
+    example: ['cpus>=64', 'gpu==a100|h100'],
+  },
+  limit: {
+    description:
+      'ours: at most this many rows (at least 1; above `[api] max_limit` lowered to it). While more rows follow, ' +
+      'the body gets a `next` key with the URL of the next page.',
+    example: 100,
+  },
+  marker: {
+    description:
+      'ours: the last row of the previous page (a uuid; for events, an event id); the list starts after it. ' +
+      'A marker naming no row is a 400.',
+  },
+};
+
 /**
  * The fixed query parameter set of a list endpoint (the same table `parseQuery` enforces; any
  * other parameter is a 400).
  */
 export function ApiQueryParams(params: Readonly<Record<string, QueryParamType>>): MethodDecorator {
   return applyDecorators(
-    ...Object.entries(params).map(([name, type]) => ApiQuery({ name, required: false, schema: QUERY_SCHEMAS[type] })),
+    ...Object.entries(params).map(([name, type]) =>
+      ApiQuery({
+        name,
+        required: false,
+        schema: QUERY_SCHEMAS[type],
+        ...(type === 'strings' ? { style: 'form', explode: true } : {}),
+        ...QUERY_DOCS[name],
+      }),
+    ),
   );
 }
 

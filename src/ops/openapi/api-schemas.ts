@@ -108,6 +108,27 @@ export function listOf(key: string, item: SchemaObject): SchemaObject {
   };
 }
 
+/**
+ * A list that pages (ours): with `limit`, a `next` key after the list holds the URL of the
+ * following page while rows remain.
+ */
+export function pagedListOf(key: string, item: SchemaObject, nextExample: string): SchemaObject {
+  const list = listOf(key, item);
+  return {
+    ...list,
+    properties: {
+      ...list.properties,
+      next: {
+        type: 'string',
+        format: 'uri',
+        description:
+          'Only with `limit`, and only while more rows follow: this request with `marker` set to the last row shown.',
+      },
+    },
+    example: { ...(list.example as object), next: nextExample },
+  };
+}
+
 export const OFFER_SCHEMA = outputSchemaOf(OFFER_ATTRIBUTES, {
   name: 'rack1-node3',
   uuid: UUID_1,
