@@ -86,13 +86,20 @@ export class OutboxConsumer {
     // Renewed apart from the events, so a delivery that waits on its peer keeps the claim.
     const renewal = setInterval(() => void this.renew(), (CLAIM_SECONDS * 1000) / 3).unref();
     let last = cursor.lastEventId;
+    // Where the next batch starts: at the cursor, or past a full batch the cursor could not
+    // cross (an id in it may still commit). Reading on from there, rather than the same batch
+    // again, delivers what follows at once; the cursor catches up on a later pass. On Galera
+    // ids step by the cluster size, so most ids are missing and a full batch is blocked for
+    // the whole grace.
+    let readFrom = last;
     let handled = 0;
     try {
       for (;;) {
-        const events = await this.tx.run((em) => this.cursors.eventsAfter(em, last, BATCH_SIZE));
+        const from = readFrom;
+        const events = await this.tx.run((em) => this.cursors.eventsAfter(em, from, BATCH_SIZE));
         if (events.length === 0) return handled;
         const upTo = events[events.length - 1].id;
-        const done = await this.tx.run((em) => this.cursors.delivered(em, this.options.cursor, last, upTo));
+        const done = await this.tx.run((em) => this.cursors.delivered(em, this.options.cursor, from, upTo));
         for (const event of events) {
           if (done.has(event.id)) continue;
           await deliver(event, cursor);
@@ -100,12 +107,15 @@ export class OutboxConsumer {
           if (!(await this.record(event.id))) return handled;
           done.add(event.id);
         }
-        const next = this.advanceTo(last, events, done);
-        if (next > last) {
-          if (!(await this.moveCursor(next))) return handled;
-          last = next;
+        if (from === last) {
+          const next = this.advanceTo(last, events, done);
+          if (next > last) {
+            if (!(await this.moveCursor(next))) return handled;
+            last = next;
+          }
         }
         if (events.length < BATCH_SIZE) return handled;
+        readFrom = upTo;
       }
     } finally {
       clearInterval(renewal);
@@ -115,7 +125,9 @@ export class OutboxConsumer {
 
   /**
    * How far the cursor may go: over handled events and over ids missing for longer than the
-   * grace, up to the first event still to handle or id that may still commit.
+   * grace, up to the first event still to handle or id that may still commit. Only batches
+   * that start at the cursor are looked at, so an id missing further on starts its grace once
+   * the cursor has come near it: later, never sooner.
    */
   private advanceTo(last: number, events: readonly EventEntity[], done: ReadonlySet<number>): number {
     const now = Date.now();
