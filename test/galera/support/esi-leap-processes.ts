@@ -10,6 +10,8 @@ export interface EsiLeapProcess {
   /** The exit code, or the signal that ended it. */
   readonly exited: Promise<number | string | null>;
   output(): string;
+  /** Its log lines at WARN level or above, from the start (request logs would crowd them out of `output`). */
+  problems(): string;
 }
 
 /** What a process logs once it runs (`src/cli/serve.ts`). */
@@ -45,6 +47,8 @@ export class EsiLeapProcesses {
   async start(role: 'api' | 'manager', conf: string): Promise<EsiLeapProcess> {
     const port = await freePort();
     let tail = '';
+    let partial = '';
+    let problems = '';
     const child = spawn(
       process.execPath,
       [path.join(this.packageDir, 'bin', 'esi-leap.js'), `--role=${role}`, '--config-file', conf],
@@ -58,6 +62,11 @@ export class EsiLeapProcesses {
     const keep = (d: Buffer) => {
       tail = (tail + String(d)).slice(-OUTPUT_KEPT);
       if (RUNNING.test(tail)) running();
+      const lines = (partial + String(d)).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        if (/"level":"(WARN|ERROR|FATAL)"/.test(line)) problems = (problems + line + '\n').slice(-OUTPUT_KEPT);
+      }
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -67,7 +76,13 @@ export class EsiLeapProcesses {
         resolve(code ?? signal);
       }),
     );
-    const started: EsiLeapProcess = { child, url: `http://127.0.0.1:${port}`, exited, output: () => tail };
+    const started: EsiLeapProcess = {
+      child,
+      url: `http://127.0.0.1:${port}`,
+      exited,
+      output: () => tail,
+      problems: () => problems,
+    };
     this.started.push(started);
     if (role === 'api') await waitForHttp(`${started.url}/`, child, started.output, 60_000);
     else {
