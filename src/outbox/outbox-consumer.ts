@@ -102,7 +102,8 @@ export class OutboxConsumer {
     let last = cursor.lastEventId;
     // Where the pass reads next. It runs ahead of the cursor when an id that may still commit
     // holds the cursor back: reading from the cursor again would offer the same full batch
-    // for ever, and nothing after it would be delivered until the id's grace ran out.
+    // for ever, and nothing after it would be delivered until the id's grace ran out. On
+    // Galera ids step by the cluster size, so most ids are missing and this is the usual case.
     let readAfter = last;
     let handled = 0;
     try {
@@ -141,7 +142,9 @@ export class OutboxConsumer {
 
   /**
    * How far the cursor may go: over handled events and over ids missing for longer than the
-   * grace, up to the first event still to handle or id that may still commit.
+   * grace, up to the first event still to handle or id that may still commit. Only batches
+   * that start at the cursor are looked at, so an id missing further on starts its grace once
+   * the cursor has come near it: later, never sooner.
    */
   private advanceTo(last: number, events: readonly EventEntity[], done: ReadonlySet<number>): number {
     const now = Date.now();

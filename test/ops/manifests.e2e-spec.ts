@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config/config-loader';
+import { parseConnectionUrl } from '../../src/db/connection-url';
 import { configMapHash, K8s, podSpecOf, renderKustomization } from './support/kustomize';
 import { parseManifests } from './support/strict-yaml';
 
@@ -260,5 +261,143 @@ describe('deploy/kubernetes rendered as kubectl kustomize does', () => {
       }
     }
     expect(opened.sort()).toEqual(['console', 'https', 'status from monitoring']);
+  });
+});
+
+describe('deploy/kubernetes/overlays/galera: the base on a MariaDB Operator Galera cluster', () => {
+  const OVERLAY = path.join(DIR, 'overlays/galera');
+  const MARIADB_API = 'k8s.mariadb.com/v1alpha1';
+  const rendered = renderKustomization(OVERLAY);
+  const operatorObjects = rendered.filter((o) => o.apiVersion === MARIADB_API);
+  const one = (kind: string) => {
+    const found = operatorObjects.filter((o) => o.kind === kind);
+    expect([kind, found.length]).toEqual([kind, 1]);
+    return found[0];
+  };
+  const overlayWorkloads = rendered.filter((o) => podSpecOf(o) !== undefined);
+  const CONNECTION_VARIABLE = 'ESI_LEAP__DATABASE__CONNECTION';
+
+  it('renders the base unchanged but for the database connection, plus the operator objects, all in the namespace', () => {
+    const withoutEnv = structuredClone(rendered.filter((o) => o.apiVersion !== MARIADB_API));
+    for (const workload of withoutEnv.filter((o: K8s) => podSpecOf(o) !== undefined)) {
+      for (const c of podSpecOf(workload).containers as K8s[]) {
+        expect([workload.metadata.name, c.env?.map((e: K8s) => e.name)]).toEqual([
+          workload.metadata.name,
+          [CONNECTION_VARIABLE],
+        ]);
+        delete c.env;
+      }
+    }
+    expect(withoutEnv).toEqual(objects);
+    expect(operatorObjects.map((o) => o.kind).sort()).toEqual(['Connection', 'Database', 'Grant', 'MariaDB', 'User']);
+    for (const o of rendered) expect([o.kind, o.metadata.namespace]).toEqual([o.kind, NAMESPACE]);
+    for (const o of rendered.filter((x) => x.apiVersion !== MARIADB_API)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Model = require(`kubernetes-models/${o.apiVersion}/${o.kind}`)[o.kind];
+      expect(() => new Model(o).validate()).not.toThrow();
+    }
+  });
+
+  it('runs three Galera nodes with the settings docs/operations.md asks for', () => {
+    const mariadb = one('MariaDB');
+    expect(mariadb.spec.galera).toEqual({ enabled: true });
+    expect(mariadb.spec.replicas).toBe(3);
+    const myCnf = String(mariadb.spec.myCnf)
+      .split('\n')
+      .map((line) => line.trim());
+    expect(myCnf[0]).toBe('[mariadb]');
+    for (const setting of ['binlog_format=row', 'innodb_autoinc_lock_mode=2', 'default_storage_engine=InnoDB']) {
+      expect(myCnf).toContain(setting);
+    }
+    expect(mariadb.spec.rootPasswordSecretKeyRef).toEqual({ name: 'esi-leap-galera-root', key: 'password' });
+  });
+
+  it('creates the esi_leap database and user, granted on it, and a Connection to the primary Service with their names', () => {
+    const [mariadb, database, user, grant, connection] = ['MariaDB', 'Database', 'User', 'Grant', 'Connection'].map(
+      one,
+    );
+    for (const o of [database, user, grant, connection])
+      expect([o.kind, o.spec.mariaDbRef]).toEqual([o.kind, { name: mariadb.metadata.name }]);
+    expect(grant.spec).toMatchObject({
+      database: database.spec.name,
+      table: '*',
+      username: user.spec.name,
+      host: user.spec.host,
+      privileges: ['ALL PRIVILEGES'],
+    });
+    expect(database.spec.characterSet).toBe('utf8mb4');
+    // The operator's default of 10 is too few for the pools of every replica.
+    expect(user.spec.maxUserConnections).toBeGreaterThanOrEqual(50);
+    expect(connection.spec).toMatchObject({
+      serviceName: `${mariadb.metadata.name}-primary`,
+      username: user.spec.name,
+      database: database.spec.name,
+      passwordSecretKeyRef: user.spec.passwordSecretKeyRef,
+    });
+  });
+
+  it("gives every esi-leap container [database] connection from the Connection's Secret: a MySQL URL to the primary, over secrets.conf's", () => {
+    const connection = one('Connection');
+    for (const workload of overlayWorkloads) {
+      for (const c of podSpecOf(workload).containers as K8s[]) {
+        expect([workload.metadata.name, c.env]).toEqual([
+          workload.metadata.name,
+          [
+            {
+              name: CONNECTION_VARIABLE,
+              valueFrom: {
+                secretKeyRef: { name: connection.spec.secretName, key: connection.spec.secretTemplate.key },
+              },
+            },
+          ],
+        ]);
+      }
+    }
+    // The Secret's value as the operator writes it (a Go template over the Connection's fields).
+    const host = `${connection.spec.serviceName}.${NAMESPACE}.svc.cluster.local`;
+    const fields: Record<string, string> = {
+      Username: connection.spec.username,
+      Password: '3f9c0ad1b2e4',
+      Host: host,
+      Port: '3306',
+      Database: connection.spec.database,
+    };
+    const value = String(connection.spec.secretTemplate.format).replace(/\{\{ \.(\w+) \}\}/g, (_, field: string) => {
+      expect(Object.keys(fields)).toContain(field);
+      return fields[field];
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'esi-leap-k8s-'));
+    try {
+      const main = path.join(dir, 'esi-leap.conf');
+      writeFileSync(main, generatedConfig.data['esi-leap.conf']);
+      const { config } = loadConfig({
+        configFiles: [main, path.join(DIR, 'secrets.conf.example')],
+        env: { [CONNECTION_VARIABLE]: value },
+      });
+      expect(config.database.connection).toBe(value);
+      expect(parseConnectionUrl(config.database.connection as string).options).toMatchObject({
+        type: 'mysql',
+        host,
+        port: 3306,
+        username: 'esi_leap',
+        password: fields.Password,
+        database: 'esi_leap',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has docs/operations.md apply the overlay and create the Secrets it reads', () => {
+    const walkthrough = readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
+    expect(walkthrough).toContain('kubectl apply -k deploy/kubernetes/overlays/galera');
+    for (const secret of new Set(
+      operatorObjects.flatMap((o) => [o.spec.rootPasswordSecretKeyRef?.name, o.spec.passwordSecretKeyRef?.name]),
+    )) {
+      if (secret)
+        expect(walkthrough).toMatch(
+          new RegExp(`kubectl -n esi-leap create secret generic ${secret} --from-literal=password=`),
+        );
+    }
   });
 });

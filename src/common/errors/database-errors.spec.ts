@@ -39,6 +39,19 @@ describe('databaseErrorResponse', () => {
       mysqlError('ER_UNKNOWN_COM_ERROR', 1047, 'WSREP has not yet prepared node for application use'),
     ],
     [
+      'commit on a Galera node cut off from the majority',
+      mysqlError(
+        'ER_ERROR_DURING_COMMIT',
+        1180,
+        'Error while appending streaming replication fragment(provider status: Not connected to Primary Component)',
+      ),
+    ],
+    [
+      // A read on a Galera node cut off from the majority, waiting past wsrep_sync_wait.
+      'causal read timeout on a Galera node',
+      mysqlError('ER_LOCK_WAIT_TIMEOUT', 1205, 'Lock wait timeout exceeded; try restarting transaction'),
+    ],
+    [
       'lost connection',
       Object.assign(new Error('Connection lost: The server closed the connection.'), {
         code: 'PROTOCOL_CONNECTION_LOST',

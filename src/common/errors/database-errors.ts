@@ -38,6 +38,7 @@ const UNAVAILABLE_ERRNOS = new Set([
   1130, // ER_HOST_NOT_PRIVILEGED
   1142, // ER_TABLEACCESS_DENIED_ERROR: grants revoked
   1143, // ER_COLUMNACCESS_DENIED_ERROR
+  1180, // ER_ERROR_DURING_COMMIT: a Galera node that left the Primary Component could not replicate the commit (rolled back)
   1203, // ER_TOO_MANY_USER_CONNECTIONS
   1205, // ER_LOCK_WAIT_TIMEOUT outside a resource lock: a Galera read waiting past wsrep_sync_wait
   1226, // ER_USER_LIMIT_REACHED

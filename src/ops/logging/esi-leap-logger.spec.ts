@@ -89,6 +89,22 @@ describe('EsiLeapLogger', () => {
     expect(lines.slice(4)).toEqual(['Error: boom', '    at mysql://u:***@h/d']);
   });
 
+  it.each<LogFormat>(['json', 'text'])('%s: an error logged without a stack is one line', (format) => {
+    // The exception filter logs a refused database this way before it answers 503.
+    const message = 'POST /v1/leases: database unavailable (ER_UNKNOWN_COM_ERROR 1047)';
+    const lines = capture(() => new EsiLeapLogger('info', format).error(message, 'esi-leap.api'));
+    expect(lines).toHaveLength(1);
+    if (format === 'json') {
+      expect(JSON.parse(lines[0])).toEqual(
+        expect.objectContaining({ level: 'ERROR', context: 'esi-leap.api', message }),
+      );
+    } else {
+      expect(lines[0]).toMatch(
+        new RegExp(`^${ISO_UTC} ${process.pid} ERROR esi-leap.api ${message.replace(/[()]/g, '\\$&')}$`),
+      );
+    }
+  });
+
   it.each<LogFormat>(['json', 'text'])('%s: folds Nest start-up lines into one summary at info level', (format) => {
     const startup = (logger: EsiLeapLogger) => {
       logger.log('Starting Nest application...', 'NestFactory');

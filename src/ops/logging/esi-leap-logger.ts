@@ -78,9 +78,12 @@ export class EsiLeapLogger extends ConsoleLogger {
     );
   }
 
-  /** Text mode prints an error's stack on its own after the line; it is masked like the rest. */
-  protected override printStackTrace(stack: string): void {
-    super.printStackTrace(redactText(stack));
+  /**
+   * Text mode prints an error's stack on its own after the line; it is masked like the rest.
+   * Nest calls this for every error, without a stack when the caller gave none.
+   */
+  protected override printStackTrace(stack: string | undefined): void {
+    super.printStackTrace(stack === undefined ? '' : redactText(stack));
   }
 
   /** Nest's JSON line with an ISO-8601 timestamp and a standard level name, time first. */

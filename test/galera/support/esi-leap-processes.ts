@@ -7,12 +7,21 @@ export interface EsiLeapProcess {
   readonly child: ChildProcess;
   /** `http://127.0.0.1:<port>` for an API process. */
   readonly url: string;
+  /** The exit code, or the signal that ended it. */
+  readonly exited: Promise<number | string | null>;
   output(): string;
+  /** Its log lines at WARN level or above, from the start (request logs would crowd them out of `output`). */
+  problems(): string;
 }
 
+/** What a process logs once it runs (`src/cli/serve.ts`). */
+const RUNNING = /running \(role \w+\)/;
+/** The last characters of a process's output kept for failure messages. */
+const OUTPUT_KEPT = 64_000;
+
 /**
- * Starts the processes of a Galera run and stops them all at the end, whatever failed. Roles
- * other than `api` (managers) are spawned the same way; only API processes are waited for.
+ * Starts the processes of a Galera run and stops them all at the end, whatever failed. An API
+ * process is started once it answers HTTP, a manager once it logs that it runs.
  */
 export class EsiLeapProcesses {
   private readonly started: EsiLeapProcess[] = [];
@@ -37,7 +46,9 @@ export class EsiLeapProcesses {
 
   async start(role: 'api' | 'manager', conf: string): Promise<EsiLeapProcess> {
     const port = await freePort();
-    const lines: string[] = [];
+    let tail = '';
+    let partial = '';
+    let problems = '';
     const child = spawn(
       process.execPath,
       [path.join(this.packageDir, 'bin', 'esi-leap.js'), `--role=${role}`, '--config-file', conf],
@@ -46,11 +57,40 @@ export class EsiLeapProcesses {
         env: { ...process.env, HOME: this.workDir, ESI_LEAP__API__PORT: String(port) },
       },
     );
-    child.stdout!.on('data', (d) => lines.push(String(d)));
-    child.stderr!.on('data', (d) => lines.push(String(d)));
-    const started: EsiLeapProcess = { child, url: `http://127.0.0.1:${port}`, output: () => lines.join('') };
+    let running: () => void;
+    const up = new Promise<void>((resolve) => (running = resolve));
+    const keep = (d: Buffer) => {
+      tail = (tail + String(d)).slice(-OUTPUT_KEPT);
+      if (RUNNING.test(tail)) running();
+      const lines = (partial + String(d)).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        if (/"level":"(WARN|ERROR|FATAL)"/.test(line)) problems = (problems + line + '\n').slice(-OUTPUT_KEPT);
+      }
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const exited = new Promise<number | string | null>((resolve) =>
+      child.once('exit', (code, signal) => {
+        running();
+        resolve(code ?? signal);
+      }),
+    );
+    const started: EsiLeapProcess = {
+      child,
+      url: `http://127.0.0.1:${port}`,
+      exited,
+      output: () => tail,
+      problems: () => problems,
+    };
     this.started.push(started);
     if (role === 'api') await waitForHttp(`${started.url}/`, child, started.output, 60_000);
+    else {
+      await up;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`the ${role} process exited at start:\n${started.output()}`);
+      }
+    }
     return started;
   }
 

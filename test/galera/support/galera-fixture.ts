@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfSections, writeLocalConf } from '../../support/local-conf';
@@ -64,6 +64,11 @@ export class GaleraFixture {
       path.join(this.nodeDir, name),
       JSON.stringify({ project_owner_id: P.owner, resource_class: 'baremetal' }),
     );
+  }
+
+  /** What the dummy driver holds for a node: its owner, and the lease and lessee while leased. */
+  nodeFile(name: string): Record<string, unknown> {
+    return JSON.parse(readFileSync(path.join(this.nodeDir, name), 'utf8')) as Record<string, unknown>;
   }
 
   tablesWithoutPrimaryKey(): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseManifests } from './strict-yaml';
 
@@ -7,13 +7,15 @@ import { parseManifests } from './strict-yaml';
 export type K8s = any;
 
 /** The kustomization fields this renderer implements; any other one fails the render. */
-const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'configMapGenerator', 'images']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'configMapGenerator', 'images', 'patches']);
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 
 /**
- * What `kubectl kustomize DIR` prints for the fields used in deploy/kubernetes: the resources
- * files parsed strictly, ConfigMaps generated from files with kustomize's name-hash suffix and
- * every reference to them renamed, the namespace set on every object, images rewritten.
+ * What `kubectl kustomize DIR` prints for the fields used in deploy/kubernetes and its overlays:
+ * the resources files parsed strictly (a directory among them rendered as a kustomization of its
+ * own, as a base), ConfigMaps generated from files with kustomize's name-hash suffix and every
+ * reference to them renamed, JSON 6902 patches applied to their targets, the namespace set on
+ * every object, images rewritten.
  */
 export function renderKustomization(dir: string): K8s[] {
   const [kustomization] = parseManifests(
@@ -23,8 +25,10 @@ export function renderKustomization(dir: string): K8s[] {
   const unsupported = Object.keys(kustomization).filter((field) => !SUPPORTED.has(field));
   if (unsupported.length > 0)
     throw new Error(`kustomization fields this renderer does not implement: ${unsupported.join(', ')}`);
-  const objects: K8s[] = (kustomization.resources as string[]).flatMap((file) =>
-    parseManifests(readFileSync(path.join(dir, file), 'utf8'), file),
+  const objects: K8s[] = (kustomization.resources as string[]).flatMap((entry) =>
+    statSync(path.join(dir, entry)).isDirectory()
+      ? renderKustomization(path.join(dir, entry))
+      : parseManifests(readFileSync(path.join(dir, entry), 'utf8'), entry),
   );
   const renamed = new Map<string, string>();
   for (const generator of (kustomization.configMapGenerator ?? []) as K8s[]) {
@@ -32,6 +36,7 @@ export function renderKustomization(dir: string): K8s[] {
     renamed.set(generator.name, configMap.metadata.name);
     objects.push(configMap);
   }
+  for (const patch of (kustomization.patches ?? []) as K8s[]) applyPatch(objects, patch);
   for (const object of objects) {
     if (kustomization.namespace) object.metadata.namespace = kustomization.namespace;
     const pod = podSpecOf(object);
@@ -104,4 +109,56 @@ function rewriteImage(image: string, rules: K8s[]): string {
   if (!rule) return image;
   const suffix = rule.digest ? `@${rule.digest}` : rule.newTag ? `:${rule.newTag}` : image.slice(name.length);
   return `${rule.newName ?? name}${suffix}`;
+}
+
+/**
+ * One entry of `patches`: a JSON 6902 patch (a YAML list of `add`, `replace` and `remove`
+ * operations) applied to every object its target selects by kind and name (a regular
+ * expression, as in kustomize). A target that selects nothing, or a path that does not resolve,
+ * fails the render, as kustomize fails.
+ */
+function applyPatch(objects: K8s[], entry: K8s): void {
+  const unsupported = Object.keys(entry).filter((field) => !['target', 'patch'].includes(field));
+  if (unsupported.length > 0 || typeof entry.patch !== 'string')
+    throw new Error(`patches: only a target and an inline JSON 6902 patch are implemented (${JSON.stringify(entry)})`);
+  const { kind, name, ...rest } = entry.target as { kind?: string; name?: string };
+  if (Object.keys(rest).length > 0)
+    throw new Error(`patch targets by ${Object.keys(rest).join(', ')} are not implemented`);
+  const selected = objects.filter(
+    (o) =>
+      (kind === undefined || o.kind === kind) &&
+      (name === undefined || new RegExp(`^(?:${name})$`).test(o.metadata.name)),
+  );
+  if (selected.length === 0) throw new Error(`patch target ${JSON.stringify(entry.target)} selects no object`);
+  const [operations] = parseManifests(entry.patch, 'inline patch') as K8s[][];
+  for (const object of selected) for (const operation of operations) applyOperation(object, operation);
+}
+
+function applyOperation(object: K8s, operation: K8s): void {
+  const { op, path: pointer, value } = operation as { op: string; path: string; value?: unknown };
+  if (!['add', 'replace', 'remove'].includes(op)) throw new Error(`JSON patch op ${op} is not implemented`);
+  const tokens = pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const last = tokens.pop()!;
+  let parent = object;
+  for (const token of tokens) {
+    parent = Array.isArray(parent) ? parent[Number(token)] : parent?.[token];
+    if (parent === undefined || parent === null || typeof parent !== 'object')
+      throw new Error(`${object.kind} ${object.metadata.name}: ${pointer} does not resolve`);
+  }
+  if (Array.isArray(parent)) {
+    const index = last === '-' ? parent.length : Number(last);
+    if (!(index >= 0 && index <= parent.length) || (op !== 'add' && index >= parent.length))
+      throw new Error(`${object.kind} ${object.metadata.name}: ${pointer} is out of range`);
+    if (op === 'add') parent.splice(index, 0, value);
+    else if (op === 'replace') parent[index] = value;
+    else parent.splice(index, 1);
+  } else {
+    if (op !== 'add' && !(last in parent))
+      throw new Error(`${object.kind} ${object.metadata.name}: ${pointer} does not exist`);
+    if (op === 'remove') delete parent[last];
+    else parent[last] = value;
+  }
 }

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { uuid5 } from '../../../src/notifications/message-ids';
 import { ReceivedNotification } from '../../notifications/notification-harness';
 import { sleep } from './service-processes';
@@ -27,8 +26,13 @@ interface EventRow {
   object_uuid: string;
 }
 
+/** What the audit reads the outbox through: a DataSource, or a connection to one Galera node. */
+export interface OutboxReader {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
+
 export async function auditNotifications(
-  db: DataSource,
+  db: OutboxReader,
   received: readonly ReceivedNotification[],
 ): Promise<NotificationAudit> {
   const [cursor] = (await db.query("SELECT identity FROM notification_cursors WHERE name = 'rabbit'")) as Array<{
@@ -58,7 +62,7 @@ export async function auditNotifications(
 
 /** Waits until every event of the database has arrived at least once; the last audit. */
 export async function waitUntilRelayed(
-  db: DataSource,
+  db: OutboxReader,
   received: readonly ReceivedNotification[],
   timeoutMs: number,
 ): Promise<NotificationAudit> {
