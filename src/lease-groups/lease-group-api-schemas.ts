@@ -15,7 +15,10 @@ const LESSEE = '0f9e8d7c6b5a49382716a5b4c3d2e1f0';
 export const NEW_LEASE_GROUP_SCHEMA: SchemaObject = {
   type: 'object',
   properties: {
-    count: { ...COUNT, description: `How many leases to book, all or none (1 to ${LARGEST_GROUP}); or min_count/max_count` },
+    count: {
+      ...COUNT,
+      description: `How many leases to book, all or none (1 to ${LARGEST_GROUP}); or min_count/max_count`,
+    },
     min_count: { ...COUNT, description: 'At least this many (default 1 when max_count is given)' },
     max_count: { ...COUNT, description: 'At most this many, when more are free (default min_count)' },
     from: {
@@ -23,7 +26,7 @@ export const NEW_LEASE_GROUP_SCHEMA: SchemaObject = {
       nullable: true,
       enum: ['offers', 'owned', null],
       description:
-        '`offers` (default): claim offers the caller may claim; `owned`: lease resources the caller\'s project ' +
+        "`offers` (default): claim offers the caller may claim; `owned`: lease resources the caller's project " +
         'owns directly (needs esi_leap:lease:create)',
     },
     resource_class: { type: 'string', nullable: true },
@@ -38,7 +41,11 @@ export const NEW_LEASE_GROUP_SCHEMA: SchemaObject = {
     name: { type: 'string', nullable: true, description: "The group's name, also every lease's" },
     purpose: { type: 'string', nullable: true },
     properties: { type: 'object', nullable: true, additionalProperties: true },
-    dry_run: { type: 'boolean', nullable: true, description: 'true: answer which resources would be booked; book nothing' },
+    dry_run: {
+      type: 'boolean',
+      nullable: true,
+      description: 'true: answer which resources would be booked; book nothing',
+    },
   },
   additionalProperties: false,
   example: {
@@ -104,8 +111,16 @@ export const LEASE_GROUP_PLAN_SCHEMA: SchemaObject = {
     start_time: '2030-02-01T00:00:00',
     end_time: '2030-02-08T00:00:00',
     resources: [
-      { resource_uuid: '9c8b7a65-1d2e-4f30-8a91-b2c3d4e5f607', resource: 'node-3', offer_uuid: '2f1e0d52-4a4c-4c8e-9b4c-6a7b1f0e5d21' },
-      { resource_uuid: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', resource: 'node-4', offer_uuid: '6d5c4b3a-2918-4e7d-9c6b-5a4938271605' },
+      {
+        resource_uuid: '9c8b7a65-1d2e-4f30-8a91-b2c3d4e5f607',
+        resource: 'node-3',
+        offer_uuid: '2f1e0d52-4a4c-4c8e-9b4c-6a7b1f0e5d21',
+      },
+      {
+        resource_uuid: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+        resource: 'node-4',
+        offer_uuid: '6d5c4b3a-2918-4e7d-9c6b-5a4938271605',
+      },
     ],
   },
 };

@@ -4,7 +4,12 @@ import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LeaseGroupEntity, LeaseGroupStatusName } from '../leasing/data/lease-group.entity';
 import { LeaseGroupsRepository } from '../leasing/data/lease-groups.repository';
 import { LeaseLimits } from '../leasing/limits/lease-limits';
-import { PolicyRequest, PolicyTargetResolver, PolicyTargetSpec, ResolvedPolicyTarget } from '../policy/policy.decorator';
+import {
+  PolicyRequest,
+  PolicyTargetResolver,
+  PolicyTargetSpec,
+  ResolvedPolicyTarget,
+} from '../policy/policy.decorator';
 import { ProjectDirectory } from '../projects/project-directory';
 
 /** A group with its member leases (every one, cancelled ones included), as a route's object. */

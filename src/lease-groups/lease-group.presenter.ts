@@ -38,7 +38,12 @@ export class LeaseGroupPresenter {
     const booked = new Map(groups.map((g) => [g.uuid, members.get(g.uuid)!.filter((l) => !CANCELLED.has(l.status))]));
     const views = [...(await (await this.leases.pageRenderer())([...booked.values()].flat()))];
     const byLease = new Map<string, LeaseView>(views.map((view) => [String(view.uuid), view]));
-    return groups.map((g) => render(g, booked.get(g.uuid)!.map((l) => byLease.get(l.uuid)!)));
+    return groups.map((g) =>
+      render(
+        g,
+        booked.get(g.uuid)!.map((l) => byLease.get(l.uuid)!),
+      ),
+    );
   }
 }
 

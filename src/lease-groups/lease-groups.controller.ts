@@ -4,11 +4,15 @@ import type { Response } from 'express';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
 import { JSON_NULL } from '../common/http/json-response';
+import { pagedList, pageRequest } from '../common/http/list-paging';
 import { parseQuery } from '../common/http/query-params';
 import { parseBody } from '../common/http/request-body';
+import { InjectConfig } from '../config/config.module';
+import { EsiLeapConfig } from '../config/esi-leap-config';
 import { LeaseGroupStatus } from '../leasing/data/lease-group.entity';
+import type { LeaseGroupView } from './lease-group.presenter';
 import { ApiFaults, ApiJsonBody, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
-import { listOf } from '../ops/openapi/api-schemas';
+import { pagedListOf } from '../ops/openapi/api-schemas';
 import { Policy, PolicyObject, PolicyRequest } from '../policy/policy.decorator';
 import { LEASE_GROUP_ATTRIBUTES, LEASE_GROUP_LIST_PARAMS } from './dto/lease-group-body';
 import {
@@ -34,7 +38,10 @@ const listRule = (request: PolicyRequest) =>
 @ApiTags('lease groups')
 @Controller('v1/lease_groups')
 export class LeaseGroupsController {
-  constructor(private readonly groups: LeaseGroupsService) {}
+  constructor(
+    private readonly groups: LeaseGroupsService,
+    @InjectConfig() private readonly config: EsiLeapConfig,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -68,12 +75,25 @@ export class LeaseGroupsController {
 
   @Get()
   @Policy(listRule, leaseGroupList)
-  @ApiOperation({ summary: "List the caller's project's lease groups (`status`: exact; `view=all`: every project's, admins)" })
+  @ApiOperation({
+    summary: "List the caller's project's lease groups (`status`: exact; `view=all`: every project's, admins)",
+  })
   @ApiQueryParams(LEASE_GROUP_LIST_PARAMS)
-  @ApiJsonResponse(200, 'The groups', listOf('lease_groups', LEASE_GROUP_SCHEMA))
+  @ApiJsonResponse(
+    200,
+    'The groups',
+    pagedListOf(
+      'lease_groups',
+      LEASE_GROUP_SCHEMA,
+      `http://esi-leap:7777/v1/lease_groups?limit=20&marker=${LEASE_GROUP_SCHEMA.example.uuid}`,
+    ),
+  )
   @ApiFaults()
   async list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {
-    return { lease_groups: await this.groups.list(ctx, parseQuery(query, LEASE_GROUP_LIST_PARAMS)) };
+    const parsed = parseQuery(query, LEASE_GROUP_LIST_PARAMS);
+    const page = pageRequest(parsed, this.config.api.max_limit);
+    const groups = await this.groups.list(ctx, parsed, page);
+    return pagedList<LeaseGroupView>('lease_groups', [groups], page, (group) => String(group.uuid));
   }
 
   @Get(':uuid')

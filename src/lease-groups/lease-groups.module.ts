@@ -5,7 +5,11 @@ import { LifecycleModule } from '../leasing/lifecycle/lifecycle.module';
 import { SelectionModule } from '../leasing/selection/selection.module';
 import { LeasingViewsModule } from '../leasing/views/leasing-views.module';
 import { LeaseGroupPresenter } from './lease-group.presenter';
-import { LeaseGroupListPolicyTarget, LeaseGroupPolicyTarget, LeaseGroupUpdateTarget } from './lease-group-policy-target';
+import {
+  LeaseGroupListPolicyTarget,
+  LeaseGroupPolicyTarget,
+  LeaseGroupUpdateTarget,
+} from './lease-group-policy-target';
 import { LeaseGroupsController } from './lease-groups.controller';
 import { LeaseGroupsService } from './lease-groups.service';
 

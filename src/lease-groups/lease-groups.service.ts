@@ -10,12 +10,14 @@ import {
   LeaseGroupEnded,
   LeaseNoTimeAvailabilities,
   LeaseNotActive,
+  MarkerNotFound,
   NodeUnhealthy,
   OfferNoTimeAvailabilities,
   OfferNotAvailable,
   ResourceBusy,
   ResourceTimeConflict,
 } from '../common/errors/esi-leap.exceptions';
+import { PageRequest } from '../common/http/list-paging';
 import { BodyOf } from '../common/http/request-body';
 import { addDays, toIso, UtcTime } from '../common/time';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
@@ -112,7 +114,11 @@ export class LeaseGroupsService {
       count: chosen.length,
       start_time: toIso(ask.start),
       end_time: toIso(ask.end),
-      resources: chosen.map((r) => ({ resource_uuid: r.resourceUuid, resource: r.resourceName, offer_uuid: r.offerUuid })),
+      resources: chosen.map((r) => ({
+        resource_uuid: r.resourceUuid,
+        resource: r.resourceName,
+        offer_uuid: r.offerUuid,
+      })),
     };
   }
 
@@ -190,12 +196,27 @@ export class LeaseGroupsService {
   }
 
   /** The caller's project's groups (none without a project); `view=all`: every project's. */
-  async list(ctx: RequestContext, query: { view?: string; status?: string }): Promise<LeaseGroupView[]> {
+  /** The caller's groups (every project's with `view=all`) in booking order, from after `page.marker`. */
+  async list(
+    ctx: RequestContext,
+    query: { view?: string; status?: string },
+    page?: PageRequest,
+  ): Promise<LeaseGroupView[]> {
+    let afterId: number | undefined;
+    if (page?.marker !== undefined) {
+      // Looked up among all groups, so a group cancelled between two pages still marks its place.
+      const marker = await this.groups.findByUuid(page.marker);
+      if (!marker) throw new MarkerNotFound({ marker: page.marker });
+      afterId = marker.id;
+    }
     const everyProject = query.view === 'all';
     if (!everyProject && !ctx.creds.project_id) return [];
     const groups = await this.groups.list({
       projectId: everyProject ? undefined : ctx.creds.project_id!,
       status: query.status,
+      afterId,
+      // One more than the page, so the answer knows whether a `next` is due.
+      limit: page?.limit === undefined ? undefined : page.limit + 1,
     });
     return this.presenter.many(groups);
   }
@@ -282,7 +303,9 @@ function groupSize(input: NewLeaseGroupInput): { min: number; max: number } {
 function bookingSource(from: string | undefined): CapacityAsk['source'] {
   if (from === undefined || from === 'offers') return 'offers';
   if (from === 'owned') return 'owned';
-  throw new ClientError(`Invalid input for field/attribute from. Value: '${from}'. Value should be 'offers' or 'owned'`);
+  throw new ClientError(
+    `Invalid input for field/attribute from. Value: '${from}'. Value should be 'offers' or 'owned'`,
+  );
 }
 
 /**

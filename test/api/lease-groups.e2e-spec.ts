@@ -47,7 +47,8 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       `SELECT uuid, status, end_time, offer_uuid, project_id, owner_id FROM leases WHERE uuid IN (${uuids.map(() => '?').join(', ')}) ORDER BY id`,
       [...uuids],
     ) as Promise<Array<Record<string, any>>>;
-  const iso = (value: unknown) => new Date(String(value).replace(' ', 'T') + (String(value).endsWith('Z') ? '' : 'Z')).toISOString().slice(0, 19);
+  const iso = (value: unknown) =>
+    new Date(String(value).replace(' ', 'T') + (String(value).endsWith('Z') ? '' : 'Z')).toISOString().slice(0, 19);
 
   beforeAll(async () => {
     t = await createTestApp({ kind });
@@ -57,39 +58,90 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
   describe('POST', () => {
     it('books count leases from offers in one go: the group, its leases as GET /v1/leases shows them, the rows', async () => {
       const f = await fleet([16, 32, 64]);
-      const group = await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END, name: 'ci' });
+      const group = await book({
+        count: 2,
+        resource_class: f.resourceClass,
+        start_time: START,
+        end_time: END,
+        name: 'ci',
+      });
       expect(Object.keys(group)).toEqual(GROUP_KEYS);
-      expect(group).toMatchObject({ name: 'ci', project_id: P.lessee, count: 2, start_time: START, end_time: END, status: 'active' });
+      expect(group).toMatchObject({
+        name: 'ci',
+        project_id: P.lessee,
+        count: 2,
+        start_time: START,
+        end_time: END,
+        status: 'active',
+      });
       expect(group.leases).toHaveLength(2);
       for (const lease of group.leases) {
         const shown = await t.as('lessee').get(`/v1/leases/${lease.uuid}`);
         expect(shown.status).toBe(200);
         expect(lease).toEqual(shown.body);
-        expect(lease).toMatchObject({ project_id: P.lessee, owner_id: P.owner, start_time: START, end_time: END, status: 'created', name: 'ci' });
+        expect(lease).toMatchObject({
+          project_id: P.lessee,
+          owner_id: P.owner,
+          start_time: START,
+          end_time: END,
+          status: 'created',
+          name: 'ci',
+        });
         expect(f.offers).toContain(lease.offer_uuid);
       }
-      const [row] = await t.dataSource.query('SELECT project_id, count, status, name FROM lease_groups WHERE uuid = ?', [group.uuid]);
-      expect({ ...row, count: Number(row.count) }).toEqual({ project_id: P.lessee, count: 2, status: 'active', name: 'ci' });
-      const members = await t.dataSource.query('SELECT lease_uuid FROM lease_group_members WHERE group_uuid = ? ORDER BY lease_uuid', [group.uuid]);
+      const [row] = await t.dataSource.query(
+        'SELECT project_id, count, status, name FROM lease_groups WHERE uuid = ?',
+        [group.uuid],
+      );
+      expect({ ...row, count: Number(row.count) }).toEqual({
+        project_id: P.lessee,
+        count: 2,
+        status: 'active',
+        name: 'ci',
+      });
+      const members = await t.dataSource.query(
+        'SELECT lease_uuid FROM lease_group_members WHERE group_uuid = ? ORDER BY lease_uuid',
+        [group.uuid],
+      );
       expect(members.map((m: any) => m.lease_uuid)).toEqual(group.leases.map((l: any) => l.uuid).sort());
       const rows = await leaseRows(group.leases.map((l: any) => l.uuid));
       expect(rows.map((r) => r.offer_uuid).every((o: string) => f.offers.includes(o))).toBe(true);
-      const events = await t.dataSource.query('SELECT event_type, object_type, lessee_id FROM events WHERE object_uuid = ?', [group.uuid]);
-      expect(events).toEqual([{ event_type: 'esi_leap.lease_group.create.end', object_type: 'lease_group', lessee_id: P.lessee }]);
+      const events = await t.dataSource.query(
+        'SELECT event_type, object_type, lessee_id FROM events WHERE object_uuid = ?',
+        [group.uuid],
+      );
+      expect(events).toEqual([
+        { event_type: 'esi_leap.lease_group.create.end', object_type: 'lease_group', lessee_id: P.lessee },
+      ]);
     });
 
     it('min_count/max_count takes as many free ones as it may', async () => {
       const f = await fleet([8, 8, 8]);
-      const group = await book({ min_count: 1, max_count: 5, resource_class: f.resourceClass, start_time: START, end_time: END });
+      const group = await book({
+        min_count: 1,
+        max_count: 5,
+        resource_class: f.resourceClass,
+        start_time: START,
+        end_time: END,
+      });
       expect(group.count).toBe(3);
       expect(group.leases.map((l: any) => l.resource_uuid).sort()).toEqual(f.nodes);
     });
 
     it('a dry run books nothing and names exactly the resources the booking then takes', async () => {
       const f = await fleet([16, 32, 64]);
-      const body = { count: 2, resource_class: f.resourceClass, constraints: ['cpus>=32'], start_time: START, end_time: END };
+      const body = {
+        count: 2,
+        resource_class: f.resourceClass,
+        constraints: ['cpus>=32'],
+        start_time: START,
+        end_time: END,
+      };
       const before = await written();
-      const plan = await t.as('lessee').post('/v1/lease_groups').send({ ...body, dry_run: true });
+      const plan = await t
+        .as('lessee')
+        .post('/v1/lease_groups')
+        .send({ ...body, dry_run: true });
       expect(plan.status).toBe(200);
       expect(Object.keys(plan.body)).toEqual(['dry_run', 'count', 'start_time', 'end_time', 'resources']);
       expect(plan.body).toMatchObject({ dry_run: true, count: 2, start_time: START, end_time: END });
@@ -106,13 +158,28 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
     it('409 with the capacity facts when fewer are free than asked for; nothing written', async () => {
       const f = await fleet([16, 32, 64]);
       const before = await written();
-      const body = { count: 3, resource_class: f.resourceClass, constraints: ['cpus>=32'], start_time: START, end_time: END };
+      const body = {
+        count: 3,
+        resource_class: f.resourceClass,
+        constraints: ['cpus>=32'],
+        start_time: START,
+        end_time: END,
+      };
       for (const dryRun of [true, false]) {
-        const res = await t.as('lessee').post('/v1/lease_groups').send({ ...body, dry_run: dryRun });
+        const res = await t
+          .as('lessee')
+          .post('/v1/lease_groups')
+          .send({ ...body, dry_run: dryRun });
         expect(res.status).toBe(409);
         expect(res.body).toMatchObject({ faultcode: 'Client', debuginfo: null });
         expect(res.body.faultstring).toContain('Only 2 of 3 requested nodes are free');
-        expect(res.body.capacity).toMatchObject({ requested: 3, candidates: 3, matching: 2, free: 2, most_excluding: 'cpus>=32' });
+        expect(res.body.capacity).toMatchObject({
+          requested: 3,
+          candidates: 3,
+          matching: 2,
+          free: 2,
+          most_excluding: 'cpus>=32',
+        });
       }
       expect(await written()).toEqual(before);
     });
@@ -121,26 +188,54 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       const resourceClass = `grp-owned-${++seq}`;
       const nodes = [0, 1].map((i) => `grp-owned-${seq}-${i}`);
       for (const uuid of nodes) t.nodes.add(uuid, { owner: P.owner, resourceClass });
-      const group = await book({ count: 2, from: 'owned', resource_class: resourceClass, start_time: START, end_time: END }, 'owner');
+      const group = await book(
+        { count: 2, from: 'owned', resource_class: resourceClass, start_time: START, end_time: END },
+        'owner',
+      );
       expect(group).toMatchObject({ project_id: P.owner, count: 2 });
       expect(group.leases.map((l: any) => l.resource_uuid).sort()).toEqual(nodes);
-      for (const lease of group.leases) expect(lease).toMatchObject({ offer_uuid: null, owner_id: P.owner, project_id: P.owner });
+      for (const lease of group.leases)
+        expect(lease).toMatchObject({ offer_uuid: null, owner_id: P.owner, project_id: P.owner });
     });
 
     it.each([
       [{}, "Invalid input for field/attribute count. Value: 'None'. Mandatory field missing."],
       [{ count: 0 }, "Invalid input for field/attribute count. Value: '0'. Value should be between 1 and 100"],
       [{ count: 101 }, "Invalid input for field/attribute count. Value: '101'. Value should be between 1 and 100"],
-      [{ count: '2' }, "Invalid input for field/attribute count. Value: '2'. Wrong type. Expected '<class 'int'>', got '<class 'str'>'"],
-      [{ count: 2.5 }, "Invalid input for field/attribute count. Value: '2.5'. Wrong type. Expected '<class 'int'>', got '<class 'float'>'"],
-      [{ count: 2, max_count: 3 }, 'Invalid input for field/attribute count. Give count, or min_count and max_count, not both'],
-      [{ min_count: 3, max_count: 2 }, "Invalid input for field/attribute max_count. Value: '2'. Value should be at least min_count (3)"],
-      [{ count: 2, from: 'anywhere' }, "Invalid input for field/attribute from. Value: 'anywhere'. Value should be 'offers' or 'owned'"],
-      [{ count: 2, constraints: 'cpus>=1' }, "Invalid input for field/attribute constraints. Value: 'cpus>=1'. Wrong type. Expected a list of strings, got '<class 'str'>'"],
-      [{ count: 2, dry_run: 'yes' }, "Invalid input for field/attribute dry_run. Value: 'yes'. Wrong type. Expected '<class 'bool'>', got '<class 'str'>'"],
+      [
+        { count: '2' },
+        "Invalid input for field/attribute count. Value: '2'. Wrong type. Expected '<class 'int'>', got '<class 'str'>'",
+      ],
+      [
+        { count: 2.5 },
+        "Invalid input for field/attribute count. Value: '2.5'. Wrong type. Expected '<class 'int'>', got '<class 'float'>'",
+      ],
+      [
+        { count: 2, max_count: 3 },
+        'Invalid input for field/attribute count. Give count, or min_count and max_count, not both',
+      ],
+      [
+        { min_count: 3, max_count: 2 },
+        "Invalid input for field/attribute max_count. Value: '2'. Value should be at least min_count (3)",
+      ],
+      [
+        { count: 2, from: 'anywhere' },
+        "Invalid input for field/attribute from. Value: 'anywhere'. Value should be 'offers' or 'owned'",
+      ],
+      [
+        { count: 2, constraints: 'cpus>=1' },
+        "Invalid input for field/attribute constraints. Value: 'cpus>=1'. Wrong type. Expected a list of strings, got '<class 'str'>'",
+      ],
+      [
+        { count: 2, dry_run: 'yes' },
+        "Invalid input for field/attribute dry_run. Value: 'yes'. Wrong type. Expected '<class 'bool'>', got '<class 'str'>'",
+      ],
       [{ count: 2, leases: [] }, "Invalid input for field/attribute leases. Value: '[]'. Cannot set read only field."],
       [{ count: 2, nodes: 2 }, 'Unknown attribute for argument new_lease_group: nodes'],
-      [{ count: 2, name: 'x'.repeat(36) }, `Invalid input for field/attribute name. Value: '${'x'.repeat(36)}'. Value should have a maximum character requirement of 35`],
+      [
+        { count: 2, name: 'x'.repeat(36) },
+        `Invalid input for field/attribute name. Value: '${'x'.repeat(36)}'. Value should have a maximum character requirement of 35`,
+      ],
     ])('400 for %j, naming the field; nothing written', async (body, faultstring) => {
       const before = await written();
       const res = await t.as('lessee').post('/v1/lease_groups').send(body);
@@ -152,10 +247,16 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
     it('400 for a malformed constraint and for an inverted window; nothing written', async () => {
       const f = await fleet([8]);
       const before = await written();
-      const bad = await t.as('lessee').post('/v1/lease_groups').send({ count: 1, resource_class: f.resourceClass, constraints: ['cpus>>1'] });
+      const bad = await t
+        .as('lessee')
+        .post('/v1/lease_groups')
+        .send({ count: 1, resource_class: f.resourceClass, constraints: ['cpus>>1'] });
       expect(bad.status).toBe(400);
       expect(bad.body.faultstring).toContain("Invalid constraint 'cpus>>1'");
-      const inverted = await t.as('lessee').post('/v1/lease_groups').send({ count: 1, resource_class: f.resourceClass, start_time: END, end_time: START });
+      const inverted = await t
+        .as('lessee')
+        .post('/v1/lease_groups')
+        .send({ count: 1, resource_class: f.resourceClass, start_time: END, end_time: START });
       expect(inverted.status).toBe(400);
       expect(await written()).toEqual(before);
     });
@@ -178,18 +279,51 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       const shown = await t.as('lessee').get(`/v1/lease_groups/${group.uuid}`);
       expect(shown.status).toBe(200);
       expect(shown.body).toEqual(group);
-      expect((await t.as('lessee').get('/v1/lease_groups/no-such-group')).body.faultstring).toBe('Lease group no-such-group not found.');
+      expect((await t.as('lessee').get('/v1/lease_groups/no-such-group')).body.faultstring).toBe(
+        'Lease group no-such-group not found.',
+      );
+    });
+
+    it('pages with limit and marker like the other lists: every group once, next while more remain, 400 for an unknown marker', async () => {
+      const f = await fleet([8, 8, 8]);
+      for (let i = 0; i < 3; i++)
+        await book({ count: 1, resource_class: f.resourceClass, start_time: START, end_time: END });
+      const all = (await t.as('lessee').get('/v1/lease_groups')).body.lease_groups.map((g: any) => g.uuid);
+      expect(all.length).toBeGreaterThanOrEqual(3);
+      const walked: string[] = [];
+      let url: string | undefined = '/v1/lease_groups?limit=2';
+      while (url) {
+        const res = await t.as('lessee').get(url);
+        expect(res.status).toBe(200);
+        expect(res.body.lease_groups.length).toBeLessThanOrEqual(2);
+        walked.push(...res.body.lease_groups.map((g: any) => g.uuid));
+        expect(Object.keys(res.body)).toEqual(res.body.next ? ['lease_groups', 'next'] : ['lease_groups']);
+        url = res.body.next && new URL(res.body.next).pathname + new URL(res.body.next).search;
+        if (url) expect(new URL(res.body.next).searchParams.get('marker')).toBe(walked[walked.length - 1]);
+      }
+      expect(walked).toEqual(all);
+      const unknown = await t.as('lessee').get('/v1/lease_groups?limit=1&marker=no-such-group');
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.faultstring).toBe('Marker no-such-group could not be found.');
+      expect((await t.as('lessee').get('/v1/lease_groups?limit=0')).status).toBe(400);
     });
 
     it('policy: another project may not see, change or cancel the group (403), and a lessee may not change its end', async () => {
       const f = await fleet([8]);
       const group = await book({ count: 1, resource_class: f.resourceClass, start_time: START, end_time: END });
-      const denied = { faultcode: 'Client', faultstring: `Access was denied to lease_group ${group.uuid}.`, debuginfo: null };
+      const denied = {
+        faultcode: 'Client',
+        faultstring: `Access was denied to lease_group ${group.uuid}.`,
+        debuginfo: null,
+      };
       const show = await t.as('otherLessee').get(`/v1/lease_groups/${group.uuid}`);
       expect([show.status, show.body]).toEqual([403, denied]);
       const del = await t.as('otherLessee').delete(`/v1/lease_groups/${group.uuid}`);
       expect([del.status, del.body]).toEqual([403, denied]);
-      const patch = await t.as('lessee').patch(`/v1/lease_groups/${group.uuid}`).send({ end_time: '2035-01-13T00:00:00' });
+      const patch = await t
+        .as('lessee')
+        .patch(`/v1/lease_groups/${group.uuid}`)
+        .send({ end_time: '2035-01-13T00:00:00' });
       expect([patch.status, patch.body]).toEqual([403, denied]);
       const owned = await t.as('lessee').post('/v1/lease_groups').send({ count: 1, from: 'owned' });
       expect([owned.status, owned.body.faultstring]).toEqual([403, 'Access was denied to esi_leap:lease:create.']);
@@ -209,9 +343,14 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
         .send({ start_time: '2035-01-13T00:00:00', end_time: '2035-01-14T00:00:00' });
       expect(blocker.status).toBe(201);
 
-      const refused = await t.as('admin').patch(`/v1/lease_groups/${group.uuid}`).send({ end_time: '2035-01-15T00:00:00' });
+      const refused = await t
+        .as('admin')
+        .patch(`/v1/lease_groups/${group.uuid}`)
+        .send({ end_time: '2035-01-15T00:00:00' });
       expect(refused.status).toBe(409);
-      expect(refused.body.faultstring).toBe(`Offer ${blockedOffer} has no availabilities at given time range 2035-01-12 00:00:00, 2035-01-15 00:00:00.`);
+      expect(refused.body.faultstring).toBe(
+        `Offer ${blockedOffer} has no availabilities at given time range 2035-01-12 00:00:00, 2035-01-15 00:00:00.`,
+      );
       const uuids = group.leases.map((l: any) => l.uuid);
       expect((await leaseRows(uuids)).map((r) => iso(r.end_time))).toEqual([END, END]);
       const [g] = await t.dataSource.query('SELECT end_time FROM lease_groups WHERE uuid = ?', [group.uuid]);
@@ -222,11 +361,17 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       );
       expect(Number(updates[0].n)).toBe(0);
 
-      const extended = await t.as('admin').patch(`/v1/lease_groups/${group.uuid}`).send({ end_time: '2035-01-13T00:00:00' });
+      const extended = await t
+        .as('admin')
+        .patch(`/v1/lease_groups/${group.uuid}`)
+        .send({ end_time: '2035-01-13T00:00:00' });
       expect(extended.status).toBe(200);
       expect(extended.body).toMatchObject({ uuid: group.uuid, end_time: '2035-01-13T00:00:00', count: 2 });
       expect(extended.body.leases.map((l: any) => l.end_time)).toEqual(['2035-01-13T00:00:00', '2035-01-13T00:00:00']);
-      expect((await leaseRows(uuids)).map((r) => iso(r.end_time))).toEqual(['2035-01-13T00:00:00', '2035-01-13T00:00:00']);
+      expect((await leaseRows(uuids)).map((r) => iso(r.end_time))).toEqual([
+        '2035-01-13T00:00:00',
+        '2035-01-13T00:00:00',
+      ]);
       const events = await t.dataSource.query(
         `SELECT object_uuid FROM events WHERE event_type = 'esi_leap.lease.update.end' AND object_uuid IN (?, ?) ORDER BY object_uuid`,
         uuids,
@@ -237,7 +382,10 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
     it('400 for a body other than {end_time}, nothing changed', async () => {
       const f = await fleet([8]);
       const group = await book({ count: 1, resource_class: f.resourceClass, start_time: START, end_time: END });
-      const res = await t.as('admin').patch(`/v1/lease_groups/${group.uuid}`).send({ end_time: '2035-01-13', name: 'x' });
+      const res = await t
+        .as('admin')
+        .patch(`/v1/lease_groups/${group.uuid}`)
+        .send({ end_time: '2035-01-13', name: 'x' });
       expect([res.status, res.body.faultstring]).toEqual([400, 'Only the end_time field may be updated']);
       const [row] = await leaseRows([group.leases[0].uuid]);
       expect(iso(row.end_time)).toBe(END);
@@ -254,13 +402,24 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       expect((await leaseRows(uuids)).map((r) => r.status)).toEqual(['deleted', 'deleted']);
       const [row] = await t.dataSource.query('SELECT status FROM lease_groups WHERE uuid = ?', [group.uuid]);
       expect(row.status).toBe('cancelled');
-      const events = await t.dataSource.query('SELECT event_type FROM events WHERE object_uuid = ? ORDER BY id', [group.uuid]);
-      expect(events.map((e: any) => e.event_type)).toEqual(['esi_leap.lease_group.create.end', 'esi_leap.lease_group.delete.end']);
+      const events = await t.dataSource.query('SELECT event_type FROM events WHERE object_uuid = ? ORDER BY id', [
+        group.uuid,
+      ]);
+      expect(events.map((e: any) => e.event_type)).toEqual([
+        'esi_leap.lease_group.create.end',
+        'esi_leap.lease_group.delete.end',
+      ]);
       const shown = await t.as('lessee').get(`/v1/lease_groups/${group.uuid}`);
       expect(shown.body).toMatchObject({ status: 'cancelled', count: 0, leases: [] });
       expect((await t.as('lessee').delete(`/v1/lease_groups/${group.uuid}`)).status).toBe(404);
-      const patched = await t.as('admin').patch(`/v1/lease_groups/${group.uuid}`).send({ end_time: '2035-01-13T00:00:00' });
-      expect([patched.status, patched.body.faultstring]).toEqual([409, `Lease group ${group.uuid} has no lease left to change.`]);
+      const patched = await t
+        .as('admin')
+        .patch(`/v1/lease_groups/${group.uuid}`)
+        .send({ end_time: '2035-01-13T00:00:00' });
+      expect([patched.status, patched.body.faultstring]).toEqual([
+        409,
+        `Lease group ${group.uuid} has no lease left to change.`,
+      ]);
       // The nodes are free again: the same group books.
       await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
     });
@@ -277,7 +436,11 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
         .http()
         .post('/v1/offers')
         .set(asSublessor)
-        .send({ resource_uuid: inner.resource_uuid, start_time: '2035-01-10T12:00:00', end_time: '2035-01-11T00:00:00' });
+        .send({
+          resource_uuid: inner.resource_uuid,
+          start_time: '2035-01-10T12:00:00',
+          end_time: '2035-01-11T00:00:00',
+        });
       expect([subOffer.status, subOffer.body.parent_lease_uuid]).toEqual([201, inner.uuid]);
       const subLease = await t
         .as('otherLessee')

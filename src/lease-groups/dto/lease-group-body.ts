@@ -1,3 +1,4 @@
+import { PAGING_PARAMS } from '../../common/http/list-paging';
 import { STORED_WIDTHS as W } from '../../common/http/stored-widths';
 
 /** The most leases one group may book: a bound on one transaction's locks and inserts. */
@@ -24,4 +25,4 @@ export const LEASE_GROUP_ATTRIBUTES = [
 ] as const;
 
 /** `view=all` (every project's groups, lease admins only) and an exact `status`. */
-export const LEASE_GROUP_LIST_PARAMS = { view: 'string', status: 'string' } as const;
+export const LEASE_GROUP_LIST_PARAMS = { view: 'string', status: 'string', ...PAGING_PARAMS } as const;

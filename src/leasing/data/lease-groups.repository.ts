@@ -12,6 +12,10 @@ export interface LeaseGroupListFilter {
   readonly projectId?: string;
   /** Undefined: every status. */
   readonly status?: string;
+  /** Only groups after this one (by id): a page's marker. */
+  readonly afterId?: number;
+  /** At most this many, in id order. */
+  readonly limit?: number;
 }
 
 /** Every SQL question about lease groups and their members. */
@@ -42,6 +46,8 @@ export class LeaseGroupsRepository {
     const q = this.dataSource.manager.getRepository(LeaseGroupEntity).createQueryBuilder('g');
     if (filter.projectId !== undefined) q.andWhere('g.project_id = :projectId', { projectId: filter.projectId });
     if (filter.status !== undefined) q.andWhere('g.status = :status', { status: filter.status });
+    if (filter.afterId !== undefined) q.andWhere('g.id > :afterId', { afterId: filter.afterId });
+    if (filter.limit !== undefined) q.limit(filter.limit);
     return q.orderBy('g.id').getMany();
   }
 
