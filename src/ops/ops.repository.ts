@@ -23,7 +23,12 @@ interface Mysql2Pool {
 export class OpsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** `SELECT 1`, failing after `timeoutMs` so a hung connection cannot hang the probe. */
+  /**
+   * A read of one row of `offers`, failing after `timeoutMs` so a hung connection cannot hang
+   * the probe. It touches a table, not just the connection: a Galera node that is not ready
+   * answers a bare `SELECT 1` but refuses every statement on a table (errno 1047), and a
+   * database without our schema cannot serve either.
+   */
   async ping(timeoutMs: number): Promise<void> {
     if (!this.dataSource.isInitialized) throw new Error('not connected');
     let timer: NodeJS.Timeout | undefined;
@@ -31,7 +36,7 @@ export class OpsRepository {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
+      await Promise.race([this.dataSource.query('SELECT 1 FROM offers LIMIT 1'), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -340,8 +340,9 @@ const UNAVAILABLE = { faultcode: 'Server', faultstring: 'Database is unavailable
     for (const sql of cause) await asRoot(sql);
     await killAppConnections();
     const refused = await sweep((probe) => (probe.write ? 'unavailable' : reads));
-    // Recorded, not asserted: the health check is another module's (it asks `SELECT 1`).
+    // The health check reads a table as the routes do: it fails exactly when reads fail.
     const health = (await t.http().get('/healthcheck?check=database')).status;
+    expect(health).toBe(reads === 'ok' ? 200 : 503);
     const curedAt = Date.now();
     for (const sql of cure) await asRoot(sql);
     const recovered = await recoveryMs(curedAt);
