@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ClientError, NodeNotFound } from '../common/errors/esi-leap.exceptions';
@@ -80,6 +80,23 @@ describe('DummyNodeDriver node files', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('lists see nodes added, edited in place and removed, also once the directory has settled', async () => {
+    const classes = async () => (await driver.listNodes({})).map((n) => `${n.uuid}:${n.resourceClass}`);
+    // An old mtime, so the directory's listing is kept and reused while the mtime stays.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(dir, past, past);
+    expect(await classes()).toEqual(['n1:fast']);
+    expect(await classes()).toEqual(['n1:fast']);
+    writeFileSync(path.join(dir, 'n2'), JSON.stringify({ resource_class: 'slow' }));
+    expect(await classes()).toEqual(['n1:fast', 'n2:slow']);
+    utimesSync(dir, past, past);
+    expect(await classes()).toEqual(['n1:fast', 'n2:slow']);
+    writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'medium', properties: { cpus: 8 } }));
+    expect(await driver.listNodes({ resourceClass: 'medium' })).toMatchObject([{ uuid: 'n1', properties: { cpus: 8 } }]);
+    rmSync(path.join(dir, 'n2'));
+    expect(await classes()).toEqual(['n1:medium']);
   });
 
   it('reports a missing node in upstream\'s words, without the server\'s path, and refuses ids that leave the directory', async () => {

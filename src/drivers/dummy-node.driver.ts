@@ -17,6 +17,11 @@ import {
 
 /** How old a node document list decoration may use (`getMany`). */
 const LIST_STALENESS_MS = 1000;
+/**
+ * How long after a directory change its listing is read again on every list: an entry added
+ * within the file system's timestamp granularity of the read may leave the mtime unchanged.
+ */
+const DIRECTORY_SETTLE_MS = 1000;
 
 interface DummyNodeFile {
   project_owner_id?: string | null;
@@ -41,6 +46,16 @@ interface ParsedFile {
   readonly mtimeMs: number;
   checkedAt: number;
   readonly doc: DummyNodeFile;
+  /** What lists show of this version, made on the first list that reads it. */
+  listed?: InventoryNode;
+}
+
+/** The node names of a directory, as of one version of it (its inode and mtime). */
+interface DirectoryListing {
+  readonly dir: string;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly names: readonly string[];
 }
 
 /**
@@ -56,6 +71,7 @@ export class DummyNodeDriver implements ResourceDriver {
   readonly resourceType = 'dummy_node';
   private readonly logger = new Logger('esi-leap.dummy_node');
   private readonly parsed = new Map<string, ParsedFile>();
+  private listing: DirectoryListing | null = null;
 
   constructor(@Inject(ESI_LEAP_CONFIG) private readonly config: EsiLeapConfig) {}
 
@@ -107,29 +123,23 @@ export class DummyNodeDriver implements ResourceDriver {
     return result;
   }
 
+  /**
+   * Every node file, each looked at (`stat`) as a single read does, so an edit in place shows
+   * at once; the directory is read again only when its mtime says entries changed, and a
+   * node's listed form is made once per version of its file.
+   */
   async listNodes(filters: NodeListFilters): Promise<InventoryNode[]> {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.config.dummy_node.dummy_node_dir).filter((n) => isNodeName(n) && !n.endsWith('.tmp')).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const names = this.nodeNames();
     const nodes: InventoryNode[] = [];
     for (const name of names) {
-      const doc = this.read(name);
-      if (!doc) continue;
-      const info = this.toInfo(name, doc);
-      if (filters.resourceClass !== undefined && info.resourceClass !== filters.resourceClass) continue;
-      if (filters.owner !== undefined && info.ownerProjectId !== filters.owner) continue;
-      if (filters.lessee !== undefined && info.lesseeProjectId !== filters.lessee) continue;
-      nodes.push({
-        ...info,
-        maintenance: doc.maintenance === true,
-        targetProvisionState: null,
-        targetPowerState: null,
-        hasLeaseUuidKey: typeof doc.lease_uuid === 'string' && doc.lease_uuid !== '',
-      });
+      const parsed = this.readParsed(name);
+      if (!parsed) continue;
+      const node = this.listedForm(name, parsed);
+      if (filters.resourceClass !== undefined && node.resourceClass !== filters.resourceClass) continue;
+      if (filters.owner !== undefined && node.ownerProjectId !== filters.owner) continue;
+      if (filters.lessee !== undefined && node.lesseeProjectId !== filters.lessee) continue;
+      // A copy per list: callers may change what they are given.
+      nodes.push({ ...node });
     }
     return nodes;
   }
@@ -169,6 +179,47 @@ export class DummyNodeDriver implements ResourceDriver {
     this.write(uuid, rest);
   }
 
+  /** The sorted node names of the directory (none when it is missing). */
+  private nodeNames(): readonly string[] {
+    const dir = this.config.dummy_node.dummy_node_dir;
+    // Before the read: a change made during it then shows as a newer mtime next time.
+    const stat = statOrNull(dir);
+    const cached = this.listing;
+    if (stat && cached && cached.dir === dir && cached.ino === stat.ino && cached.mtimeMs === stat.mtimeMs) {
+      return cached.names;
+    }
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => isNodeName(n) && !n.endsWith('.tmp')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const settled = stat !== null && Date.now() - stat.mtimeMs > DIRECTORY_SETTLE_MS;
+    this.listing = settled ? { dir, ino: stat.ino, mtimeMs: stat.mtimeMs, names } : null;
+    return names;
+  }
+
+  /** What lists show of a node: made once per version of its file (see listNodes). */
+  private listedForm(uuid: string, parsed: ParsedFile): InventoryNode {
+    if (!parsed.listed) {
+      const doc = parsed.doc;
+      parsed.listed = {
+        ...this.toInfo(uuid, doc),
+        maintenance: doc.maintenance === true,
+        targetProvisionState: null,
+        targetPowerState: null,
+        hasLeaseUuidKey: typeof doc.lease_uuid === 'string' && doc.lease_uuid !== '',
+      };
+    }
+    return parsed.listed;
+  }
+
+  /** The node's document (see readParsed). */
+  private read(uuid: string, checkedSince = Infinity): DummyNodeFile | null {
+    return this.readParsed(uuid, checkedSince)?.doc ?? null;
+  }
+
   private notFound(uuid: string): NodeNotFound {
     return new NodeNotFound({ uuid, resource_type: this.resourceType, err: this.notFoundReason(uuid) });
   }
@@ -194,10 +245,10 @@ export class DummyNodeDriver implements ResourceDriver {
    * A document whose file was checked at or after `checkedSince` (epoch ms) is returned
    * without a look. Callers copy before changing a document.
    */
-  private read(uuid: string, checkedSince = Infinity): DummyNodeFile | null {
+  private readParsed(uuid: string, checkedSince = Infinity): ParsedFile | null {
     const dir = this.config.dummy_node.dummy_node_dir;
     const cached = this.parsed.get(uuid);
-    if (cached && cached.dir === dir && cached.checkedAt >= checkedSince) return cached.doc;
+    if (cached && cached.dir === dir && cached.checkedAt >= checkedSince) return cached;
     const file = this.fileOf(uuid);
     if (!file) return null;
     const stat = statOrNull(file);
@@ -208,7 +259,7 @@ export class DummyNodeDriver implements ResourceDriver {
     const checkedAt = Date.now();
     if (cached && cached.dir === dir && cached.ino === stat.ino && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) {
       cached.checkedAt = checkedAt;
-      return cached.doc;
+      return cached;
     }
     let text: string;
     try {
@@ -224,8 +275,9 @@ export class DummyNodeDriver implements ResourceDriver {
       this.logger.error(`dummy node file ${file} is not a JSON object; treating the node as missing`);
       return null;
     }
-    this.parsed.set(uuid, { dir, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, checkedAt, doc });
-    return doc;
+    const parsed: ParsedFile = { dir, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, checkedAt, doc };
+    this.parsed.set(uuid, parsed);
+    return parsed;
   }
 
   /**

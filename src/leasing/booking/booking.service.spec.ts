@@ -198,8 +198,13 @@ describe('BookingService (the one booking path), on SQLite', () => {
       "SELECT resource_uuid FROM leases WHERE resource_uuid IN ('g1', 'g3')",
     );
     expect(onGroupNodes).toEqual([]);
-    const group = await booking.createLeases([lease('g1', 2, 4), lease('g3', 2, 4)]);
-    expect(group.map((l) => l.resourceUuid)).toEqual(['g1', 'g3']);
+    const group = await booking.createLeases([lease('g3', 2, 4), lease('g1', 2, 4)]);
+    expect(group.map((l) => l.resourceUuid)).toEqual(['g3', 'g1']);
+    // Each returned lease carries the id of its own row.
+    const rows = (await db.dataSource.query(
+      "SELECT id, uuid, resource_uuid FROM leases WHERE resource_uuid IN ('g1', 'g3') ORDER BY resource_uuid DESC",
+    )) as { id: number; uuid: string; resource_uuid: string }[];
+    expect(group.map((l) => ({ id: l.id, uuid: l.uuid, resource_uuid: l.resourceUuid }))).toEqual(rows);
   });
 
   it('writes nothing when a guard refuses, and shows it every member of a group at once', async () => {

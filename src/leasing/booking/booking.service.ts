@@ -155,8 +155,10 @@ export class BookingService {
       }
       await this.check(em, candidates, context);
       const now = this.clock.now();
-      const created: LeaseEntity[] = [];
-      for (const fields of members) created.push(await this.leases.insert(em, newLeaseRow(fields, now)));
+      const created = await this.leases.insertAll(
+        em,
+        members.map((fields) => newLeaseRow(fields, now)),
+      );
       await alsoWrite?.(em, created, now);
       return created;
     });

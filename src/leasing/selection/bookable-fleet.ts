@@ -49,7 +49,8 @@ export interface BookableNode {
   readonly healthy: boolean;
   /**
    * Free windows inside the range (epoch microseconds, as the capacity sweep takes them), each
-   * bookable as one piece: one per free piece of an offer for 'offers'.
+   * bookable as one piece: one per free piece of an offer for 'offers'. Computed only for a
+   * node that matches and is healthy (nothing books the others): empty for the rest.
    */
   readonly free: readonly FreeSpan<BookingHolder>[];
 }
@@ -88,13 +89,18 @@ export class BookableFleet {
     // Leases just outside the range still push free windows in by the cleaning time.
     const leasesFrom = fromEpochMicros(range.start - maxGap);
     const leasesTo = fromEpochMicros(range.end + maxGap);
-    const [offers, leases, ancestry] = await Promise.all([
+    const [offers, leases, ancestry, unhealthy] = await Promise.all([
       this.bookings.offersOverlapping(driver.resourceType, query.from, query.to),
       this.bookings.leasesOverlapping(driver.resourceType, leasesFrom, leasesTo),
       query.source === 'offers' && !admin ? this.projects.ancestry(query.projectId) : Promise.resolve([]),
+      this.health.unhealthyOfType(driver.resourceType),
     ]);
+    const matching = new Set(
+      listed.filter((n) => matchesAllConstraints(n.properties, query.constraints)).map((n) => n.uuid),
+    );
     const free = freeWindowsByNode({
       nodes: listed,
+      windowsFor: new Set([...matching].filter((uuid) => !unhealthy.has(uuid))),
       offers,
       leases,
       source: query.source,
@@ -104,13 +110,12 @@ export class BookableFleet {
       range,
     });
     const bookable = listed.filter((n) => free.has(n.uuid));
-    const unhealthy = await this.health.unhealthyOfType(driver.resourceType);
     return bookable.map((node: InventoryNode) => ({
       resourceType: driver.resourceType,
       uuid: node.uuid,
       name: node.name,
       properties: node.properties,
-      matches: matchesAllConstraints(node.properties, query.constraints),
+      matches: matching.has(node.uuid),
       healthy: !unhealthy.has(node.uuid),
       free: free.get(node.uuid)!,
     }));
@@ -120,6 +125,8 @@ export class BookableFleet {
 /** What `freeWindowsByNode` computes from: the listed nodes and the bookings read for them. */
 export interface FleetBookings {
   readonly nodes: readonly Pick<InventoryNode, 'uuid' | 'resourceClass' | 'ownerProjectId'>[];
+  /** The nodes whose windows are wanted, the others keyed with none; every node when absent. */
+  readonly windowsFor?: ReadonlySet<string>;
   readonly offers: readonly FleetOffer[];
   readonly leases: readonly FleetLease[];
   readonly source: BookingSource;
@@ -133,12 +140,14 @@ export interface FleetBookings {
 
 /**
  * The free windows inside the range of each node the caller could book at all (for 'offers':
- * with an offer it may claim, even when that offer is full), keyed by node uuid.
+ * with an offer it may claim, even when that offer is full), keyed by node uuid; none for a
+ * node outside `windowsFor`, whose bookings are not converted at all.
  */
 export function freeWindowsByNode(input: FleetBookings): Map<string, FreeSpan<BookingHolder>[]> {
   const nodes = new Map(input.nodes.map((n) => [n.uuid, n]));
+  const wanted = input.windowsFor ?? new Set(nodes.keys());
   const leasesByNode = groupBy(
-    input.leases.filter((l) => nodes.has(l.resourceUuid)),
+    input.leases.filter((l) => wanted.has(l.resourceUuid)),
     (l) => l.resourceUuid,
     bookedSpan,
   );
@@ -147,6 +156,9 @@ export function freeWindowsByNode(input: FleetBookings): Map<string, FreeSpan<Bo
   if (input.source === 'offers') {
     for (const offer of offers) {
       if (offer.projectId === input.projectId || !input.mayClaim(offer)) continue;
+      const list = free.get(offer.resourceUuid) ?? [];
+      free.set(offer.resourceUuid, list);
+      if (!wanted.has(offer.resourceUuid)) continue;
       const node = nodes.get(offer.resourceUuid)!;
       const spans = freeInOffer(
         { uuid: offer.uuid, parentLeaseUuid: offer.parentLeaseUuid, ...spanOf(offer) },
@@ -154,14 +166,20 @@ export function freeWindowsByNode(input: FleetBookings): Map<string, FreeSpan<Bo
         input.gapOf(node.resourceClass),
         input.range,
       );
-      const list = free.get(offer.resourceUuid) ?? [];
       for (const span of spans) list.push(window(span, { ownerId: offer.projectId, offerUuid: offer.uuid }));
-      free.set(offer.resourceUuid, list);
     }
     return free;
   }
-  const offersByNode = groupBy(offers, (o) => o.resourceUuid, spanOf);
+  const offersByNode = groupBy(
+    offers.filter((o) => wanted.has(o.resourceUuid)),
+    (o) => o.resourceUuid,
+    spanOf,
+  );
   for (const node of input.nodes) {
+    if (!wanted.has(node.uuid)) {
+      free.set(node.uuid, []);
+      continue;
+    }
     const spans = freeOnNode(
       leasesByNode.get(node.uuid) ?? [],
       offersByNode.get(node.uuid) ?? [],
