@@ -10,14 +10,13 @@ import {
   LeaseGroupEnded,
   LeaseNoTimeAvailabilities,
   LeaseNotActive,
-  MarkerNotFound,
   NodeUnhealthy,
   OfferNoTimeAvailabilities,
   OfferNotAvailable,
   ResourceBusy,
   ResourceTimeConflict,
 } from '../common/errors/esi-leap.exceptions';
-import { PageRequest } from '../common/http/list-paging';
+import { markerRowId, PageRequest } from '../common/http/list-paging';
 import { BodyOf } from '../common/http/request-body';
 import { addDays, toIso, UtcTime } from '../common/time';
 import { ESI_LEAP_CONFIG } from '../config/config.module';
@@ -202,13 +201,7 @@ export class LeaseGroupsService {
     query: { view?: string; status?: string },
     page?: PageRequest,
   ): Promise<LeaseGroupView[]> {
-    let afterId: number | undefined;
-    if (page?.marker !== undefined) {
-      // Looked up among all groups, so a group cancelled between two pages still marks its place.
-      const marker = await this.groups.findByUuid(page.marker);
-      if (!marker) throw new MarkerNotFound({ marker: page.marker });
-      afterId = marker.id;
-    }
+    const afterId = await markerRowId(page, (uuid) => this.groups.findByUuid(uuid));
     const everyProject = query.view === 'all';
     if (!everyProject && !ctx.creds.project_id) return [];
     const groups = await this.groups.list({

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../auth/request-context';
 import { Listed } from '../common/entity-rows';
-import { HTTPForbidden, InvalidTimeAPICommand, MarkerNotFound } from '../common/errors/esi-leap.exceptions';
+import { HTTPForbidden, InvalidTimeAPICommand } from '../common/errors/esi-leap.exceptions';
 import {
   bothOrNeither,
   listConstraints,
@@ -9,7 +9,7 @@ import {
   withConstraints,
   withResourceClass,
 } from '../common/http/list-filters';
-import { PageRequest, readSize } from '../common/http/list-paging';
+import { markerRowId, PageRequest, readSize } from '../common/http/list-paging';
 import { keysetPages } from '../common/keyset-pages';
 import { UtcTime } from '../common/time';
 import { AccessRules } from '../leasing/booking/access-rules';
@@ -95,15 +95,8 @@ export class LeaseListService {
       readSize(page, LEASE_LIST_PAGE),
       (afterId, limit) => this.leases.listPage(filter, afterId, limit),
       present,
-      await this.markerId(page),
+      await markerRowId(page, (uuid) => this.leases.findByUuid(uuid)),
     );
-  }
-
-  private async markerId(page: PageRequest | undefined): Promise<number> {
-    if (page?.marker === undefined) return 0;
-    const lease = await this.leases.findByUuid(page.marker);
-    if (!lease) throw new MarkerNotFound({ marker: page.marker });
-    return lease.id;
   }
 
   /**

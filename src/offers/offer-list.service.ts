@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../auth/request-context';
 import { Clock } from '../common/clock';
 import { Listed } from '../common/entity-rows';
-import { InvalidAvailabilityAPICommand, InvalidTimeAPICommand, MarkerNotFound } from '../common/errors/esi-leap.exceptions';
+import { InvalidAvailabilityAPICommand, InvalidTimeAPICommand } from '../common/errors/esi-leap.exceptions';
 import {
   bothOrNeither,
   listConstraints,
@@ -10,7 +10,7 @@ import {
   withConstraints,
   withResourceClass,
 } from '../common/http/list-filters';
-import { PageRequest, readSize } from '../common/http/list-paging';
+import { markerRowId, PageRequest, readSize } from '../common/http/list-paging';
 import { keysetPages } from '../common/keyset-pages';
 import { UtcTime } from '../common/time';
 import { AccessRules } from '../leasing/booking/access-rules';
@@ -121,15 +121,8 @@ export class OfferListService {
       readSize(page, OFFER_LIST_PAGE),
       (afterId, limit) => this.offers.listPage(filter, afterId, limit),
       present,
-      await this.markerId(page),
+      await markerRowId(page, (uuid) => this.offers.findByUuid(uuid)),
     );
-  }
-
-  private async markerId(page: PageRequest | undefined): Promise<number> {
-    if (page?.marker === undefined) return 0;
-    const offer = await this.offers.findByUuid(page.marker);
-    if (!offer) throw new MarkerNotFound({ marker: page.marker });
-    return offer.id;
   }
 
   async show(target: TargetOffer): Promise<OfferView> {

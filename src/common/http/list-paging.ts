@@ -7,7 +7,7 @@
  * position in an ordered inventory); the cutting, the look-ahead and the `next` key are here.
  */
 import { Request } from 'express';
-import { ClientError } from '../errors/esi-leap.exceptions';
+import { ClientError, MarkerNotFound } from '../errors/esi-leap.exceptions';
 import { PagedJsonList } from './json-response';
 
 /** The query parameters every paged list adds to its own (an empty value counts as absent). */
@@ -40,6 +40,21 @@ export function pageRequest(query: PagingQuery, maxLimit: number): PageRequest |
   if (marker === '')
     throw new ClientError("Invalid input for field/attribute marker. Value: ''. Marker may not be empty");
   return { limit: limit === undefined || maxLimit < 1 ? limit : Math.min(limit, maxLimit), marker };
+}
+
+/**
+ * Where a keyset list starts: after the id of the marker's row (0 without a marker), the row
+ * found by `find` among all rows, so a row that left the list between two pages still marks
+ * its place. A marker naming no row is a 400.
+ */
+export async function markerRowId(
+  page: PageRequest | undefined,
+  find: (uuid: string) => Promise<{ readonly id: number } | null>,
+): Promise<number> {
+  if (page?.marker === undefined) return 0;
+  const row = await find(page.marker);
+  if (!row) throw new MarkerNotFound({ marker: page.marker });
+  return row.id;
 }
 
 /**
