@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
+import { ApiConstraintQuery, ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
 import { Policy } from '../policy/policy.decorator';
 import { parseAvailabilityQuery } from './availability-query';
 import { AVAILABILITY_SCHEMA } from './availability.schema';
@@ -38,14 +38,7 @@ export class AvailabilityController {
     required: false,
     schema: { type: 'string', enum: ['offers', 'owned'], default: 'offers' },
   })
-  @ApiQuery({
-    name: 'constraint',
-    required: false,
-    schema: { type: 'array', items: { type: 'string' } },
-    style: 'form',
-    explode: true,
-    description: 'A property constraint such as cpus>=16 (docs/constraints.md); repeat to AND several',
-  })
+  @ApiConstraintQuery()
   @ApiJsonResponse(200, 'The earliest windows, earliest first', AVAILABILITY_SCHEMA)
   @ApiFaults()
   async get(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {

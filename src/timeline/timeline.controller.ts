@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../auth/request-context.decorator';
 import { RequestContext } from '../auth/request-context';
-import { ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
+import { ApiConstraintQuery, ApiFaults, ApiJsonResponse, ApiQueryParams } from '../ops/openapi/api-docs.decorators';
 import { Policy } from '../policy/policy.decorator';
 import { parseTimelineQuery, TIMELINE_PARAMS } from './timeline-query';
 import { TIMELINE_SCHEMA } from './timeline.schema';
@@ -23,14 +23,7 @@ export class TimelineController {
       'ago to six days ahead; a window is at most 366 days.',
   })
   @ApiQueryParams(TIMELINE_PARAMS)
-  @ApiQuery({
-    name: 'constraint',
-    required: false,
-    schema: { type: 'array', items: { type: 'string' } },
-    style: 'form',
-    explode: true,
-    description: 'A property constraint such as cpus>=16 (docs/constraints.md); repeat to AND several',
-  })
+  @ApiConstraintQuery()
   @ApiJsonResponse(200, 'The rows of the timeline', TIMELINE_SCHEMA)
   @ApiFaults()
   async get(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>) {

@@ -60,6 +60,21 @@ export function ApiQueryParams(params: Readonly<Record<string, QueryParamType>>)
   );
 }
 
+/**
+ * `constraint=` on a route whose other parameters are not a fixed list table (the timeline,
+ * the availability search): node properties, repeatable, ANDed.
+ */
+export function ApiConstraintQuery(): MethodDecorator {
+  return ApiQuery({
+    name: 'constraint',
+    required: false,
+    schema: { type: 'array', items: { type: 'string' } },
+    style: 'form',
+    explode: true,
+    description: 'A property constraint such as cpus>=16 (docs/constraints.md); repeat to AND several',
+  });
+}
+
 export function ApiJsonBody(schema: SchemaObject, description?: string): MethodDecorator {
   return ApiBody({ schema, description, required: true });
 }
@@ -75,7 +90,11 @@ export function ApiJsonResponse(status: number, description: string, schema: Sch
 export function ApiFaults(...statuses: number[]): MethodDecorator {
   const all = [...new Set([400, 403, ...statuses, 503])].sort();
   return applyDecorators(
-    ApiResponse({ status: 401, description: 'Missing or invalid X-Auth-Token (Keystone)', schema: UNAUTHORIZED_SCHEMA }),
+    ApiResponse({
+      status: 401,
+      description: 'Missing or invalid X-Auth-Token (Keystone)',
+      schema: UNAUTHORIZED_SCHEMA,
+    }),
     ...all.map((status) => ApiResponse({ status, description: FAULTS[status], schema: FAULT_SCHEMA })),
   );
 }
