@@ -25,6 +25,9 @@ export class LeaseGroups1795618800000 implements MigrationInterface {
           datetimeColumn(mysql, 'start_time', false),
           datetimeColumn(mysql, 'end_time', false),
           { name: 'status', type: 'varchar', length: '15', isNullable: false },
+          // The constraints the group was booked with (a JSON list): healing moves a member only
+          // to a node that meets them.
+          { name: 'constraints', type: 'text', isNullable: true },
           datetimeColumn(mysql, 'created_at'),
           datetimeColumn(mysql, 'updated_at'),
         ],

@@ -149,6 +149,7 @@ export class LeaseGroupsService {
               startTime: ask.start,
               endTime: ask.end,
               status: LeaseGroupStatus.ACTIVE,
+              constraints: [...ask.constraints],
               createdAt: now,
             },
             created.map((l) => l.uuid),

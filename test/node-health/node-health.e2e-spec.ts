@@ -442,6 +442,39 @@ describe.each(testDatabaseKinds())('healing future leases on %s ([node_health] r
     await reconcile();
     expect(await lease(future)).toMatchObject({ resource_uuid: later, offer_uuid: spare, degraded: false });
   });
+
+  it('moves a lease group member only to a node that meets the constraints the group was booked with', async () => {
+    const cls = `heal-group-${kind}`;
+    const sick = node({ resourceClass: cls, properties: { cpus: 64 } });
+    const small = node({ resourceClass: cls, properties: { cpus: 16 } });
+    await offer(sick, '2030-01-01T00:00:00', '2030-06-01T00:00:00');
+    // The tightest free offer, but its node does not meet the group's constraint.
+    await offer(small, '2030-02-01T00:00:00', '2030-03-01T00:00:00');
+    const booked = await t
+      .as('lessee')
+      .post('/v1/lease_groups')
+      .send({
+        count: 1,
+        resource_class: cls,
+        constraints: ['cpus>=32'],
+        start_time: '2030-02-10T00:00:00',
+        end_time: '2030-02-20T00:00:00',
+      });
+    expect(booked.status).toBe(201);
+    const member = booked.body.leases[0].uuid as string;
+    expect(booked.body.leases[0].resource_uuid).toBe(sick);
+    const big = node({ resourceClass: cls, properties: { cpus: 128 } });
+    const bigOffer = await offer(big, '2030-01-01T00:00:00', '2030-12-01T00:00:00');
+
+    t.nodes.nodes.get(sick)!.maintenance = true;
+    await reconcile();
+
+    expect(await lease(member)).toMatchObject({ resource_uuid: big, offer_uuid: bigOffer, degraded: false });
+    const group = await t.as('lessee').get(`/v1/lease_groups/${booked.body.uuid}`);
+    expect(group.body.leases.map((l: { uuid: string; resource_uuid: string }) => [l.uuid, l.resource_uuid])).toEqual([
+      [member, big],
+    ]);
+  });
 });
 
 describe('reconcile when a driver reports every node missing', () => {

@@ -1,6 +1,12 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
 import { UtcTime } from '../../common/time';
 import { utcTimeTransformer } from '../../db/columns';
+
+/** A JSON list of constraint texts; none stored as NULL. */
+const constraintListTransformer: ValueTransformer = {
+  to: (value: readonly string[] | null | undefined) => (value && value.length > 0 ? JSON.stringify(value) : null),
+  from: (value: unknown) => (typeof value === 'string' && value !== '' ? (JSON.parse(value) as string[]) : []),
+};
 
 /** A lease group is `active` from its booking until a DELETE of the group cancels its members. */
 export const LeaseGroupStatus = {
@@ -36,6 +42,10 @@ export class LeaseGroupEntity {
 
   @Column({ name: 'status', type: 'varchar', length: 15 })
   status: LeaseGroupStatusName;
+
+  /** The constraints the group was booked with, as written; healing keeps members on nodes that meet them. */
+  @Column({ name: 'constraints', type: 'text', nullable: true, transformer: constraintListTransformer })
+  constraints: string[];
 
   @Column({ name: 'created_at', type: 'varchar', nullable: true, transformer: utcTimeTransformer })
   createdAt: UtcTime | null;

@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { matchesAllConstraints } from '../../constraints/constraint-evaluator';
+import { parseConstraint } from '../../constraints/constraint-parser';
 import { EsiLeapException } from '../../common/errors/esi-leap.exceptions';
 import { ESI_LEAP_CONFIG } from '../../config/config.module';
 import { EsiLeapConfig } from '../../config/esi-leap-config';
 import { ResourceRef } from '../../db/transaction-runner';
+import { ResourceDriver } from '../../drivers/resource-driver';
 import { ResourceDriverRegistry } from '../../drivers/resource-driver.registry';
 import { BookingService } from '../../leasing/booking/booking.service';
 import { LeaseEntity } from '../../leasing/data/lease.entity';
@@ -20,7 +23,8 @@ import { NodeBookingsRepository } from './node-bookings.repository';
  * offer first. The move, its events (`esi_leap.lease.moved`, then `esi_leap.lease.recovered`)
  * and the cleared flag commit together (BookingService.moveLease, which the booking guards
  * check). A lease with nowhere to go stays where it is, flagged, and is tried again with the
- * node's next observation. Members of a lease group are leases like any other.
+ * node's next observation. A member of a lease group moves only to a node that meets the
+ * constraints the group was booked with.
  */
 @Injectable()
 export class LeaseHealing {
@@ -44,7 +48,7 @@ export class LeaseHealing {
     for (const lease of leases) {
       const targets = await this.bookings.healingTargets(lease);
       const health = await driver.readHealth([...new Set(targets.map((t) => t.resourceUuid))]);
-      const fit = targets.filter((t) => {
+      const healthy = targets.filter((t) => {
         const reading = health.get(t.resourceUuid);
         return (
           reading !== undefined &&
@@ -52,6 +56,7 @@ export class LeaseHealing {
           healthProblem(reading, this.config.node_health.unhealthy_provision_states) === null
         );
       });
+      const fit = await this.meetingGroupConstraints(lease, healthy, driver);
       const moved = await this.moveIntoFirst(lease, fit);
       this.logger.log(
         JSON.stringify({
@@ -64,6 +69,23 @@ export class LeaseHealing {
         }),
       );
     }
+  }
+
+  /** The offers whose nodes meet the constraints of the lease's group, if it was booked in one. */
+  private async meetingGroupConstraints(
+    lease: LeaseEntity,
+    offers: readonly OfferEntity[],
+    driver: ResourceDriver,
+  ): Promise<readonly OfferEntity[]> {
+    if (offers.length === 0) return offers;
+    const texts = await this.bookings.groupConstraintsOf(lease.uuid);
+    if (texts.length === 0) return offers;
+    const constraints = texts.map(parseConstraint);
+    const nodes = await driver.getMany([...new Set(offers.map((o) => o.resourceUuid))]);
+    return offers.filter((o) => {
+      const node = nodes.get(o.resourceUuid);
+      return node !== undefined && matchesAllConstraints(node.properties, constraints);
+    });
   }
 
   /** The offer the lease went into, or null when every one refused it (taken meanwhile, unhealthy, ...). */

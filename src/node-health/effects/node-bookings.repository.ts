@@ -4,6 +4,7 @@ import { DataSource, EntityManager, FindOptionsWhere, In, IsNull } from 'typeorm
 import { UtcTime } from '../../common/time';
 import { ResourceRef } from '../../db/transaction-runner';
 import { LeaseEntity } from '../../leasing/data/lease.entity';
+import { LeaseGroupEntity, LeaseGroupMemberEntity } from '../../leasing/data/lease-group.entity';
 import { OfferEntity } from '../../leasing/data/offer.entity';
 import { EXPIRABLE, LEASE_OCCUPYING, LeaseStatus, OFFER_CAN_DELETE, OfferStatus } from '../../leasing/data/statuses';
 import { FLAGGABLE } from '../../leasing/health/node-health';
@@ -93,6 +94,17 @@ export class NodeBookingsRepository {
    * covering the lease's window, open to its project, with no occupying lease overlapping it;
    * tightest first (the earliest end), so long offers stay free for long leases.
    */
+  /** The constraints of the group the lease was booked in; none when it is in no group. */
+  async groupConstraintsOf(leaseUuid: string): Promise<string[]> {
+    const [group] = await this.dataSource
+      .getRepository(LeaseGroupEntity)
+      .createQueryBuilder('g')
+      .innerJoin(LeaseGroupMemberEntity, 'm', 'm.group_uuid = g.uuid')
+      .where('m.lease_uuid = :leaseUuid', { leaseUuid })
+      .getMany();
+    return group?.constraints ?? [];
+  }
+
   healingTargets(lease: LeaseEntity): Promise<OfferEntity[]> {
     return this.dataSource
       .getRepository(OfferEntity)
