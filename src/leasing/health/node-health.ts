@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ResourceRef } from '../../db/transaction-runner';
-import { LeaseStatus, LeaseStatusName } from '../data/statuses';
+import { LeaseStatus, LeaseStatusName, NODE_UNLEASABLE } from '../data/statuses';
 import { LeaseDegradationEntity } from './lease-degradation.entity';
 import { NodeHealthEntity } from './node-health.entity';
 
@@ -48,7 +48,7 @@ export class NodeHealth {
       for (let i = 0; i < uuids.length; i += CHUNK) {
         const rows = await repository.find({
           select: { resourceType: true, resourceUuid: true, reason: true },
-          where: { resourceType, resourceUuid: In(uuids.slice(i, i + CHUNK)), state: In(['unhealthy', 'gone']) },
+          where: { resourceType, resourceUuid: In(uuids.slice(i, i + CHUNK)), state: In([...NODE_UNLEASABLE]) },
         });
         for (const row of rows) result.set(nodeKey(row), row.reason ?? 'unhealthy');
       }
@@ -63,7 +63,7 @@ export class NodeHealth {
   async unhealthyOfType(resourceType: string): Promise<Map<string, string>> {
     const rows = await this.dataSource.manager.getRepository(NodeHealthEntity).find({
       select: { resourceUuid: true, reason: true },
-      where: { resourceType, state: In(['unhealthy', 'gone']) },
+      where: { resourceType, state: In([...NODE_UNLEASABLE]) },
     });
     return new Map(rows.map((row) => [row.resourceUuid, row.reason ?? 'unhealthy']));
   }
