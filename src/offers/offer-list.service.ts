@@ -126,6 +126,7 @@ export class OfferListService {
   }
 
   async show(target: TargetOffer): Promise<OfferView> {
-    return this.presenter.one(target.offer, target.busy && { busy: target.busy.intervals, now: target.busy.now });
+    const known = target.busy;
+    return this.presenter.one(target.offer, known && { busy: known.intervals, now: known.now, healthy: known.nodeProblem === null });
   }
 }

@@ -20,14 +20,14 @@ export interface OfferTargetOptions {
   readonly statuses: readonly OfferStatusName[] | null;
   /** Restricted offers are for their lessee project and its descendants (and offer admins). */
   readonly lesseeOnly: boolean;
-  /** Also read the offer's busy intervals, in the same query (showing it). */
+  /** Also read the offer's busy intervals and its node's health, in the same query (showing it). */
   readonly withBusyIntervals?: boolean;
 }
 
 /** The offer a route is about, with what showing it needs when asked for. */
 export interface TargetOffer {
   readonly offer: OfferEntity;
-  readonly busy?: { readonly intervals: Interval[]; readonly now: UtcTime };
+  readonly busy?: { readonly intervals: Interval[]; readonly now: UtcTime; readonly nodeProblem: string | null };
 }
 
 /** The `{ident}` offer of a route, for its object rule (target `offer.project_id`). */
@@ -45,8 +45,8 @@ export class OfferPolicyTarget implements PolicyTargetResolver<TargetOffer, Offe
     let object: TargetOffer;
     if (options.withBusyIntervals) {
       const now = this.clock.now();
-      const { offer, busy } = await this.resolver.offerWithBusyIntervals(ident, now);
-      object = { offer, busy: busy && { intervals: busy, now } };
+      const { offer, busy, nodeProblem } = await this.resolver.offerWithBusyIntervals(ident, now);
+      object = { offer, busy: busy && { intervals: busy, now, nodeProblem: nodeProblem ?? null } };
     } else {
       object = { offer: await this.resolver.offer(ident, options.statuses) };
     }

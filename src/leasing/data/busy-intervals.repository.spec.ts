@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UtcTime } from '../../common/time';
 import { createTestDatabase, TestDatabase, testDatabaseKinds } from '../../../test/helpers/test-databases';
+import { NodeHealthEntity, NodeHealthState } from '../health/node-health.entity';
 import { BusyIntervalsRepository, overlapsAny } from './busy-intervals.repository';
 import { LeaseEntity } from './lease.entity';
 import { OfferEntity } from './offer.entity';
@@ -101,6 +102,34 @@ describe.each(testDatabaseKinds())('BusyIntervalsRepository on %s', (kind) => {
     ]);
     expect((await repo.offerWithIntervals(withdrawn.uuid, t(1)))?.busy).toEqual([]);
     expect(await repo.offerWithIntervals(randomUUID(), t(1))).toBeNull();
+  });
+
+  it("shows one offer with its node's health problem: unhealthy or gone, not healthy or unrecorded", async () => {
+    const onNode = async (state: NodeHealthState | null, reason: string | null) => {
+      const o = await offer('available');
+      await lease(o, 6, 8, 'active');
+      if (state) {
+        await db.dataSource.getRepository(NodeHealthEntity).insert({
+          resourceType: o.resourceType,
+          resourceUuid: o.resourceUuid,
+          state,
+          reason,
+          owner: null,
+          resourceClass: null,
+          ownerHandoverFrom: null,
+          observedAt: t(1),
+          updatedAt: t(1),
+        });
+      }
+      return repo.offerWithIntervals(o.uuid, t(1));
+    };
+    const unhealthy = await onNode('unhealthy', 'power fault');
+    expect(unhealthy?.nodeProblem).toBe('power fault');
+    expect(unhealthy?.busy).toEqual([[t(6), t(8)]]);
+    expect((await onNode('gone', null))?.nodeProblem).toBe('unhealthy');
+    expect((await onNode('healthy', null))?.nodeProblem).toBeNull();
+    expect((await onNode(null, null))?.nodeProblem).toBeNull();
+    expect((await repo.offerWithIntervals(open.uuid, t(5)))?.nodeProblem).toBeNull();
   });
 
   it('overlapsAny treats windows as half-open', () => {

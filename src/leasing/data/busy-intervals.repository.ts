@@ -5,7 +5,7 @@ import { entityFromRow } from '../../common/entity-rows';
 import { fromDb, UtcTime } from '../../common/time';
 import { isMysqlDataSource } from '../../db/dialect';
 import { OfferEntity } from './offer.entity';
-import { LEASE_OCCUPYING, OfferStatus } from './statuses';
+import { LEASE_OCCUPYING, NODE_UNLEASABLE, OfferStatus } from './statuses';
 
 /** A half-open window `[start, end)`. */
 export type Interval = readonly [UtcTime, UtcTime];
@@ -34,7 +34,10 @@ export class BusyIntervalsRepository {
    * instead (26 ms instead of 4.5 ms for one owner's 1k offers; docs/performance.md). Per
    * offer the intervals come in no particular order.
    */
-  async ofOffers<K extends number | string>(selection: OfferSelection, endingAfter: UtcTime): Promise<Map<K, Interval[]>> {
+  async ofOffers<K extends number | string>(
+    selection: OfferSelection,
+    endingAfter: UtcTime,
+  ): Promise<Map<K, Interval[]>> {
     const byId = 'ids' in selection;
     const keys: readonly (number | string)[] = byId ? selection.ids : selection.uuids;
     if (keys.length === 0) return new Map();
@@ -59,23 +62,33 @@ export class BusyIntervalsRepository {
 
   /**
    * `GET /v1/offers/{uuid}` in one round trip: the offer and, when it is available, its busy
-   * intervals ending after `endingAfter`. Written out rather than built: building the query
-   * cost as much as running it. The leases' statuses are filtered here, not in SQL: an IN list
-   * in a LEFT JOIN made MariaDB's range analysis cost more than the few extra rows
-   * (docs/performance.md). Null when there is no such offer.
+   * intervals ending after `endingAfter`, and why its node may not be leased (null when it may:
+   * no `node_health` row in an unleasable state). Written out rather than built: building the
+   * query cost as much as running it, and reading the node's health in a second statement took
+   * a tenth of the request's CPU (docs/performance.md). The leases' statuses are filtered here,
+   * not in SQL: an IN list in a LEFT JOIN made MariaDB's range analysis cost more than the few
+   * extra rows. Null when there is no such offer.
    */
-  async offerWithIntervals(uuid: string, endingAfter: UtcTime): Promise<{ offer: OfferEntity; busy: Interval[] } | null> {
+  async offerWithIntervals(
+    uuid: string,
+    endingAfter: UtcTime,
+  ): Promise<{ offer: OfferEntity; busy: Interval[]; nodeProblem: string | null } | null> {
     const rows = (await this.dataSource.query(
-      'SELECT o.*, l.status AS busy_status, l.start_time AS busy_start, l.end_time AS busy_end FROM offers o ' +
-        'LEFT JOIN leases l ON l.offer_uuid = o.uuid AND o.status = ? AND l.end_time > ? WHERE o.uuid = ?',
-      [OfferStatus.AVAILABLE, endingAfter, uuid],
+      'SELECT o.*, l.status AS busy_status, l.start_time AS busy_start, l.end_time AS busy_end, ' +
+        'h.state AS node_state, h.reason AS node_reason FROM offers o ' +
+        'LEFT JOIN leases l ON l.offer_uuid = o.uuid AND o.status = ? AND l.end_time > ? ' +
+        `LEFT JOIN node_health h ON h.resource_type = o.resource_type AND h.resource_uuid = o.resource_uuid AND h.state IN (${NODE_UNLEASABLE.map(() => '?').join(', ')}) ` +
+        'WHERE o.uuid = ?',
+      [OfferStatus.AVAILABLE, endingAfter, ...NODE_UNLEASABLE, uuid],
     )) as Record<string, unknown>[];
     if (rows.length === 0) return null;
     const busy: Interval[] = [];
     for (const row of rows) {
       if (OCCUPYING.has(row.busy_status)) busy.push([fromDb(row.busy_start)!, fromDb(row.busy_end)!]);
     }
-    return { offer: entityFromRow(this.dataSource, OfferEntity, rows[0]), busy };
+    const first = rows[0];
+    const nodeProblem = first.node_state == null ? null : ((first.node_reason as string | null) ?? 'unhealthy');
+    return { offer: entityFromRow(this.dataSource, OfferEntity, first), busy, nodeProblem };
   }
 }
 

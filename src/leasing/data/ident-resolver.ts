@@ -50,9 +50,13 @@ export class IdentResolver {
 
   /**
    * `offer(ident)` for showing it: by UUID, the offer comes with its busy intervals ending after
-   * `endingAfter` from the same query; by name, `busy` is left for the presenter to read.
+   * `endingAfter` and its node's health problem from the same query; by name, both are left
+   * for the presenter to read.
    */
-  async offerWithBusyIntervals(ident: string, endingAfter: UtcTime): Promise<{ offer: OfferEntity; busy?: Interval[] }> {
+  async offerWithBusyIntervals(
+    ident: string,
+    endingAfter: UtcTime,
+  ): Promise<{ offer: OfferEntity; busy?: Interval[]; nodeProblem?: string | null }> {
     if (!isUuidLike(ident)) return { offer: await this.offer(ident) };
     const found = await this.busyIntervals.offerWithIntervals(ident, endingAfter);
     if (!found) throw new OfferNotFound({ offer_uuid: ident });

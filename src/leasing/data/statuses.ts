@@ -58,3 +58,9 @@ export const EXPIRABLE: readonly LeaseStatusName[] = [
 export const CANCELLABLE: readonly LeaseStatusName[] = [...LEASE_CAN_DELETE, LeaseStatus.WAIT_CANCEL];
 /** A lease whose node is being taken back: its driver call is pending or being retried. */
 export const ENDING: readonly LeaseStatusName[] = [LeaseStatus.WAIT_CANCEL, LeaseStatus.WAIT_EXPIRE];
+
+/**
+ * Node health states (table `node_health`) under which nothing may be leased from the node:
+ * recorded unhealthy, or gone from its backend (docs/node-health.md).
+ */
+export const NODE_UNLEASABLE = ['unhealthy', 'gone'] as const;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ResourceRef } from '../../db/transaction-runner';
-import { LeaseStatus, LeaseStatusName } from '../data/statuses';
+import { LeaseStatus, LeaseStatusName, NODE_UNLEASABLE } from '../data/statuses';
 import { LeaseDegradationEntity } from './lease-degradation.entity';
 import { NodeHealthEntity } from './node-health.entity';
 
@@ -40,17 +40,29 @@ export class NodeHealth {
     return (await this.problemOf(ref, em)) === null;
   }
 
-  /** The unhealthy or vanished nodes among `refs`, by `nodeKey`, with the reason for each. */
+  /**
+   * The unhealthy or vanished nodes among `refs`, by `nodeKey`, with the reason for each.
+   * Written out rather than built: offer lists ask this for every page, and TypeORM built a
+   * page's IN list more slowly than the database answered it (docs/performance.md).
+   */
   async unhealthyAmong(refs: readonly ResourceRef[], em?: EntityManager): Promise<Map<string, string>> {
     const result = new Map<string, string>();
-    const repository = (em ?? this.dataSource.manager).getRepository(NodeHealthEntity);
+    const manager = em ?? this.dataSource.manager;
+    const states = NODE_UNLEASABLE.map(() => '?').join(', ');
     for (const [resourceType, uuids] of byType(refs)) {
       for (let i = 0; i < uuids.length; i += CHUNK) {
-        const rows = await repository.find({
-          select: { resourceType: true, resourceUuid: true, reason: true },
-          where: { resourceType, resourceUuid: In(uuids.slice(i, i + CHUNK)), state: In(['unhealthy', 'gone']) },
-        });
-        for (const row of rows) result.set(nodeKey(row), row.reason ?? 'unhealthy');
+        const chunk = uuids.slice(i, i + CHUNK);
+        const rows = (await manager.query(
+          'SELECT resource_type, resource_uuid, reason FROM node_health ' +
+            `WHERE resource_type = ? AND resource_uuid IN (${chunk.map(() => '?').join(', ')}) AND state IN (${states})`,
+          [resourceType, ...chunk, ...NODE_UNLEASABLE],
+        )) as { resource_type: string; resource_uuid: string; reason: string | null }[];
+        for (const row of rows) {
+          result.set(
+            nodeKey({ resourceType: row.resource_type, resourceUuid: row.resource_uuid }),
+            row.reason ?? 'unhealthy',
+          );
+        }
       }
     }
     return result;
@@ -63,7 +75,7 @@ export class NodeHealth {
   async unhealthyOfType(resourceType: string): Promise<Map<string, string>> {
     const rows = await this.dataSource.manager.getRepository(NodeHealthEntity).find({
       select: { resourceUuid: true, reason: true },
-      where: { resourceType, state: In(['unhealthy', 'gone']) },
+      where: { resourceType, state: In([...NODE_UNLEASABLE]) },
     });
     return new Map(rows.map((row) => [row.resourceUuid, row.reason ?? 'unhealthy']));
   }

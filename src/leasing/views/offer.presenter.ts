@@ -29,8 +29,14 @@ export class OfferPresenter {
     private readonly health: NodeHealth,
   ) {}
 
-  /** `known`: the offer's busy intervals ending after `now`, when the caller read them already. */
-  async one(offer: OfferEntity, known?: { busy: readonly Interval[]; now: UtcTime }): Promise<OfferView> {
+  /**
+   * `known`: the offer's busy intervals ending after `now` and whether its node may be leased,
+   * when the caller read them already.
+   */
+  async one(
+    offer: OfferEntity,
+    known?: { busy: readonly Interval[]; now: UtcTime; healthy: boolean },
+  ): Promise<OfferView> {
     const now = known?.now ?? this.clock.now();
     const available = offer.status === OfferStatus.AVAILABLE;
     const [project, lessee, resource, busy, healthy] = await Promise.all([
@@ -40,7 +46,7 @@ export class OfferPresenter {
       known || !available
         ? known?.busy
         : this.busyIntervals.ofOffers<string>({ uuids: [offer.uuid] }, now).then((byOffer) => byOffer.get(offer.uuid)),
-      available ? this.health.isHealthy(offer) : true,
+      known ? known.healthy : !available || this.health.isHealthy(offer),
     ]);
     return this.render(offer, project, lessee, resource, busy ?? [], now, healthy);
   }
