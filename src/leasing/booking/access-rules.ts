@@ -13,6 +13,7 @@ import { LeaseEntity } from '../data/lease.entity';
 import { LeasesRepository } from '../data/leases.repository';
 import { ResourceDriver, ResourceInfo } from '../../drivers/resource-driver';
 import { OfferEntity } from '../data/offer.entity';
+import { offerOpenTo } from '../data/offer-lessee';
 import { PolicyService } from '../../policy/policy.service';
 import { ProjectDirectory } from '../../projects/project-directory';
 import { LeaseLimits } from '../limits/lease-limits';
@@ -91,10 +92,7 @@ export class AccessRules {
   /** checkOfferLessee: restricted offers are for the lessee project and its descendants. */
   async assertOfferLessee(creds: PolicyCredentials, offer: OfferEntity): Promise<void> {
     if (offer.lesseeId === null || offer.projectId === creds.project_id) return;
-    if (creds.project_id) {
-      const ancestry = await this.projects.ancestry(creds.project_id);
-      if (ancestry.includes(offer.lesseeId)) return;
-    }
+    if (creds.project_id && offerOpenTo(offer, await this.projects.ancestry(creds.project_id))) return;
     if (!this.isOfferAdmin(creds)) throw new HTTPResourceForbidden({ resource_type: 'offer', resource: offer.uuid });
   }
 

@@ -12,6 +12,7 @@ import { ProjectDirectory } from '../../projects/project-directory';
 import { FreeSpan } from '../capacity/capacity-sweep';
 import { Span } from '../capacity/spans';
 import { FleetBookingsRepository, FleetLease, FleetOffer } from '../data/fleet-bookings.repository';
+import { offerOpenTo } from '../data/offer-lessee';
 import { NodeHealth } from '../health/node-health';
 import { BookingGaps } from '../limits/booking-gaps';
 import { BookedSpan, freeInOffer, freeOnNode } from './free-windows';
@@ -105,7 +106,7 @@ export class BookableFleet {
       leases,
       source: query.source,
       projectId: query.projectId,
-      mayClaim: (offer) => offer.lesseeId === null || admin || ancestry.includes(offer.lesseeId),
+      mayClaim: (offer) => admin || offerOpenTo(offer, ancestry),
       gapOf: (resourceClass) => this.gaps.gapMicros(resourceClass),
       range,
     });
