@@ -4,27 +4,18 @@
  * as a lessee searching the offers it may claim and as an owner searching its own nodes.
  * Figures only, never assertions: the target is in docs/performance.md ("Availability search").
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
 import { freePort } from '../test/support/child-http';
 import { writeLocalConf } from '../test/support/local-conf';
 import { BENCH_ADMIN, generateFleet, LESSEES, OWNERS, PROJECT_ENTRIES } from './fleet-generator';
+import { cpuMs, percentile } from './measure';
 import { buildService, startService } from './service-process';
 
 const FLEET = { nodes: 1000, leases: 10_000 };
 const log = (line: string) => process.stderr.write(`[availability-bench] ${line}\n`);
-
-/** CPU time (user + system) a process has used so far, in ms: steadier than wall time on a shared machine. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function timeRequests(url: string, headers: Record<string, string>, count: number) {
   const times: number[] = [];

@@ -5,7 +5,7 @@
  * then the same as dry runs. Every booking must answer 201 with 8 leases. Figures only, never
  * assertions: the target is in docs/performance.md.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Agent, fetch } from 'undici';
@@ -14,22 +14,12 @@ import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-datab
 import { freePort } from '../test/support/child-http';
 import { writeLocalConf } from '../test/support/local-conf';
 import { BENCH_ADMIN, generateFleet, LESSEES, PROJECT_ENTRIES } from './fleet-generator';
+import { cpuMs, percentile } from './measure';
 import { buildService, startService } from './service-process';
 
 const FLEET = { nodes: 1000, leases: 10_000 };
 const GROUP = 8;
 const log = (line: string) => process.stderr.write(`[group-booking] ${line}\n`);
-
-/** CPU time (user + system) a process has used so far, in ms: steadier than wall time on a shared machine. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 function summary(times: number[]): string {
   const sorted = [...times].sort((a, b) => a - b);
@@ -46,7 +36,9 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const fleet = await generateFleet(db.dataSource, path.join(dir, 'nodes'), FLEET);
-    log(`fleet on ${kind}: ${fleet.nodeUuids.length} nodes, ${fleet.counts.leases} leases, ${fleet.counts.offers} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `fleet on ${kind}: ${fleet.nodeUuids.length} nodes, ${fleet.counts.leases} leases, ${fleet.counts.offers} offers in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const conf = path.join(dir, 'esi-leap.conf');
     writeLocalConf(
@@ -80,7 +72,11 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const res = await fetch(`${service.url}/v1/lease_groups`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Project-Id': LESSEES[i % LESSEES.length], 'X-Roles': 'lessee' },
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Project-Id': LESSEES[i % LESSEES.length],
+            'X-Roles': 'lessee',
+          },
           body: JSON.stringify(bodyFor(i, dryRun)),
           dispatcher,
         });
@@ -94,7 +90,8 @@ async function main(): Promise<void> {
       };
 
       for (let i = 0; i < 5; i++) await post(i, true);
-      const cpu = (since: number) => `service CPU ${((cpuMs(service.pid) - since) / requests).toFixed(1)} ms per request`;
+      const cpu = (since: number) =>
+        `service CPU ${((cpuMs(service.pid) - since) / requests).toFixed(1)} ms per request`;
       let cpuBefore = cpuMs(service.pid);
       const dry: number[] = [];
       for (let i = 0; i < requests; i++) dry.push(await post(i, true));

@@ -13,27 +13,18 @@
  * compression").
  */
 import * as http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-databases';
 import { freePort } from '../test/support/child-http';
 import { writeLocalConf } from '../test/support/local-conf';
 import { BENCH_ADMIN, generateFleet, LARGE, OWNERS, PROJECT_ENTRIES, SMALL } from './fleet-generator';
+import { cpuMs, percentile } from './measure';
 import { buildService, startService } from './service-process';
 
 const log = (line: string) => process.stderr.write(`[list-bench] ${line}\n`);
 const ADMIN = { 'X-Project-Id': BENCH_ADMIN, 'X-Roles': 'admin' };
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** One GET, timed to the last byte; the bytes counted are the body as sent (compressed or not). */
 function get(

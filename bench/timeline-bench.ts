@@ -4,7 +4,7 @@
  * one request at a time, as an admin (every lease in full) and as a lessee (most of them as
  * anonymous busy windows). Figures only, never assertions: the target is in docs/performance.md.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { addDays, fromDate, toIso } from '../src/common/time';
@@ -15,21 +15,11 @@ import { createTestDatabase, TestDatabaseKind } from '../test/helpers/test-datab
 import { freePort } from '../test/support/child-http';
 import { writeLocalConf } from '../test/support/local-conf';
 import { BENCH_ADMIN, generateFleet, LESSEES, PROJECT_ENTRIES } from './fleet-generator';
+import { cpuMs, percentile } from './measure';
 import { buildService, startService } from './service-process';
 
 const FLEET = { nodes: 1000, leases: 45_000 };
 const log = (line: string) => process.stderr.write(`[timeline-bench] ${line}\n`);
-
-/** CPU time (user + system) a process has used so far, in ms: steadier than wall time on a shared machine. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function timeRequests(url: string, headers: Record<string, string>, count: number) {
   const times: number[] = [];
