@@ -82,6 +82,22 @@ describe('DummyNodeDriver node files', () => {
     }
   });
 
+  it('a recentEnough list uses a file looked at within the last second as it was; a plain list looks again', async () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const recent = async () => (await driver.listNodes({ recentEnough: true })).map((n) => n.resourceClass);
+      expect(await recent()).toEqual(['fast']);
+      writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'slow' }));
+      expect(await recent()).toEqual(['fast']);
+      expect((await driver.listNodes({})).map((n) => n.resourceClass)).toEqual(['slow']);
+      writeFileSync(path.join(dir, 'n1'), JSON.stringify({ resource_class: 'medium' }));
+      jest.setSystemTime(new Date('2030-01-01T00:00:01.001Z'));
+      expect(await recent()).toEqual(['medium']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('lists see nodes added, edited in place and removed, also once the directory has settled', async () => {
     const classes = async () => (await driver.listNodes({})).map((n) => `${n.uuid}:${n.resourceClass}`);
     // An old mtime, so the directory's listing is kept and reused while the mtime stays.

@@ -40,6 +40,12 @@ export interface NodeListFilters {
   readonly resourceClass?: string;
   readonly owner?: string;
   readonly lessee?: string;
+  /**
+   * The list only proposes candidates that the booking path checks again under its lock
+   * (group selection, availability search): the driver may answer, for the service's own view,
+   * from what it read within its list-decoration staleness instead of asking its backend again.
+   */
+  readonly recentEnough?: boolean;
 }
 
 /** The lease fields a driver needs to apply or remove a lease. */

@@ -11,7 +11,6 @@ import { EsiLeapConfig } from '../config/esi-leap-config';
 import { AccessRules } from '../leasing/booking/access-rules';
 import { BookingService, NewLeaseFields } from '../leasing/booking/booking.service';
 import { LeaseGroupsRepository } from '../leasing/data/lease-groups.repository';
-import { OffersRepository } from '../leasing/data/offers.repository';
 import { EventRecorder } from '../leasing/lifecycle/event-recorder';
 import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
 import { CapacityAsk, CapacitySelector, SelectedResource } from '../leasing/selection/capacity-selector';
@@ -32,6 +31,7 @@ const node = (n: number): SelectedResource => ({
   resourceName: `node ${n}`,
   ownerId: 'owner',
   offerUuid: `offer-${n}`,
+  parentLeaseUuid: null,
 });
 
 /**
@@ -64,7 +64,6 @@ function serviceWith(bookingAnswers: Array<Error | null>) {
     booking as unknown as BookingService,
     {} as LeaseLifecycle,
     {} as LeaseGroupsRepository,
-    { findByUuids: async () => [] } as unknown as OffersRepository,
     {} as EventRecorder,
     { one: async () => ({ booked: true }) } as unknown as LeaseGroupPresenter,
   );

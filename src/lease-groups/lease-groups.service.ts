@@ -26,7 +26,6 @@ import { BookingService, NewLeaseFields } from '../leasing/booking/booking.servi
 import { LeaseEntity } from '../leasing/data/lease.entity';
 import { LeaseGroupEntity, LeaseGroupStatus } from '../leasing/data/lease-group.entity';
 import { LeaseGroupsRepository } from '../leasing/data/lease-groups.repository';
-import { OffersRepository } from '../leasing/data/offers.repository';
 import { LEASE_OCCUPYING } from '../leasing/data/statuses';
 import { EventRecorder } from '../leasing/lifecycle/event-recorder';
 import { LeaseLifecycle } from '../leasing/lifecycle/lease-lifecycle';
@@ -70,7 +69,6 @@ export class LeaseGroupsService {
     private readonly booking: BookingService,
     private readonly lifecycle: LeaseLifecycle,
     private readonly groups: LeaseGroupsRepository,
-    private readonly offers: OffersRepository,
     private readonly events: EventRecorder,
     private readonly presenter: LeaseGroupPresenter,
   ) {}
@@ -134,7 +132,7 @@ export class LeaseGroupsService {
     const lost = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const chosen = (await this.selector.select(ask, lost)).slice(0, max);
-      const members = await this.memberFields(ctx, ask, chosen, input);
+      const members = this.memberFields(ctx, ask, chosen, input);
       let group: LeaseGroupEntity | undefined;
       let leases: LeaseEntity[];
       try {
@@ -166,33 +164,32 @@ export class LeaseGroupsService {
     }
   }
 
-  /** Each member exactly as a claim of its offer would book it, or as a lease on an owned resource. */
-  private async memberFields(
+  /**
+   * Each member exactly as a claim of its offer would book it (owned by the offer's project,
+   * inside the offer's parent lease, as the selection read them), or as a lease on an owned
+   * resource.
+   */
+  private memberFields(
     ctx: RequestContext,
     ask: CapacityAsk,
     chosen: readonly SelectedResource[],
     input: NewLeaseGroupInput,
-  ): Promise<NewLeaseFields[]> {
-    const offerUuids = chosen.map((r) => r.offerUuid).filter((uuid): uuid is string => uuid !== null);
-    const offers = new Map((await this.offers.findByUuids(offerUuids)).map((o) => [o.uuid, o]));
+  ): NewLeaseFields[] {
     const requester = this.access.bookingRequester(ctx.creds);
-    return chosen.map((r) => {
-      const offer = r.offerUuid ? offers.get(r.offerUuid) : undefined;
-      return {
-        name: input.name ?? null,
-        projectId: ask.projectId,
-        ownerId: offer?.projectId ?? r.ownerId,
-        purpose: input.purpose ?? null,
-        resourceType: r.resourceType,
-        resourceUuid: r.resourceUuid,
-        start: ask.start,
-        end: ask.end,
-        properties: input.properties ?? {},
-        offerUuid: r.offerUuid,
-        parentLeaseUuid: offer?.parentLeaseUuid ?? null,
-        requester,
-      };
-    });
+    return chosen.map((r) => ({
+      name: input.name ?? null,
+      projectId: ask.projectId,
+      ownerId: r.ownerId,
+      purpose: input.purpose ?? null,
+      resourceType: r.resourceType,
+      resourceUuid: r.resourceUuid,
+      start: ask.start,
+      end: ask.end,
+      properties: input.properties ?? {},
+      offerUuid: r.offerUuid,
+      parentLeaseUuid: r.parentLeaseUuid,
+      requester,
+    }));
   }
 
   /** The caller's project's groups (none without a project); `view=all`: every project's. */

@@ -151,6 +151,7 @@ describe.each(testDatabaseKinds())('CapacitySelector on %s', (kind) => {
         resourceName: 'test-node-n2',
         ownerId: P.owner,
         offerUuid: offers.n2,
+        parentLeaseUuid: null,
       },
       {
         resourceType: 'test_node',
@@ -158,6 +159,7 @@ describe.each(testDatabaseKinds())('CapacitySelector on %s', (kind) => {
         resourceName: 'test-node-n7',
         ownerId: P.owner,
         offerUuid: offers.n7,
+        parentLeaseUuid: null,
       },
       {
         resourceType: 'test_node',
@@ -165,6 +167,7 @@ describe.each(testDatabaseKinds())('CapacitySelector on %s', (kind) => {
         resourceName: 'test-node-n1',
         ownerId: P.owner,
         offerUuid: offers.n1,
+        parentLeaseUuid: null,
       },
     ]);
   });
@@ -238,6 +241,7 @@ describe.each(testDatabaseKinds())('CapacitySelector on %s', (kind) => {
         resourceName: 'test-node-m1',
         ownerId: P.owner2,
         offerUuid: null,
+        parentLeaseUuid: null,
       },
     ]);
   });

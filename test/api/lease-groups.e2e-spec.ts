@@ -432,15 +432,11 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       await t.dataSource.query("UPDATE leases SET status = 'active' WHERE uuid = ?", [inner.uuid]);
       Object.assign(t.nodes.nodes.get(inner.resource_uuid)!, { leaseUuid: inner.uuid, lessee: P.lessee });
       const asSublessor = { 'X-Project-Id': P.lessee, 'X-Roles': 'owner' };
-      const subOffer = await t
-        .http()
-        .post('/v1/offers')
-        .set(asSublessor)
-        .send({
-          resource_uuid: inner.resource_uuid,
-          start_time: '2035-01-10T12:00:00',
-          end_time: '2035-01-11T00:00:00',
-        });
+      const subOffer = await t.http().post('/v1/offers').set(asSublessor).send({
+        resource_uuid: inner.resource_uuid,
+        start_time: '2035-01-10T12:00:00',
+        end_time: '2035-01-11T00:00:00',
+      });
       expect([subOffer.status, subOffer.body.parent_lease_uuid]).toEqual([201, inner.uuid]);
       const subLease = await t
         .as('otherLessee')
@@ -453,6 +449,44 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       expect(rows.map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
       const [offerRow] = await t.dataSource.query('SELECT status FROM offers WHERE uuid = ?', [subOffer.body.uuid]);
       expect(offerRow.status).toBe('deleted');
+    });
+
+    it('books a member from a sub-offer inside its parent lease, as a claim of it would', async () => {
+      const f = await fleet([8, 8]);
+      const group = await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
+      const [inner] = group.leases;
+      await t.dataSource.query("UPDATE leases SET status = 'active' WHERE uuid = ?", [inner.uuid]);
+      Object.assign(t.nodes.nodes.get(inner.resource_uuid)!, { leaseUuid: inner.uuid, lessee: P.lessee });
+      const subOffer = await t
+        .http()
+        .post('/v1/offers')
+        .set({ 'X-Project-Id': P.lessee, 'X-Roles': 'owner' })
+        .send({
+          resource_uuid: inner.resource_uuid,
+          start_time: '2035-01-10T12:00:00',
+          end_time: '2035-01-11T00:00:00',
+        });
+      expect(subOffer.status).toBe(201);
+      // Every other offer of the class is taken over this window by the group: only the sub-offer is free.
+      const subGroup = await t.as('otherLessee').post('/v1/lease_groups').send({
+        count: 1,
+        resource_class: f.resourceClass,
+        start_time: '2035-01-10T12:00:00',
+        end_time: '2035-01-10T18:00:00',
+      });
+      expect([subGroup.status, subGroup.body.faultstring]).toEqual([201, undefined]);
+      const [member] = subGroup.body.leases;
+      expect(member).toMatchObject({
+        resource_uuid: inner.resource_uuid,
+        offer_uuid: subOffer.body.uuid,
+        parent_lease_uuid: inner.uuid,
+        owner_id: P.lessee,
+      });
+      const [row] = await t.dataSource.query(
+        'SELECT parent_lease_uuid, owner_id, offer_uuid FROM leases WHERE uuid = ?',
+        [member.uuid],
+      );
+      expect(row).toEqual({ parent_lease_uuid: inner.uuid, owner_id: P.lessee, offer_uuid: subOffer.body.uuid });
     });
 
     it('deleting one member shrinks the group', async () => {

@@ -183,6 +183,26 @@ describe('IronicNodeDriver', () => {
     expect((await driver.getMany([UUID])).get(UUID)?.leaseUuid).toBe(LEASE.uuid);
     expect(list).toHaveBeenCalledTimes(2);
   });
+
+  it("answers the service's recentEnough list from the list cache, filtered as Ironic filters; a user's list always asks", async () => {
+    const fake = new FakeIronic({ resource_class: 'gpu', owner: 'owner', lessee: 'lessee-project' });
+    const list = jest.fn(fake.client().listNodes);
+    const driver = new IronicNodeDriver({ ironic: { node_list_cache_ttl: 10 } } as unknown as EsiLeapConfig, {
+      ...fake.client(),
+      listNodes: list,
+    } as unknown as IronicClient);
+    const uuids = async (filters: Parameters<IronicNodeDriver['listNodes']>[0], token: string | null = null) =>
+      (await driver.listNodes(filters, token)).map((n) => n.uuid);
+    expect(await uuids({ recentEnough: true })).toEqual([UUID]);
+    expect(await uuids({ recentEnough: true, resourceClass: 'gpu', owner: 'owner', lessee: 'lessee-project' })).toEqual([UUID]);
+    expect(await uuids({ recentEnough: true, resourceClass: 'cpu' })).toEqual([]);
+    expect(await uuids({ recentEnough: true, owner: 'someone-else' })).toEqual([]);
+    expect(await uuids({ recentEnough: true, lessee: 'someone-else' })).toEqual([]);
+    expect(list).toHaveBeenCalledTimes(1);
+    await uuids({ recentEnough: true }, 'user-token');
+    await uuids({});
+    expect(list).toHaveBeenCalledTimes(3);
+  });
 });
 
 describe('IronicNodeDriver console endpoint', () => {

@@ -76,8 +76,21 @@ export class IronicNodeDriver implements ResourceDriver {
     return result;
   }
 
-  /** With the caller's token Ironic decides what the caller sees; never cached. */
+  /**
+   * With the caller's token Ironic decides what the caller sees, never cached. The service's
+   * own `recentEnough` list is the node-list cache, filtered here as Ironic would filter it.
+   */
   async listNodes(filters: NodeListFilters, userToken: string | null): Promise<InventoryNode[]> {
+    if (userToken === null && filters.recentEnough) {
+      return (await this.listCache.get())
+        .filter(
+          (node) =>
+            (filters.resourceClass === undefined || node.resource_class === filters.resourceClass) &&
+            (filters.owner === undefined || node.owner === filters.owner) &&
+            (filters.lessee === undefined || node.lessee === filters.lessee),
+        )
+        .map(toInventoryNode);
+    }
     return (await this.ironic.listNodes(filters, LISTED_FIELDS, userToken)).map(toInventoryNode);
   }
 

@@ -145,13 +145,21 @@ export class BookingService {
     const context = new BookingContext();
     await this.beforeLocking(candidates, context);
     const leases = await this.tx.runLocked(members, async (em) => {
+      // After the lock, as upstream checked it inside its lock: an inverted window is
+      // reported only once the resource is known to be bookable at all.
+      const inverted = members.find((fields) => fields.start >= fields.end);
+      if (inverted) {
+        throw new InvalidTimeRange({ resource: 'lease', start_time: inverted.start, end_time: inverted.end });
+      }
+      // Claims are checked together, in two statements however many members claim.
+      await this.conflicts.assertFreeInOffers(
+        em,
+        members.flatMap((fields) =>
+          fields.offerUuid ? [{ offerUuid: fields.offerUuid, start: fields.start, end: fields.end }] : [],
+        ),
+      );
       for (const fields of members) {
-        // After the lock, as upstream checked it inside its lock: an inverted window is
-        // reported only once the resource is known to be bookable at all.
-        if (fields.start >= fields.end) {
-          throw new InvalidTimeRange({ resource: 'lease', start_time: fields.start, end_time: fields.end });
-        }
-        await this.reserve(em, { ...fields, scope: leaseScope(fields) });
+        if (!fields.offerUuid) await this.reserve(em, { ...fields, scope: leaseScope(fields) });
       }
       await this.check(em, candidates, context);
       const now = this.clock.now();

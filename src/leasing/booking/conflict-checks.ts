@@ -71,15 +71,45 @@ export class ConflictChecks {
     end: UtcTime,
     excludeLeaseUuid?: string,
   ): Promise<OfferEntity> {
-    const offer = await this.offers.findByUuid(offerUuid, em);
-    if (!offer || offer.status !== OfferStatus.AVAILABLE) {
-      throw new OfferNotAvailable({ offer_uuid: offerUuid, status: offer?.status ?? 'None' });
-    }
-    const busy =
-      start < offer.startTime ||
-      end > offer.endTime ||
-      (await this.leases.conflictsInOffer(em, offer.uuid, start, end, excludeLeaseUuid));
-    if (busy) throw new OfferNoTimeAvailabilities({ offer_uuid: offer.uuid, start_time: start, end_time: end });
+    const [offer] = await this.assertFreeInOffers(em, [{ offerUuid, start, end, excludeLeaseUuid }]);
     return offer;
   }
+
+  /**
+   * `assertFreeInOffer` for several claims at once (a group's members), in two statements
+   * whatever their number; the first claim refused, in the given order, is the error thrown.
+   */
+  async assertFreeInOffers(em: EntityManager, claims: readonly ClaimWindow[]): Promise<OfferEntity[]> {
+    if (claims.length === 0) return [];
+    const offerUuids = [...new Set(claims.map((c) => c.offerUuid))];
+    const from = claims.reduce((min, c) => (c.start < min ? c.start : min), claims[0].start);
+    const to = claims.reduce((max, c) => (c.end > max ? c.end : max), claims[0].end);
+    const [offers, taken] = await Promise.all([
+      this.offers.findByUuids(offerUuids, em),
+      this.leases.occupyingInOffers(em, offerUuids, from, to),
+    ]);
+    const offerOf = new Map(offers.map((o) => [o.uuid, o]));
+    return claims.map(({ offerUuid, start, end, excludeLeaseUuid }) => {
+      const offer = offerOf.get(offerUuid);
+      if (!offer || offer.status !== OfferStatus.AVAILABLE) {
+        throw new OfferNotAvailable({ offer_uuid: offerUuid, status: offer?.status ?? 'None' });
+      }
+      const busy =
+        start < offer.startTime ||
+        end > offer.endTime ||
+        taken.some(
+          (l) => l.offerUuid === offerUuid && l.uuid !== excludeLeaseUuid && l.startTime < end && l.endTime > start,
+        );
+      if (busy) throw new OfferNoTimeAvailabilities({ offer_uuid: offerUuid, start_time: start, end_time: end });
+      return offer;
+    });
+  }
+}
+
+/** A claim's window inside its offer; `excludeLeaseUuid` is the lease being extended, which does not conflict with itself. */
+export interface ClaimWindow {
+  readonly offerUuid: string;
+  readonly start: UtcTime;
+  readonly end: UtcTime;
+  readonly excludeLeaseUuid?: string;
 }

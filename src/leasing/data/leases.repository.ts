@@ -128,18 +128,21 @@ export class LeasesRepository {
     return (await q.getCount()) > 0;
   }
 
-  /** Occupying leases of an offer overlapping `[start, end)`. */
-  async conflictsInOffer(
+  /**
+   * Occupying leases of any of the offers overlapping `[start, end)`, with their windows: what
+   * the claims of several offers are checked against in one statement.
+   */
+  occupyingInOffers(
     em: EntityManager,
-    offerUuid: string,
+    offerUuids: readonly string[],
     start: UtcTime,
     end: UtcTime,
-    excludeUuid?: string,
-  ): Promise<boolean> {
-    const q = this.occupyingOverlap(em, start, end, excludeUuid).andWhere('l.offer_uuid = :offer', {
-      offer: offerUuid,
-    });
-    return (await q.getCount()) > 0;
+  ): Promise<Pick<LeaseEntity, 'uuid' | 'offerUuid' | 'startTime' | 'endTime'>[]> {
+    if (offerUuids.length === 0) return Promise.resolve([]);
+    return this.occupyingOverlap(em, start, end)
+      .andWhere('l.offer_uuid IN (:...offers)', { offers: offerUuids })
+      .select(['l.uuid', 'l.offerUuid', 'l.startTime', 'l.endTime'])
+      .getMany();
   }
 
   private occupyingOverlap(em: EntityManager, start: UtcTime, end: UtcTime, excludeUuid?: string) {
@@ -183,7 +186,11 @@ export class LeasesRepository {
   }
 
   /** Leases in `statuses` whose parent is one of `parentUuids`, in id order. */
-  findByParentLeases(em: EntityManager, parentUuids: readonly string[], statuses: readonly string[]): Promise<LeaseEntity[]> {
+  findByParentLeases(
+    em: EntityManager,
+    parentUuids: readonly string[],
+    statuses: readonly string[],
+  ): Promise<LeaseEntity[]> {
     if (parentUuids.length === 0) return Promise.resolve([]);
     return this.query(em)
       .where('l.parent_lease_uuid IN (:...parents)', { parents: parentUuids })
@@ -203,7 +210,12 @@ export class LeasesRepository {
   }
 
   /** Whether a sub-lease of `parentUuid` in `statuses` ends after `end` (a parent may not end before its children). */
-  async childEndsAfter(em: EntityManager, parentUuid: string, end: UtcTime, statuses: readonly string[]): Promise<boolean> {
+  async childEndsAfter(
+    em: EntityManager,
+    parentUuid: string,
+    end: UtcTime,
+    statuses: readonly string[],
+  ): Promise<boolean> {
     const count = await this.query(em)
       .where('l.parent_lease_uuid = :parent', { parent: parentUuid })
       .andWhere('l.status IN (:...statuses)', { statuses })
@@ -270,7 +282,9 @@ export class LeasesRepository {
         .where('r.claimed_until > :now', { now })
         .getRawOne<{ t: unknown }>(),
     ]);
-    const times = [start?.t, end?.t, retry?.t, lapse?.t].filter((t) => t !== null && t !== undefined).map((t) => fromDb(t)!);
+    const times = [start?.t, end?.t, retry?.t, lapse?.t]
+      .filter((t) => t !== null && t !== undefined)
+      .map((t) => fromDb(t)!);
     return times.length === 0 ? null : times.reduce((a, b) => (a < b ? a : b));
   }
 
@@ -307,7 +321,13 @@ export class LeasesRepository {
   }
 
   /** Puts a lease on another resource, inside an offer there (a move of a lease that has not started). */
-  async moveToOffer(em: EntityManager, uuid: string, resourceUuid: string, offerUuid: string, now: UtcTime): Promise<void> {
+  async moveToOffer(
+    em: EntityManager,
+    uuid: string,
+    resourceUuid: string,
+    offerUuid: string,
+    now: UtcTime,
+  ): Promise<void> {
     await em
       .createQueryBuilder()
       .update(LeaseEntity)

@@ -17,10 +17,12 @@ import { NodeHealth } from '../health/node-health';
 import { BookingGaps } from '../limits/booking-gaps';
 import { BookedSpan, freeInOffer, freeOnNode } from './free-windows';
 
-/** What a booking in a free window takes: the lease's owner, and the offer it claims ('offers'). */
+/** What a booking in a free window takes: the lease's owner, and the offer it claims ('offers') with its parent lease. */
 export interface BookingHolder {
   readonly ownerId: string;
   readonly offerUuid: string | null;
+  /** The lease the offer was made inside (a sub-offer), which a claim of it is booked inside too. */
+  readonly parentLeaseUuid: string | null;
 }
 
 /** Where a caller books from: offers it may claim, or the nodes its project owns. */
@@ -79,8 +81,11 @@ export class BookableFleet {
     const admin = this.policy.enforce('esi_leap:offer:offer_admin', query.creds);
     const owner = query.source === 'owned' && !admin ? query.projectId : undefined;
     // The service's own view of the inventory (no user token): what may be booked is decided
-    // by offers and ownership below, not by what the caller's token may list.
-    const listed = driver.listNodes ? await driver.listNodes({ resourceClass: query.resourceClass, owner }, null) : [];
+    // by offers and ownership below, not by what the caller's token may list. A recent list is
+    // enough: the booking path checks every selected node again under its lock.
+    const listed = driver.listNodes
+      ? await driver.listNodes({ resourceClass: query.resourceClass, owner, recentEnough: true }, null)
+      : [];
     if (listed.length === 0) return [];
     const maxGap = [...new Set(listed.map((n) => n.resourceClass))].reduce(
       (max, c) => (this.gaps.gapMicros(c) > max ? this.gaps.gapMicros(c) : max),
@@ -167,7 +172,10 @@ export function freeWindowsByNode(input: FleetBookings): Map<string, FreeSpan<Bo
         input.gapOf(node.resourceClass),
         input.range,
       );
-      for (const span of spans) list.push(window(span, { ownerId: offer.projectId, offerUuid: offer.uuid }));
+      for (const span of spans)
+        list.push(
+          window(span, { ownerId: offer.projectId, offerUuid: offer.uuid, parentLeaseUuid: offer.parentLeaseUuid }),
+        );
     }
     return free;
   }
@@ -188,7 +196,7 @@ export function freeWindowsByNode(input: FleetBookings): Map<string, FreeSpan<Bo
       input.range,
     );
     // An admin's lease on a node is owned by the node's owner, as POST /v1/leases records it.
-    const holder = { ownerId: node.ownerProjectId ?? input.projectId, offerUuid: null };
+    const holder = { ownerId: node.ownerProjectId ?? input.projectId, offerUuid: null, parentLeaseUuid: null };
     free.set(
       node.uuid,
       spans.map((span) => window(span, holder)),

@@ -44,6 +44,8 @@ export interface SelectedResource {
   readonly ownerId: string;
   /** The offer a claim takes ('offers' source). */
   readonly offerUuid: string | null;
+  /** The lease that offer was made inside (a sub-offer): the claim is booked inside it too. */
+  readonly parentLeaseUuid: string | null;
 }
 
 /**
@@ -97,6 +99,7 @@ export class CapacitySelector {
         resourceName: node.name,
         ownerId: free.source.ownerId,
         offerUuid: free.source.offerUuid,
+        parentLeaseUuid: free.source.parentLeaseUuid,
       });
     }
     if (selected.length >= ask.count) return selected;
