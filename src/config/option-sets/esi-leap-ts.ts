@@ -137,8 +137,9 @@ export const additionKeystoneOptions = fromNamespace(
 export const additionIronicOptions = fromNamespace(ADDITION_ORIGIN, {
   ...outboundClientOptions('Ironic', 30, 8),
   node_list_cache_ttl: floatOpt(
-    'Seconds the full Ironic node list that decorates offer and lease listings is reused; 0 disables. ' +
-      'Lease changes made by esi-leap invalidate it; single-node reads are never cached.',
+    'Seconds the full Ironic node list that decorates offer and lease listings, and proposes nodes to ' +
+      'group bookings and availability searches, is reused; 0 disables. Lease changes made by esi-leap ' +
+      'invalidate it; single-node reads are never cached.',
     { default: 10, min: 0 },
   ),
 });
