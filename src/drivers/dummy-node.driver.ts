@@ -141,8 +141,8 @@ export class DummyNodeDriver implements ResourceDriver {
       if (filters.resourceClass !== undefined && node.resourceClass !== filters.resourceClass) continue;
       if (filters.owner !== undefined && node.ownerProjectId !== filters.owner) continue;
       if (filters.lessee !== undefined && node.lesseeProjectId !== filters.lessee) continue;
-      // A copy per list: callers may change what they are given.
-      nodes.push({ ...node });
+      // Shared, not copied (a copy of every node per list showed in profiles): frozen instead.
+      nodes.push(node);
     }
     return nodes;
   }
@@ -207,13 +207,13 @@ export class DummyNodeDriver implements ResourceDriver {
   private listedForm(uuid: string, parsed: ParsedFile): InventoryNode {
     if (!parsed.listed) {
       const doc = parsed.doc;
-      parsed.listed = {
+      parsed.listed = Object.freeze({
         ...this.toInfo(uuid, doc),
         maintenance: doc.maintenance === true,
         targetProvisionState: null,
         targetPowerState: null,
         hasLeaseUuidKey: typeof doc.lease_uuid === 'string' && doc.lease_uuid !== '',
-      };
+      });
     }
     return parsed.listed;
   }
