@@ -11,6 +11,7 @@ import { OutboxDelivered1795597200000 } from './1795597200000-outbox-delivered';
 import { LeaseReminders1795611600000 } from './1795611600000-lease-reminders';
 import { Webhooks1795615200000 } from './1795615200000-webhooks';
 import { LeaseGroups1795618800000 } from './1795618800000-lease-groups';
+import { LeaseEndTimeIndex1795622400000 } from './1795622400000-lease-end-time-index';
 
 /**
  * The migration history, oldest first. Listed explicitly rather than found by a file glob so
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   LeaseReminders1795611600000,
   Webhooks1795615200000,
   LeaseGroups1795618800000,
+  LeaseEndTimeIndex1795622400000,
 ];
