@@ -424,20 +424,29 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
       await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
     });
 
-    it('cascades as a lease DELETE does: a sub-offer inside a member and the lease claimed from it end too', async () => {
+    /** A group of 2 whose first member is active, with a sub-offer its lessee made inside it. */
+    async function groupWithSubOffer() {
       const f = await fleet([8, 8]);
       const group = await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
       const [inner] = group.leases;
       // The member as the manager leaves it once fulfilled: active, the node lent to the lessee.
       await t.dataSource.query("UPDATE leases SET status = 'active' WHERE uuid = ?", [inner.uuid]);
       Object.assign(t.nodes.nodes.get(inner.resource_uuid)!, { leaseUuid: inner.uuid, lessee: P.lessee });
-      const asSublessor = { 'X-Project-Id': P.lessee, 'X-Roles': 'owner' };
-      const subOffer = await t.http().post('/v1/offers').set(asSublessor).send({
-        resource_uuid: inner.resource_uuid,
-        start_time: '2035-01-10T12:00:00',
-        end_time: '2035-01-11T00:00:00',
-      });
+      const subOffer = await t
+        .http()
+        .post('/v1/offers')
+        .set({ 'X-Project-Id': P.lessee, 'X-Roles': 'owner' })
+        .send({
+          resource_uuid: inner.resource_uuid,
+          start_time: '2035-01-10T12:00:00',
+          end_time: '2035-01-11T00:00:00',
+        });
       expect([subOffer.status, subOffer.body.parent_lease_uuid]).toEqual([201, inner.uuid]);
+      return { f, group, inner, subOffer };
+    }
+
+    it('cascades as a lease DELETE does: a sub-offer inside a member and the lease claimed from it end too', async () => {
+      const { group, subOffer } = await groupWithSubOffer();
       const subLease = await t
         .as('otherLessee')
         .post(`/v1/offers/${subOffer.body.uuid}/claim`)
@@ -452,21 +461,7 @@ describe.each(testDatabaseKinds())('lease groups (/v1/lease_groups) on %s', (kin
     });
 
     it('books a member from a sub-offer inside its parent lease, as a claim of it would', async () => {
-      const f = await fleet([8, 8]);
-      const group = await book({ count: 2, resource_class: f.resourceClass, start_time: START, end_time: END });
-      const [inner] = group.leases;
-      await t.dataSource.query("UPDATE leases SET status = 'active' WHERE uuid = ?", [inner.uuid]);
-      Object.assign(t.nodes.nodes.get(inner.resource_uuid)!, { leaseUuid: inner.uuid, lessee: P.lessee });
-      const subOffer = await t
-        .http()
-        .post('/v1/offers')
-        .set({ 'X-Project-Id': P.lessee, 'X-Roles': 'owner' })
-        .send({
-          resource_uuid: inner.resource_uuid,
-          start_time: '2035-01-10T12:00:00',
-          end_time: '2035-01-11T00:00:00',
-        });
-      expect(subOffer.status).toBe(201);
+      const { f, inner, subOffer } = await groupWithSubOffer();
       // Every other offer of the class is taken over this window by the group: only the sub-offer is free.
       const subGroup = await t.as('otherLessee').post('/v1/lease_groups').send({
         count: 1,
