@@ -93,6 +93,20 @@ describe('PagedJsonList responses', () => {
     else expect(res.headers['transfer-encoding']).toBe('chunked');
   });
 
+  it.each([
+    [0, {}],
+    [3, { window: { start: '2030-01-01T00:00:00' }, note: 'grüße' }],
+    [250, { now: '2030-01-01T00:00:00', viewer: { project_id: null } }],
+  ])('%i rows after the keys %j: the same bytes as JSON.stringify of the whole body', async (n, head) => {
+    const rows = Array.from({ length: n }, (_, i) => row(i));
+    const res = await request(appSending(() => new PagedJsonList('nodes', pagesOf(rows, 70), undefined, head)))
+      .get('/')
+      .buffer(true)
+      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
+    expect(res.status).toBe(200);
+    expect(res.body).toBe(JSON.stringify({ ...head, nodes: rows }));
+  });
+
   it('stops reading pages when the client goes away', async () => {
     let read = 0;
     let finished = false;

@@ -26,12 +26,14 @@ export const JSON_NULL = new JsonNull();
 export class PagedJsonList {
   /**
    * `trailer`: keys written after the list once every row is out (a paged list's `next`),
-   * given the request and `[api] public_endpoint`; none when it returns no keys.
+   * given the request and `[api] public_endpoint`; none when it returns no keys. `head`: keys
+   * written before the list.
    */
   constructor(
     readonly key: string,
     readonly pages: AsyncIterable<Iterable<unknown>> | Iterable<Iterable<unknown>>,
     readonly trailer?: (req: Request, publicEndpoint: string | undefined) => Record<string, unknown>,
+    readonly head?: Record<string, unknown>,
   ) {}
 
   toJSON(): never {
@@ -127,7 +129,8 @@ const EMPTY_LIST = Buffer.from('[],');
  */
 async function streamList(res: Response, list: PagedJsonList): Promise<void> {
   const out = new ListOutput(res);
-  let pending: Buffer[] = [Buffer.from(`{${JSON.stringify(list.key)}:`)];
+  const head = list.head && Object.keys(list.head).length > 0 ? `${stringifyJson(list.head).slice(1, -1)},` : '';
+  let pending: Buffer[] = [Buffer.from(`{${head}${JSON.stringify(list.key)}:`)];
   let first = true;
   let batch: unknown[] = [];
   // `[row,…,row]` as `[row,…,row` for the first chunk and `,row,…,row` for the next ones.
