@@ -21,6 +21,9 @@ import { TimelineVisibility } from './timeline-visibility';
  */
 export const TIMELINE_LEASE_STATUSES: readonly LeaseStatusName[] = [...LEASE_DEFAULT_LIST, LeaseStatus.EXPIRED];
 
+/** Nodes per chunk of the answer: an admin's node with a month of leases is ~6 KB of JSON. */
+const TIMELINE_ROWS_PER_CHUNK = 10;
+
 /**
  * `GET /v1/timeline`: the default resource type's inventory as `GET /v1/nodes` lists it (with
  * the caller's token, so the backend decides which nodes the caller sees), filtered by resource
@@ -69,7 +72,7 @@ export class TimelineService {
     ]);
     const callerProject = ctx.creds.project_id;
     const rows = timelineRows({ nodes, offers, leases, viewer, callerProject, names, health, window, now });
-    return new PagedJsonList('nodes', [rows], undefined, {
+    const head = {
       start_time: toIso(window.start),
       end_time: toIso(window.end),
       now: toIso(now),
@@ -78,6 +81,7 @@ export class TimelineService {
         project_id: callerProject,
         project_name: ctx.projectName ?? (callerProject ? (names.get(callerProject) ?? null) : null),
       },
-    });
+    };
+    return new PagedJsonList('nodes', [rows], { head, rowsPerChunk: TIMELINE_ROWS_PER_CHUNK });
   }
 }
