@@ -130,10 +130,11 @@ const LIST_CLOSE = Buffer.from('],');
 const EMPTY_LIST = Buffer.from('[],');
 
 /**
- * Writes a list a chunk of rows at a time (ROWS_PER_CHUNK unless the list says otherwise), waiting for the socket to drain between chunks,
- * so that only a chunk of rendered rows and one page of entities are alive per response. A
- * list that fits in one chunk is sent whole with its Content-Length; a longer one goes out
- * chunked. A client that goes away stops the iteration (and the reading of further pages).
+ * Writes a list a chunk of rows at a time (ROWS_PER_CHUNK unless the list says otherwise),
+ * waiting for the socket to drain between chunks, so that only a chunk of rendered rows and one
+ * page of entities are alive per response. A list that fits in one chunk is sent whole with its
+ * Content-Length; a longer one goes out chunked. A client that goes away stops the iteration
+ * (and the reading of further pages).
  *
  * Each chunk is one `stringifyJson` of the batch (faster than one per row), encoded once into
  * a Buffer whose brackets become the separators: cutting and joining strings instead made
@@ -274,11 +275,7 @@ function abortList(res: Response, err: unknown): void {
   if (!res.headersSent) {
     logger.error(`${where}: ${String(err)}`, (err as Error)?.stack);
     const error = databaseErrorResponse(err) ?? new EsiLeapException();
-    sendJson(res, error.status, {
-      faultcode: error.status < 500 ? 'Client' : 'Server',
-      faultstring: error.message,
-      debuginfo: null,
-    });
+    sendJson(res, error.status, { faultcode: error.status < 500 ? 'Client' : 'Server', faultstring: error.message, debuginfo: null });
     return;
   }
   logger.error(
