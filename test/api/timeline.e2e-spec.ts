@@ -218,6 +218,24 @@ describe.each(testDatabaseKinds())('GET /v1/timeline on %s', (kind) => {
     expect(res.body).toEqual(fault(message));
   });
 
+  it('writes a fleet of several chunks whole, each node with its own bookings', async () => {
+    const names = Array.from({ length: 23 }, (_, i) => `tl-z${String(i).padStart(2, '0')}`);
+    for (const name of names) t.nodes.add(name, { owner: P.owner, resourceClass: 'many' });
+    const late = names[21];
+    const offer = await t
+      .as('owner')
+      .post('/v1/offers')
+      .send({ resource_uuid: late, start_time: '2040-01-01', end_time: '2040-02-01' });
+    expect(offer.status).toBe(201);
+    const res = await timeline('admin', `${WINDOW}&resource_class=many`);
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    expect(res.body.nodes.map((n: any) => n.uuid)).toEqual(names);
+    expect(res.body.nodes.map((n: any) => n.offers.map((o: any) => o.uuid))).toEqual(
+      names.map((n) => (n === late ? [offer.body.uuid] : [])),
+    );
+    expect(res.body.viewer).toEqual({ project_id: P.admin, project_name: 'admin' });
+  });
+
   it('is refused to a caller without a role (esi_leap:timeline:get)', async () => {
     const res = await t.as('member').get(`/v1/timeline?${WINDOW}`);
     expect(res.status).toBe(403);

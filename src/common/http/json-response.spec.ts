@@ -93,6 +93,34 @@ describe('PagedJsonList responses', () => {
     else expect(res.headers['transfer-encoding']).toBe('chunked');
   });
 
+  it.each([
+    [0, {}],
+    [3, { window: { start: '2030-01-01T00:00:00' }, note: 'grüße' }],
+    [250, { now: '2030-01-01T00:00:00', viewer: { project_id: null } }],
+  ])('%i rows after the keys %j: the same bytes as JSON.stringify of the whole body', async (n, head) => {
+    const rows = Array.from({ length: n }, (_, i) => row(i));
+    const res = await request(appSending(() => new PagedJsonList('nodes', pagesOf(rows, 70), { head })))
+      .get('/')
+      .buffer(true)
+      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
+    expect(res.status).toBe(200);
+    expect(res.body).toBe(JSON.stringify({ ...head, nodes: rows }));
+  });
+
+  it.each([
+    [9, 10],
+    [25, 10],
+  ])('%i rows %i to a chunk: the same bytes, chunked only past one chunk', async (n, rowsPerChunk) => {
+    const rows = Array.from({ length: n }, (_, i) => row(i));
+    const res = await request(appSending(() => new PagedJsonList('nodes', pagesOf(rows, 7), { rowsPerChunk })))
+      .get('/')
+      .buffer(true)
+      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
+    expect(res.body).toBe(JSON.stringify({ nodes: rows }));
+    if (n < rowsPerChunk) expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.body as string)));
+    else expect(res.headers['transfer-encoding']).toBe('chunked');
+  });
+
   it('stops reading pages when the client goes away', async () => {
     let read = 0;
     let finished = false;

@@ -24,19 +24,30 @@ export const JSON_NULL = new JsonNull();
  * usual fault bodies.
  */
 export class PagedJsonList {
-  /**
-   * `trailer`: keys written after the list once every row is out (a paged list's `next`),
-   * given the request and `[api] public_endpoint`; none when it returns no keys.
-   */
   constructor(
     readonly key: string,
     readonly pages: AsyncIterable<Iterable<unknown>> | Iterable<Iterable<unknown>>,
-    readonly trailer?: (req: Request, publicEndpoint: string | undefined) => Record<string, unknown>,
+    readonly options: PagedJsonListOptions = {},
   ) {}
 
   toJSON(): never {
     throw new Error('a PagedJsonList is written by sendJson only');
   }
+}
+
+export interface PagedJsonListOptions {
+  /** Keys written before the list. */
+  readonly head?: Record<string, unknown>;
+  /**
+   * Keys written after the list once every row is out (a paged list's `next`), given the
+   * request and `[api] public_endpoint`; none when it returns no keys.
+   */
+  readonly trailer?: (req: Request, publicEndpoint: string | undefined) => Record<string, unknown>;
+  /**
+   * Rows rendered and serialised per chunk (default ROWS_PER_CHUNK): fewer for rows much
+   * larger than an offer, lease or node, so that a chunk stays a few tens of kilobytes.
+   */
+  readonly rowsPerChunk?: number;
 }
 
 const logger = new Logger('esi-leap.api');
@@ -66,7 +77,11 @@ function compressionFor(res: Response, size: number): { gzip: boolean; level: nu
   return { gzip: req?.acceptsEncodings('gzip', 'identity') === 'gzip', level: options.gzipLevel };
 }
 
-/** Rows rendered and serialised per chunk: about 60–80 KB of JSON for offers, leases or nodes. */
+/**
+ * Rows rendered and serialised per chunk: about 60–80 KB of JSON for offers, leases or nodes.
+ * Larger chunks cost more than they save: the text of a chunk lives through young-generation
+ * collections while it is built, which then copy and promote it.
+ */
 const ROWS_PER_CHUNK = 100;
 
 /** Bytes of a compressed list queued for zlib before the writer waits: about four chunks. */
@@ -115,10 +130,11 @@ const LIST_CLOSE = Buffer.from('],');
 const EMPTY_LIST = Buffer.from('[],');
 
 /**
- * Writes a list ROWS_PER_CHUNK rows at a time, waiting for the socket to drain between chunks,
- * so that only a chunk of rendered rows and one page of entities are alive per response. A
- * list that fits in one chunk is sent whole with its Content-Length; a longer one goes out
- * chunked. A client that goes away stops the iteration (and the reading of further pages).
+ * Writes a list a chunk of rows at a time (ROWS_PER_CHUNK unless the list says otherwise),
+ * waiting for the socket to drain between chunks, so that only a chunk of rendered rows and one
+ * page of entities are alive per response. A list that fits in one chunk is sent whole with its
+ * Content-Length; a longer one goes out chunked. A client that goes away stops the iteration
+ * (and the reading of further pages).
  *
  * Each chunk is one `stringifyJson` of the batch (faster than one per row), encoded once into
  * a Buffer whose brackets become the separators: cutting and joining strings instead made
@@ -127,7 +143,9 @@ const EMPTY_LIST = Buffer.from('[],');
  */
 async function streamList(res: Response, list: PagedJsonList): Promise<void> {
   const out = new ListOutput(res);
-  let pending: Buffer[] = [Buffer.from(`{${JSON.stringify(list.key)}:`)];
+  const { head, trailer: trailerOf, rowsPerChunk = ROWS_PER_CHUNK } = list.options;
+  const before = head && Object.keys(head).length > 0 ? `${stringifyJson(head).slice(1, -1)},` : '';
+  let pending: Buffer[] = [Buffer.from(`{${before}${JSON.stringify(list.key)}:`)];
   let first = true;
   let batch: unknown[] = [];
   // `[row,…,row]` as `[row,…,row` for the first chunk and `,row,…,row` for the next ones.
@@ -141,7 +159,7 @@ async function streamList(res: Response, list: PagedJsonList): Promise<void> {
   for await (const page of list.pages) {
     for (const row of page) {
       batch.push(row);
-      if (batch.length < ROWS_PER_CHUNK) continue;
+      if (batch.length < rowsPerChunk) continue;
       pending.push(serialise());
       const chunk = joined(pending);
       pending = [];
@@ -152,7 +170,7 @@ async function streamList(res: Response, list: PagedJsonList): Promise<void> {
   }
   if (res.destroyed) return;
   if (batch.length > 0) pending.push(serialise());
-  const trailer = list.trailer?.(res.req as Request, optionsOf.get(res)?.publicEndpoint) ?? {};
+  const trailer = trailerOf?.(res.req as Request, optionsOf.get(res)?.publicEndpoint) ?? {};
   if (Object.keys(trailer).length === 0) {
     pending.push(first ? EMPTY_LIST_END : LIST_END);
   } else {

@@ -99,9 +99,10 @@ export function pagedList<V>(
       if (more) return;
     }
   }
-  return new PagedJsonList(key, limited(), (req, publicEndpoint) =>
-    more && last !== undefined ? { next: nextPageUrl(req, publicEndpoint, markerOf(last)) } : {},
-  );
+  return new PagedJsonList(key, limited(), {
+    trailer: (req, publicEndpoint) =>
+      more && last !== undefined ? { next: nextPageUrl(req, publicEndpoint, markerOf(last)) } : {},
+  });
 }
 
 /**
