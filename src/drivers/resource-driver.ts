@@ -41,9 +41,11 @@ export interface NodeListFilters {
   readonly owner?: string;
   readonly lessee?: string;
   /**
-   * The list only proposes candidates that the booking path checks again under its lock
-   * (group selection, availability search): the driver may answer, for the service's own view,
-   * from what it read within its list-decoration staleness instead of asking its backend again.
+   * A list as old as list decoration's will do: it only proposes candidates that the booking
+   * path checks again under its lock (group selection, availability search), or it draws a
+   * chart refreshed live (the timeline). The driver may answer from what it read within its
+   * list-decoration staleness instead of asking its backend again; a list made with a user's
+   * token stays the backend's answer for that token.
    */
   readonly recentEnough?: boolean;
 }

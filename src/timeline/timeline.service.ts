@@ -47,9 +47,9 @@ export class TimelineService {
   async timeline(ctx: RequestContext, query: TimelineQuery): Promise<PagedJsonList> {
     const now = this.clock.now();
     const driver = this.drivers.get(this.config.api.default_resource_type);
-    const listed = driver.listNodes
-      ? await driver.listNodes({ resourceClass: query.resourceClass }, ctx.authToken)
-      : [];
+    // A chart, refreshed live: a node list as old as list decoration's is recent enough.
+    const filters = { resourceClass: query.resourceClass, recentEnough: true };
+    const listed = driver.listNodes ? await driver.listNodes(filters, ctx.authToken) : [];
     const nodes =
       query.constraints.length === 0
         ? listed
