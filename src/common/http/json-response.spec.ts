@@ -67,6 +67,12 @@ describe('PagedJsonList responses', () => {
     r.on('data', (chunk: string) => (body += chunk));
     r.on('end', () => done(null, body));
   };
+  /** The answer to a GET of a route that sends `list`, its body as the text written. */
+  const sendList = (list: () => PagedJsonList) =>
+    request(appSending(list))
+      .get('/')
+      .buffer(true)
+      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
   async function* pagesOf(rows: unknown[], size: number) {
     for (let i = 0; i < rows.length; i += size) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -83,10 +89,7 @@ describe('PagedJsonList responses', () => {
     [1234, 500],
   ])('%i rows in pages of %i: the same bytes as JSON.stringify of the whole body', async (n, size) => {
     const rows = Array.from({ length: n }, (_, i) => row(i));
-    const res = await request(appSending(() => new PagedJsonList('leases', pagesOf(rows, size))))
-      .get('/')
-      .buffer(true)
-      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
+    const res = await sendList(() => new PagedJsonList('leases', pagesOf(rows, size)));
     expect(res.status).toBe(200);
     expect(res.body).toBe(JSON.stringify({ leases: rows }));
     if (n < 100) expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.body as string)));
@@ -99,10 +102,7 @@ describe('PagedJsonList responses', () => {
     [250, { now: '2030-01-01T00:00:00', viewer: { project_id: null } }],
   ])('%i rows after the keys %j: the same bytes as JSON.stringify of the whole body', async (n, head) => {
     const rows = Array.from({ length: n }, (_, i) => row(i));
-    const res = await request(appSending(() => new PagedJsonList('nodes', pagesOf(rows, 70), { head })))
-      .get('/')
-      .buffer(true)
-      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
+    const res = await sendList(() => new PagedJsonList('nodes', pagesOf(rows, 70), { head }));
     expect(res.status).toBe(200);
     expect(res.body).toBe(JSON.stringify({ ...head, nodes: rows }));
   });
@@ -112,10 +112,7 @@ describe('PagedJsonList responses', () => {
     [25, 10],
   ])('%i rows %i to a chunk: the same bytes, chunked only past one chunk', async (n, rowsPerChunk) => {
     const rows = Array.from({ length: n }, (_, i) => row(i));
-    const res = await request(appSending(() => new PagedJsonList('nodes', pagesOf(rows, 7), { rowsPerChunk })))
-      .get('/')
-      .buffer(true)
-      .parse((r, done) => text(r as unknown as NodeJS.ReadableStream, done));
+    const res = await sendList(() => new PagedJsonList('nodes', pagesOf(rows, 7), { rowsPerChunk }));
     expect(res.body).toBe(JSON.stringify({ nodes: rows }));
     if (n < rowsPerChunk) expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.body as string)));
     else expect(res.headers['transfer-encoding']).toBe('chunked');
