@@ -89,22 +89,22 @@ export class NodeBookingsRepository {
       .getMany();
   }
 
+  /** The constraints of the group the lease was booked in (a lease is in one at most); none outside a group. */
+  async groupConstraintsOf(leaseUuid: string): Promise<string[]> {
+    const group = await this.dataSource
+      .getRepository(LeaseGroupEntity)
+      .createQueryBuilder('g')
+      .innerJoin(LeaseGroupMemberEntity, 'm', 'm.group_uuid = g.uuid')
+      .where('m.lease_uuid = :leaseUuid', { leaseUuid })
+      .getOne();
+    return group?.constraints ?? [];
+  }
+
   /**
    * Available offers a lease could move into: the same owner and resource type, another node,
    * covering the lease's window, open to its project, with no occupying lease overlapping it;
    * tightest first (the earliest end), so long offers stay free for long leases.
    */
-  /** The constraints of the group the lease was booked in; none when it is in no group. */
-  async groupConstraintsOf(leaseUuid: string): Promise<string[]> {
-    const [group] = await this.dataSource
-      .getRepository(LeaseGroupEntity)
-      .createQueryBuilder('g')
-      .innerJoin(LeaseGroupMemberEntity, 'm', 'm.group_uuid = g.uuid')
-      .where('m.lease_uuid = :leaseUuid', { leaseUuid })
-      .getMany();
-    return group?.constraints ?? [];
-  }
-
   healingTargets(lease: LeaseEntity): Promise<OfferEntity[]> {
     return this.dataSource
       .getRepository(OfferEntity)
